@@ -1,0 +1,436 @@
+"""The multilayer perceptron: parameters, a batched forward pass, a pure backward pass,
+and structural edits that keep every parameter they can.
+
+Layers are numbered as in the contract: layer 0 is the input, layers 1..L-1 are hidden,
+layer L is the output. `weights[l]` has shape (n_l, n_{l+1}) and `biases[l]` shape
+(n_{l+1},), so `z_{l+1} = a_l @ weights[l] + biases[l]`. Hidden layer k (0-based, as the
+API counts them) is layer k + 1. Parameters are keyed ("W", l), ("b", l) and ("s", k)
+(PReLU slopes of hidden layer k) so that optimizer state can follow them through edits.
+
+Every parameter lives in one flat vector `theta`; `weights`, `biases` and `slopes` are
+views into it. An optimizer then updates the whole network with a handful of NumPy calls
+instead of a few per array, which is most of what makes a small network train fast.
+Edits that change shapes rebuild `theta` (`_pack`); edits of values write through views.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, Activation, prelu_slope_grad_factor
+from .heads import Head
+from .initializers import INITIALIZERS
+
+Array = np.ndarray
+Key = tuple[str, int]
+
+
+@dataclass
+class HiddenLayer:
+    """What the user chooses for one hidden layer."""
+
+    units: int
+    activation: str = "tanh"
+    dropout: float = 0.0
+
+
+@dataclass
+class Forward:
+    """Every layer's values for a batch. Index l is layer l (0 = inputs).
+
+    `z[l]` pre-activations (None for l = 0), `a[l]` values passed on (after dropout),
+    `a_raw[l]` values before dropout (the same array when there is none), `mask[l]` the
+    inverted-dropout mask or None. `a[L]` is the head's output (probabilities or y_hat).
+    """
+
+    z: list[Array | None]
+    a: list[Array]
+    a_raw: list[Array]
+    mask: list[Array | None]
+
+    @property
+    def logits(self) -> Array:
+        return self.z[-1]
+
+    @property
+    def output(self) -> Array:
+        return self.a[-1]
+
+
+@dataclass
+class Gradients:
+    """Gradients of the batch's mean data loss. `dz[l]` is dL/dz for layer l (None at 0)."""
+
+    weights: list[Array]
+    biases: list[Array]
+    slopes: list[Array | None]
+    dz: list[Array | None]
+
+
+@dataclass
+class Network:
+    """Sizes, per-hidden-layer choices, the head and every parameter."""
+
+    sizes: list[int]
+    hidden: list[HiddenLayer]
+    head: Head
+    weights: list[Array]
+    biases: list[Array]
+    slopes: list[Array | None] = field(default_factory=list)  # per hidden layer
+    init: str = "xavier"
+    theta: Array = field(init=False, repr=False)
+    layout: list[tuple[Key, int, int]] = field(init=False, repr=False)  # key, start, stop
+
+    def __post_init__(self) -> None:
+        self._pack()
+
+    def _pack(self) -> None:
+        """Copy every parameter into a fresh flat `theta` and make the lists views of it."""
+        arrays = [np.asarray(p, dtype=np.float64) for p in self._param_list()]
+        self.theta = np.concatenate([p.ravel() for p in arrays]) if arrays else np.zeros(0)
+        self.layout, views, start = [], [], 0
+        for key, p in zip(self.param_keys(), arrays):
+            stop = start + p.size
+            self.layout.append((key, start, stop))
+            views.append(self.theta[start:stop].reshape(p.shape))
+            start = stop
+        it = iter(views)
+        for l in range(len(self.weights)):
+            self.weights[l] = next(it)
+            self.biases[l] = next(it)
+        self.slopes = [None if s is None else next(it) for s in self.slopes]
+
+    def weight_mask(self) -> Array:
+        """1.0 where theta holds a weight, 0.0 for biases and slopes (never regularized)."""
+        mask = np.zeros_like(self.theta)
+        for (kind, _), start, stop in self.layout:
+            if kind == "W":
+                mask[start:stop] = 1.0
+        return mask
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def build(
+        cls,
+        n_inputs: int,
+        hidden: list[HiddenLayer],
+        head: Head,
+        n_outputs: int,
+        init: str,
+        rng: np.random.Generator,
+    ) -> Network:
+        """A fresh network; `init` is an INITIALIZERS id; parameters drawn from `rng`."""
+        sizes = [n_inputs] + [h.units for h in hidden] + [n_outputs]
+        make = INITIALIZERS[init].make
+        weights, biases = [], []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            w, b = make(fan_in, fan_out, rng)
+            weights.append(w)
+            biases.append(b)
+        slopes = [_initial_slopes(h) for h in hidden]
+        return cls(sizes, [copy.copy(h) for h in hidden], head, weights, biases, slopes, init)
+
+    def copy(self) -> Network:
+        return Network(
+            list(self.sizes), [copy.copy(h) for h in self.hidden], self.head,
+            list(self.weights), list(self.biases), list(self.slopes), self.init,
+        )
+
+    @property
+    def depth(self) -> int:
+        """Number of weight matrices (L)."""
+        return len(self.weights)
+
+    def activation(self, k: int) -> Activation:
+        return ACTIVATIONS[self.hidden[k].activation]
+
+    # ---------------------------------------------------------------- parameters
+    def param_keys(self) -> list[Key]:
+        keys: list[Key] = []
+        for l in range(self.depth):
+            keys += [("W", l), ("b", l)]
+        keys += [("s", k) for k, s in enumerate(self.slopes) if s is not None]
+        return keys
+
+    def params(self) -> list[Array]:
+        """Parameter arrays aligned with `param_keys()` (views into theta)."""
+        return self._param_list()
+
+    def _param_list(self) -> list[Array]:
+        out: list[Array] = []
+        for w, b in zip(self.weights, self.biases):
+            out += [w, b]
+        out += [s for s in self.slopes if s is not None]
+        return out
+
+    def all_finite(self) -> bool:
+        return bool(np.isfinite(self.theta).all())
+
+    # ---------------------------------------------------------------- forward / backward
+    def forward(self, x: Array, dropout_rng: np.random.Generator | None = None) -> Forward:
+        """All layers' values for a batch x of shape (n, n_inputs).
+
+        Dropout is applied only when `dropout_rng` is given (training steps): inverted
+        dropout, so kept values are scaled by 1/(1 - rate) and evaluation needs no change.
+        """
+        zs: list[Array | None] = [None]
+        acts = [x]
+        raws = [x]
+        masks: list[Array | None] = [None]
+        a = x
+        last = self.depth - 1
+        for l in range(self.depth):
+            z = np.dot(a, self.weights[l])
+            z += self.biases[l]
+            zs.append(z)
+            if l == last:
+                a = self.head.output(z)
+                raws.append(a)
+                masks.append(None)
+            else:
+                layer = self.hidden[l]
+                a = ACTIVATIONS[layer.activation].f(z, self.slopes[l])
+                raws.append(a)
+                if dropout_rng is not None and layer.dropout > 0.0:
+                    mask = (dropout_rng.random(z.shape) >= layer.dropout) * (1.0 / (1.0 - layer.dropout))
+                    a = a * mask
+                    masks.append(mask)
+                else:
+                    masks.append(None)
+            acts.append(a)
+        return Forward(zs, acts, raws, masks)
+
+    def backward(self, fwd: Forward, targets: Array, into: Gradients | None = None) -> Gradients:
+        """Gradients of the head's mean data loss for the batch in `fwd`; changes nothing.
+
+        dL/dW_l = a_l^T dz_{l+1}, dL/db_l = sum over the batch of dz_{l+1},
+        dz_l = (dz_{l+1} W_l^T) * mask_l * f'(z_l); PReLU: dL/ds = sum(dL/da * min(z, 0)).
+        With `into`, the parameter gradients are written into its arrays (a training step
+        passes views of one flat buffer aligned with `theta`).
+        """
+        depth = self.depth
+        g = into or Gradients(
+            [np.empty_like(w) for w in self.weights], [np.empty_like(b) for b in self.biases],
+            [None if s is None else np.empty_like(s) for s in self.slopes], [None] * (depth + 1),
+        )
+        dz = self.head.dlogits(fwd.z[depth], fwd.a[depth], targets)
+        g.dz[depth] = dz
+        for l in range(depth, 0, -1):
+            np.dot(fwd.a[l - 1].T, dz, out=g.weights[l - 1])
+            np.add.reduce(dz, axis=0, out=g.biases[l - 1])  # np.sum's wrapper costs 2x
+            if l == 1:
+                break
+            da = np.dot(dz, self.weights[l - 1].T)
+            mask = fwd.mask[l - 1]
+            if mask is not None:
+                da *= mask
+            k = l - 2  # hidden index of layer l - 1
+            act = ACTIVATIONS[self.hidden[k].activation]
+            z = fwd.z[l - 1]
+            if act.learnable_slope:
+                np.add.reduce(da * prelu_slope_grad_factor(z), axis=0, out=g.slopes[k])
+            dz = da * act.df(z, fwd.a_raw[l - 1], self.slopes[k])
+            g.dz[l - 1] = dz
+        return g
+
+    def gradients_into(self, flat: Array) -> Gradients:
+        """A Gradients whose parameter arrays are views of `flat` (laid out like theta)."""
+        views = [flat[start:stop].reshape(p.shape)
+                 for (_, start, stop), p in zip(self.layout, self._param_list())]
+        it = iter(views)
+        weights, biases = [], []
+        for _ in range(self.depth):
+            weights.append(next(it))
+            biases.append(next(it))
+        slopes = [None if s is None else next(it) for s in self.slopes]
+        return Gradients(weights, biases, slopes, [None] * (self.depth + 1))
+
+    def flat_gradients(self, grads: Gradients) -> Array:
+        """The parameter gradients as one vector aligned with `theta`."""
+        return np.concatenate([g.ravel() for g in self.grads_list(grads)])
+
+    def grads_list(self, grads: Gradients) -> list[Array]:
+        """Gradient arrays aligned with `param_keys()`."""
+        out: list[Array] = []
+        for dw, db in zip(grads.weights, grads.biases):
+            out += [dw, db]
+        out += [ds for s, ds in zip(self.slopes, grads.slopes) if s is not None]
+        return out
+
+    def predict(self, x: Array) -> Array:
+        """The head's output for x (no dropout)."""
+        return self.forward(x).output
+
+    # ---------------------------------------------------------------- single values
+    def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
+        self.weights[layer][src, dst] = value
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        self.biases[layer][node] = value
+
+    def set_params(
+        self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None
+    ) -> None:
+        """Replace every parameter; shapes must match the current ones exactly."""
+        _check_shapes("weights", weights, self.weights)
+        _check_shapes("biases", biases, self.biases)
+        if slopes is not None:
+            if len(slopes) != len(self.slopes):
+                raise ValueError(f"prelu_slopes needs {len(self.slopes)} entries, got {len(slopes)}")
+            for k, (new, old) in enumerate(zip(slopes, self.slopes)):
+                if (new is None) != (old is None):
+                    want = "null (layer is not PReLU)" if old is None else f"{old.shape[0]} slopes"
+                    raise ValueError(f"prelu_slopes[{k}] must be {want}")
+                if new is not None and np.shape(new) != old.shape:
+                    raise ValueError(f"prelu_slopes[{k}] must have shape {list(old.shape)}")
+        for view, new in zip(self.weights + self.biases, list(weights) + list(biases)):
+            view[...] = new
+        for view, new in zip(self.slopes, slopes or []):
+            if view is not None:
+                view[...] = new
+
+    # ---------------------------------------------------------------- structural edits
+    # Each edit returns {old key: new key} for the parameters it kept unchanged, so the
+    # optimizer can carry their state; everything not in the map starts fresh.
+    def insert_layer(self, k: int, layer: HiddenLayer, rng: np.random.Generator) -> dict[Key, Key]:
+        """Insert hidden layer k (becoming layer k+1). Upstream of it nothing changes; the new
+        layer gets fresh weights in and out; the next layer keeps its biases."""
+        if not 0 <= k <= len(self.hidden):
+            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden)}")
+        make = INITIALIZERS[self.init].make
+        n_prev, n_next = self.sizes[k], self.sizes[k + 1]
+        w_in, b_in = make(n_prev, layer.units, rng)
+        w_out, _ = make(layer.units, n_next, rng)
+        kept = {}
+        for kind, i in self.param_keys():
+            if kind == "s":
+                kept[(kind, i)] = (kind, i if i < k else i + 1)
+            elif i < k:
+                kept[(kind, i)] = (kind, i)
+            elif i > k or kind == "b":  # W_k is replaced; layer k+1 keeps its biases
+                kept[(kind, i)] = (kind, i + 1)
+        self.weights[k : k + 1] = [w_in, w_out]
+        self.biases.insert(k, b_in)
+        self.hidden.insert(k, copy.copy(layer))
+        self.slopes.insert(k, _initial_slopes(layer))
+        self.sizes.insert(k + 1, layer.units)
+        self._pack()
+        return kept
+
+    def remove_layer(self, k: int, rng: np.random.Generator) -> dict[Key, Key]:
+        """Remove hidden layer k; its neighbours are joined by fresh weights."""
+        if not 0 <= k < len(self.hidden):
+            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
+        make = INITIALIZERS[self.init].make
+        w, _ = make(self.sizes[k], self.sizes[k + 2], rng)
+        kept = {}
+        for kind, i in self.param_keys():
+            if kind == "s":
+                if i != k:
+                    kept[(kind, i)] = (kind, i if i < k else i - 1)
+            elif i < k:
+                kept[(kind, i)] = (kind, i)
+            elif i > k + 1 or (kind == "b" and i == k + 1):  # W_k, W_k+1, b_k are replaced
+                kept[(kind, i)] = (kind, i - 1)
+        self.weights[k : k + 2] = [w]
+        del self.biases[k]
+        del self.hidden[k]
+        del self.slopes[k]
+        del self.sizes[k + 1]
+        self._pack()
+        return kept
+
+    def add_neurons(self, k: int, count: int, rng: np.random.Generator) -> dict[Key, Key]:
+        """Append `count` units to hidden layer k with fresh weights in and out."""
+        if not 0 <= k < len(self.hidden):
+            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
+        make = INITIALIZERS[self.init].make
+        units = self.sizes[k + 1] + count
+        w_in, b_in = make(self.sizes[k], units, rng)
+        w_out, _ = make(units, self.sizes[k + 2], rng)
+        self.weights[k] = np.hstack([self.weights[k], w_in[:, -count:]])
+        self.biases[k] = np.concatenate([self.biases[k], b_in[-count:]])
+        self.weights[k + 1] = np.vstack([self.weights[k + 1], w_out[-count:, :]])
+        if self.slopes[k] is not None:
+            self.slopes[k] = np.concatenate([self.slopes[k], np.full(count, PRELU_INITIAL_SLOPE)])
+        self.hidden[k].units = units
+        self.sizes[k + 1] = units
+        self._pack()
+        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
+
+    def remove_neuron(self, k: int, j: int) -> dict[Key, Key]:
+        """Remove unit j of hidden layer k with its incoming and outgoing weights."""
+        if not 0 <= k < len(self.hidden):
+            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
+        if not 0 <= j < self.sizes[k + 1]:
+            raise IndexError(f"neuron index must be in 0..{self.sizes[k + 1] - 1}")
+        if self.sizes[k + 1] == 1:
+            raise ValueError("a hidden layer keeps at least 1 neuron; remove the layer instead")
+        self.weights[k] = np.delete(self.weights[k], j, axis=1)
+        self.biases[k] = np.delete(self.biases[k], j)
+        self.weights[k + 1] = np.delete(self.weights[k + 1], j, axis=0)
+        if self.slopes[k] is not None:
+            self.slopes[k] = np.delete(self.slopes[k], j)
+        self.hidden[k].units -= 1
+        self.sizes[k + 1] -= 1
+        self._pack()
+        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
+
+    def set_activation(self, k: int, activation: str) -> dict[Key, Key]:
+        """Change hidden layer k's activation; weights stay, PReLU slopes appear or go."""
+        self.hidden[k].activation = activation
+        had = self.slopes[k]
+        self.slopes[k] = had if (had is not None and ACTIVATIONS[activation].learnable_slope) \
+            else _initial_slopes(self.hidden[k])
+        if self.slopes[k] is had:
+            return self._identity_keys(drop=set())
+        self._pack()
+        return self._identity_keys(drop={("s", k)})
+
+    def set_inputs(self, kept_rows: list[int | None], rng: np.random.Generator) -> dict[Key, Key]:
+        """New input features: row i of the first weight matrix is old row kept_rows[i], or
+        fresh when None. Everything downstream keeps its parameters."""
+        make = INITIALIZERS[self.init].make
+        fresh, _ = make(len(kept_rows), self.sizes[1], rng)
+        old = self.weights[0]
+        self.weights[0] = np.array(
+            [old[r] if r is not None else fresh[i] for i, r in enumerate(kept_rows)],
+            dtype=np.float64,
+        ).reshape(len(kept_rows), self.sizes[1])
+        self.sizes[0] = len(kept_rows)
+        self._pack()
+        return self._identity_keys(drop={("W", 0)})
+
+    def set_outputs(self, head: Head, n_outputs: int, rng: np.random.Generator) -> dict[Key, Key]:
+        """New head: the last weight matrix and biases are kept if their shape still fits."""
+        self.head = head
+        if n_outputs == self.sizes[-1]:
+            return self._identity_keys(drop=set())
+        last = self.depth - 1
+        w, b = INITIALIZERS[self.init].make(self.sizes[-2], n_outputs, rng)
+        self.weights[last], self.biases[last] = w, b
+        self.sizes[-1] = n_outputs
+        self._pack()
+        return self._identity_keys(drop={("W", last), ("b", last)})
+
+    def _identity_keys(self, drop: set[Key]) -> dict[Key, Key]:
+        return {k: k for k in self.param_keys() if k not in drop}
+
+
+def _initial_slopes(layer: HiddenLayer) -> Array | None:
+    if ACTIVATIONS[layer.activation].learnable_slope:
+        return np.full(layer.units, PRELU_INITIAL_SLOPE)
+    return None
+
+
+def _check_shapes(name: str, new: list, old: list[Array]) -> None:
+    if len(new) != len(old):
+        raise ValueError(f"{name} needs {len(old)} arrays, got {len(new)}")
+    for l, (n, o) in enumerate(zip(new, old)):
+        if np.shape(n) != o.shape:
+            raise ValueError(f"{name}[{l}] must have shape {list(o.shape)}, got {list(np.shape(n))}")
+        if not np.isfinite(np.asarray(n, dtype=np.float64)).all():
+            raise ValueError(f"{name}[{l}] must hold finite numbers only")

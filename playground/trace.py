@@ -1,0 +1,143 @@
+"""One example, node by node: the forward arithmetic with the numbers filled in and, given
+a label, the backward pass of that one example's data loss.
+
+Everything is computed by the network's own `forward` and `backward` on a batch of one;
+this module only reads the numbers out and writes them as formulas a learner can check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .features import feature_matrix
+from .nn import Network
+
+
+def fmt(x: float) -> str:
+    """A number as the formulas show it: 3 decimals, or 3 significant digits when tiny/huge."""
+    x = float(x)
+    if x == 0.0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:.3f}"
+    return f"{x:.3g}"
+
+
+def node_id(layer: int, j: int) -> str:
+    return f"{layer}:{j}"
+
+
+def trace(
+    net: Network,
+    features: Sequence[str],
+    point: Sequence[float],
+    label: float | None = None,
+    threshold: float = 0.5,
+) -> dict:
+    """The forward steps (and with `label` the backward steps) for one point (x1, x2)."""
+    x = feature_matrix(np.asarray([point], dtype=np.float64), features)
+    with np.errstate(all="ignore"):
+        fwd = net.forward(x)
+    head = net.head
+    depth = net.depth
+    forward = []
+    for l in range(1, depth + 1):
+        a_prev = fwd.a[l - 1][0]
+        w, b = net.weights[l - 1], net.biases[l - 1]
+        z_layer = fwd.z[l][0]
+        for j in range(net.sizes[l]):
+            inputs = [
+                {"from": node_id(l - 1, i), "value": float(a_prev[i]), "weight": float(w[i, j])}
+                for i in range(net.sizes[l - 1])
+            ]
+            sum_text = " + ".join(f"{fmt(s['value'])}*{fmt(s['weight'])}" for s in inputs)
+            sum_text = f"{sum_text} + {fmt(b[j])}"
+            value = float(fwd.a[l][0, j])
+            z = float(z_layer[j])
+            if l < depth:
+                act = net.hidden[l - 1].activation
+                formula = f"{act}({sum_text}) = {act}({fmt(z)}) = {fmt(value)}"
+            elif head.id == "softmax":
+                act = head.id
+                exps = " + ".join(f"e^{fmt(zk)}" for zk in z_layer)
+                formula = (f"softmax: z = {sum_text} = {fmt(z)}; "
+                           f"e^{fmt(z)} / ({exps}) = {fmt(value)}")
+            else:
+                act = head.id
+                formula = f"{act}({sum_text}) = {act}({fmt(z)}) = {fmt(value)}"
+            step = {"node": node_id(l, j), "inputs": inputs, "bias": float(b[j]), "z": z,
+                    "activation": act, "value": value, "formula": formula}
+            if l < depth and net.slopes[l - 1] is not None:
+                step["slope"] = float(net.slopes[l - 1][j])
+            forward.append(step)
+
+    out = fwd.output
+    prediction = head.predict(out, threshold)[0]
+    output: dict = {"values": [float(v) for v in out[0]],
+                    "prediction": float(prediction) if head.id == "linear" else int(prediction)}
+    if head.per_class_units:
+        output["probability_sum"] = float(out[0].sum())
+    if head.id == "sigmoid":
+        output["threshold"] = threshold
+    result: dict = {
+        "point": [float(point[0]), float(point[1])],
+        "features": [{"id": f, "node": node_id(0, i), "value": float(x[0, i])}
+                     for i, f in enumerate(features)],
+        "forward": forward,
+        "output": output,
+    }
+    if label is not None:
+        result.update(_backward(net, fwd, label))
+    return result
+
+
+def _backward(net: Network, fwd, label: float) -> dict:
+    head = net.head
+    units = net.sizes[-1]
+    targets = head.targets(np.array([label]), units)
+    with np.errstate(all="ignore"):
+        loss = head.loss(fwd.logits, targets)
+        grads = net.backward(fwd, targets)
+    depth = net.depth
+    steps = []
+    for l in range(depth, 0, -1):
+        dz = grads.dz[l][0]
+        a_prev = fwd.a[l - 1][0]
+        if l < depth:
+            # dL/da_j = sum_k w[j][k] dL/dz_k over the next layer's nodes
+            da = grads.dz[l + 1][0] @ net.weights[l].T
+            act = ACTIVATIONS[net.hidden[l - 1].activation]
+            slope = net.slopes[l - 1]
+            dfdz = act.df(fwd.z[l], fwd.a_raw[l], slope)[0].astype(np.float64)
+        for j in range(net.sizes[l]):
+            weight_grads = [
+                {"from": node_id(l - 1, i), "grad": float(grads.weights[l - 1][i, j])}
+                for i in range(net.sizes[l - 1])
+            ]
+            step = {"node": node_id(l, j), "dz": float(dz[j]),
+                    "bias_grad": float(grads.biases[l - 1][j]), "weight_grads": weight_grads}
+            if l == depth:
+                step["formula"] = _output_dz_formula(head.id, fwd.output[0, j], fwd.logits[0, j],
+                                                     float(targets[0, j]), units, dz[j])
+            else:
+                nxt = net.weights[l][j]
+                terms = " + ".join(f"{fmt(w)}*{fmt(d)}" for w, d in zip(nxt, grads.dz[l + 1][0]))
+                step["da"] = float(da[j])
+                step["dactivation"] = float(dfdz[j])
+                step["formula"] = (f"dL/da = {terms} = {fmt(da[j])}; dL/dz = dL/da * f'(z) = "
+                                   f"{fmt(da[j])}*{fmt(dfdz[j])} = {fmt(dz[j])}")
+                if grads.slopes[l - 1] is not None:
+                    step["slope_grad"] = float(grads.slopes[l - 1][j])
+            steps.append(step)
+    return {"label": float(label), "loss": float(loss), "backward": steps}
+
+
+def _output_dz_formula(head_id: str, p: float, z: float, y: float, units: int, dz: float) -> str:
+    if head_id == "linear":
+        return f"dL/dz = 2*(y_hat - y) = 2*({fmt(p)} - {fmt(y)}) = {fmt(dz)}"
+    if head_id == "one_vs_all":
+        return f"dL/dz = (p - y) / K = ({fmt(p)} - {fmt(y)}) / {units} = {fmt(dz)}"
+    return f"dL/dz = p - y = {fmt(p)} - {fmt(y)} = {fmt(dz)}"

@@ -1,0 +1,206 @@
+"""The training loop: mini-batches, epochs, regularization, the optimizer and the
+divergence guard. It owns no HTTP and no history; the session does that bookkeeping.
+
+One step = one optimizer update on one mini-batch. An epoch = ceil(n / batch_size)
+steps over a fresh shuffle (the trainer's rng). When batch_size >= n every step uses
+the whole training set in its stored order: textbook full-batch gradient descent.
+
+Divergence: a run checks that every parameter is finite only once, at its end (a check
+per step would cost more than the step). If one is not, the run is replayed from its
+start, with the same rng state and optimizer state, checking after every step, and stops
+before the first update that produced a NaN or infinity: the parameters kept are the
+last finite ones, exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .nn import Network
+from .optimizers import Optimizer
+from .regularizers import REGULARIZERS, Regularizer
+
+Array = np.ndarray
+
+
+@dataclass
+class Evaluation:
+    """Data loss (no penalty) and, for classifiers, accuracy, over one set."""
+
+    loss: float
+    accuracy: float | None
+
+
+def evaluate(net: Network, x: Array, targets: Array, labels: Array, threshold: float = 0.5) -> Evaluation:
+    """Mean data loss and accuracy of `net` on a whole set (no dropout)."""
+    if x.shape[0] == 0:
+        return Evaluation(float("nan"), None)
+    with np.errstate(all="ignore"):
+        fwd = net.forward(x)
+        loss = net.head.loss(fwd.logits, targets)
+        accuracy = None
+        if net.head.is_classifier:
+            accuracy = float((net.head.predict(fwd.output, threshold) == labels).mean())
+    return Evaluation(loss, accuracy)
+
+
+class Trainer:
+    """Runs optimizer steps of `net` on (x, targets); counts steps and epochs."""
+
+    def __init__(
+        self,
+        net: Network,
+        optimizer: Optimizer,
+        x: Array,
+        targets: Array,
+        *,
+        learning_rate: float,
+        batch_size: int,
+        regularization: str = "none",
+        reg_rate: float = 0.0,
+        rng: np.random.Generator,
+    ) -> None:
+        self.net = net
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.regularization = regularization
+        self.reg_rate = reg_rate
+        self.rng = rng
+        self.step = 0
+        self.epoch = 0
+        self.diverged = False
+        self.divergence_reason: str | None = None
+        self.set_data(x, targets)
+
+    # ---------------------------------------------------------------- data
+    def set_data(self, x: Array, targets: Array) -> None:
+        """New training set: the current epoch is abandoned, the counters stay."""
+        self.x = np.ascontiguousarray(x, dtype=np.float64)
+        self.targets = np.ascontiguousarray(targets, dtype=np.float64)
+        self._order_x: Array | None = None
+        self._order_t: Array | None = None
+        self._cursor = 0  # batches of the current epoch already used
+
+    @property
+    def n(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return max(1, math.ceil(self.n / self.batch_size))
+
+    @property
+    def full_batch(self) -> bool:
+        return self.batch_size >= self.n
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """A new batch size starts a new epoch (the old batches no longer line up)."""
+        if batch_size != self.batch_size:
+            self.batch_size = batch_size
+            self._order_x = self._order_t = None
+            self._cursor = 0
+
+    # ---------------------------------------------------------------- running
+    def run_steps(self, steps: int) -> int:
+        """Run up to `steps` steps; returns how many ran (fewer only when it diverges)."""
+        if self.diverged or steps <= 0:
+            return 0
+        saved = self._save()
+        with np.errstate(all="ignore"):
+            self._run(steps)
+            if self.net.all_finite():
+                return steps
+            self._restore(saved)
+            return self._run_checked(steps)
+
+    def run_epochs(self, epochs: int) -> int:
+        """Run until `epochs` more epochs have ended (finishing a partial one first)."""
+        steps = epochs * self.steps_per_epoch - self._cursor
+        return self.run_steps(steps)
+
+    def _plan(self) -> None:
+        """Gradient buffer laid out like theta; rebuilt only after an edit repacked theta."""
+        net = self.net
+        if getattr(self, "_theta", None) is not net.theta:
+            self._theta = net.theta
+            self._grad = np.zeros_like(net.theta)
+            self._grads = net.gradients_into(self._grad)
+            self._weight_mask = net.weight_mask()
+
+    def _run(self, steps: int) -> None:
+        self._plan()
+        net, opt, rng = self.net, self.optimizer, self.rng
+        theta, grad, grads, wmask = self._theta, self._grad, self._grads, self._weight_mask
+        lr, bs, n = self.learning_rate, self.batch_size, self.n
+        reg: Regularizer = REGULARIZERS[self.regularization]
+        rate = self.reg_rate if reg.id != "none" else 0.0
+        dropout_rng = rng if any(h.dropout > 0.0 for h in net.hidden) else None
+        spe = self.steps_per_epoch
+        full = self.full_batch
+        for _ in range(steps):
+            if full:
+                xb, tb = self.x, self.targets
+            else:
+                if self._order_x is None:
+                    order = rng.permutation(n)
+                    self._order_x, self._order_t = self.x[order], self.targets[order]
+                lo = self._cursor * bs
+                xb, tb = self._order_x[lo : lo + bs], self._order_t[lo : lo + bs]
+            net.backward(net.forward(xb, dropout_rng), tb, into=grads)
+            if rate:  # weights only: the mask zeroes the penalty's gradient on biases
+                grad += rate * reg.grad(theta) * wmask
+            opt.step(theta, grad, lr)
+            self.step += 1
+            self._cursor += 1
+            if self._cursor == spe:
+                self._cursor = 0
+                self.epoch += 1
+                self._order_x = self._order_t = None
+
+    def _run_checked(self, steps: int) -> int:
+        for done in range(steps):
+            saved = self._save()
+            self._run(1)
+            if not self.net.all_finite():
+                self._restore(saved)
+                self.diverged = True
+                self.divergence_reason = (
+                    f"step {self.step + 1} made a parameter NaN or infinite "
+                    f"(learning rate {self.learning_rate:g} is probably too high); "
+                    f"the parameters are those after step {self.step}"
+                )
+                return done
+        return steps
+
+    def mark_diverged(self, reason: str) -> None:
+        self.diverged = True
+        self.divergence_reason = reason
+
+    def clear_divergence(self) -> None:
+        self.diverged = False
+        self.divergence_reason = None
+
+    # ---------------------------------------------------------------- save / restore
+    def _save(self) -> tuple:
+        return (
+            self.net.theta.copy(), self.optimizer.save(), self.rng.bit_generator.state,
+            self.step, self.epoch, self._cursor, self._order_x, self._order_t,
+        )
+
+    def _restore(self, saved: tuple) -> None:
+        (theta, opt_state, rng_state, self.step, self.epoch, self._cursor,
+         self._order_x, self._order_t) = saved
+        self.net.theta[...] = theta  # in place: the weight views stay valid
+        self.optimizer.load(opt_state)
+        self.rng.bit_generator.state = rng_state
+
+    def apply_edit(self, edit: Callable[[], dict]) -> None:
+        """Run a structural edit of the network and carry the optimizer state it kept."""
+        old_layout = list(self.net.layout)
+        kept = edit()
+        self.optimizer.remap(old_layout, self.net.layout, kept)
