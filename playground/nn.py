@@ -91,17 +91,30 @@ class Network:
         """Copy every parameter into a fresh flat `theta` and make the lists views of it."""
         arrays = [np.asarray(p, dtype=np.float64) for p in self._param_list()]
         self.theta = np.concatenate([p.ravel() for p in arrays]) if arrays else np.zeros(0)
-        self.layout, views, start = [], [], 0
+        self.layout, start = [], 0
         for key, p in zip(self.param_keys(), arrays):
-            stop = start + p.size
-            self.layout.append((key, start, stop))
-            views.append(self.theta[start:stop].reshape(p.shape))
-            start = stop
-        it = iter(views)
-        for l in range(len(self.weights)):
-            self.weights[l] = next(it)
-            self.biases[l] = next(it)
-        self.slopes = [None if s is None else next(it) for s in self.slopes]
+            self.layout.append((key, start, start + p.size))
+            start += p.size
+        self._view()
+
+    def _view(self) -> None:
+        """Point weights, biases and slopes at their slices of theta."""
+        sizes = self.sizes
+        shapes = {"W": lambda l: (sizes[l], sizes[l + 1]), "b": lambda l: (sizes[l + 1],),
+                  "s": lambda k: (sizes[k + 1],)}
+        views = {key: self.theta[start:stop].reshape(shapes[key[0]](key[1]))
+                 for key, start, stop in self.layout}
+        self.weights = [views[("W", l)] for l in range(len(sizes) - 1)]
+        self.biases = [views[("b", l)] for l in range(len(sizes) - 1)]
+        self.slopes = [views.get(("s", k)) for k in range(len(sizes) - 2)]
+
+    def __getstate__(self) -> dict:
+        # views would be pickled as copies; keep theta and re-make the views on load
+        return {k: v for k, v in self.__dict__.items() if k not in ("weights", "biases", "slopes")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._view()
 
     def weight_mask(self) -> Array:
         """1.0 where theta holds a weight, 0.0 for biases and slopes (never regularized)."""

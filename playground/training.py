@@ -185,6 +185,11 @@ class Trainer:
         self.diverged = False
         self.divergence_reason = None
 
+    def __getstate__(self) -> dict:
+        # the gradient buffer's views would unpickle as copies: let _plan make them anew
+        skip = ("_theta", "_grad", "_grads", "_weight_mask")
+        return {k: v for k, v in self.__dict__.items() if k not in skip}
+
     # ---------------------------------------------------------------- save / restore
     def _save(self) -> tuple:
         return (

@@ -1,0 +1,18 @@
+"""`python -m playground [--host 127.0.0.1] [--port 8000]`: serve the page and the API."""
+
+import argparse
+
+import uvicorn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m playground", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    args = parser.parse_args()
+    print(f"Neural Playground on http://{args.host}:{args.port}")
+    uvicorn.run("playground.app:app", host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The JSON API: each route parses, finds the session, calls it, returns its answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from .activations import ACTIVATIONS
+from .config import Config, ConfigPatch, Limits, default_head
+from .datasets import DATASETS
+from .features import FEATURES
+from .heads import HEADS
+from .initializers import INITIALIZERS
+from .optimizers import OPTIMIZERS
+from .regularizers import REGULARIZERS
+from .schemas import (
+    BiasEdit, Catalog, DataResponse, ErrorBody, Heatmaps, LayerInsert, NeuronAdd, Params,
+    ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
+)
+from .sessions import Session, SessionStore
+
+ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def get_store(request: Request) -> SessionStore:
+    return request.app.state.store
+
+
+Store = Annotated[SessionStore, Depends(get_store)]
+
+
+def session_for(session_id: str, store: Store) -> Iterator[Session]:
+    """The session named in the path, with its lock held for the whole request."""
+    with store.use(session_id) as session:
+        yield session
+
+
+Locked = Annotated[Session, Depends(session_for)]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness check."""
+    return {"status": "ok"}
+
+
+@router.get("/catalog", response_model=Catalog)
+def catalog() -> dict:
+    """Every id the API accepts, with display names, formulas and the limits."""
+    def rows(table):
+        return [{"id": r.id, "name": r.name, "formula": getattr(r, "formula", None)}
+                for r in table.values()]
+
+    datasets = [{"id": d.id, "name": d.name, "kind": d.kind, "default_head": default_head(d.kind),
+                 "heads": [h for h, row in HEADS.items() if d.kind in row.kinds]}
+                for d in DATASETS.values()]
+    heads = [{"id": h.id, "name": h.name, "formula": h.formula, "loss": h.loss_name,
+              "loss_formula": h.loss_formula, "kinds": list(h.kinds)} for h in HEADS.values()]
+    limits = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(Limits).items()
+              if not k.startswith("_")}
+    return {"datasets": datasets, "activations": rows(ACTIVATIONS), "heads": heads,
+            "optimizers": rows(OPTIMIZERS), "regularizers": rows(REGULARIZERS),
+            "initializers": rows(INITIALIZERS), "features": rows(FEATURES), "limits": limits,
+            "defaults": Config()}
+
+
+@router.post("/sessions", response_model=Snapshot, status_code=status.HTTP_201_CREATED)
+def create_session(store: Store, config: Config | None = None) -> dict:
+    """Start a playground; every config field is optional."""
+    session = store.create(config or Config())
+    with session.lock:
+        return session.snapshot()
+
+
+@router.get("/sessions/{session_id}", response_model=Snapshot)
+def read_session(session: Locked) -> dict:
+    """The session's current state."""
+    return session.snapshot()
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response)
+def delete_session(session_id: str, store: Store) -> Response:
+    """Forget the session."""
+    store.delete(session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.patch("/sessions/{session_id}/config", response_model=Snapshot)
+def patch_config(patch: ConfigPatch, session: Locked) -> dict:
+    """Change settings: hyper-parameters keep the weights; data, features and structure
+    rebuild only what they must."""
+    session.patch_config(patch)
+    return session.snapshot()
+
+
+@router.post("/sessions/{session_id}/step", response_model=Snapshot)
+def step(body: StepRequest, session: Locked) -> dict:
+    """Train for a number of optimizer steps or of epochs."""
+    session.step(steps=body.steps, epochs=body.epochs)
+    return session.snapshot()
+
+
+@router.post("/sessions/{session_id}/reset", response_model=Snapshot)
+def reset(session: Locked, body: ResetRequest | None = None) -> dict:
+    """New weights from the seed (the same seed gives the same weights), step 0."""
+    session.reset(body.seed if body else None)
+    return session.snapshot()
+
+
+@router.get("/sessions/{session_id}/params", response_model=Params)
+def get_params(session: Locked) -> dict:
+    """All weights, biases and PReLU slopes."""
+    return session.params()
+
+
+@router.put("/sessions/{session_id}/params", response_model=Snapshot)
+def put_params(body: Params, session: Locked) -> dict:
+    """Replace all parameters (same shapes, finite values)."""
+    session.set_params(body.weights, body.biases, body.prelu_slopes)
+    return session.snapshot()
+
+
+@router.patch("/sessions/{session_id}/weight", response_model=Snapshot)
+def set_weight(body: WeightEdit, session: Locked) -> dict:
+    """Set weights[layer][from][to]."""
+    session.set_weight(body.layer, body.from_, body.to, body.value)
+    return session.snapshot()
+
+
+@router.patch("/sessions/{session_id}/bias", response_model=Snapshot)
+def set_bias(body: BiasEdit, session: Locked) -> dict:
+    """Set biases[layer][node]."""
+    session.set_bias(body.layer, body.node, body.value)
+    return session.snapshot()
+
+
+@router.post("/sessions/{session_id}/layers", response_model=Snapshot)
+def insert_layer(body: LayerInsert, session: Locked) -> dict:
+    """Insert a hidden layer at `index` (0 = first hidden layer)."""
+    session.insert_layer(body.index, body.units, body.activation)
+    return session.snapshot()
+
+
+@router.delete("/sessions/{session_id}/layers/{index}", response_model=Snapshot)
+def remove_layer(index: int, session: Locked) -> dict:
+    """Remove hidden layer `index`."""
+    session.remove_layer(index)
+    return session.snapshot()
+
+
+@router.post("/sessions/{session_id}/layers/{index}/neurons", response_model=Snapshot)
+def add_neurons(index: int, session: Locked, body: NeuronAdd | None = None) -> dict:
+    """Add neurons to hidden layer `index`."""
+    session.add_neurons(index, body.count if body else 1)
+    return session.snapshot()
+
+
+@router.delete("/sessions/{session_id}/layers/{index}/neurons/{node}", response_model=Snapshot)
+def remove_neuron(index: int, node: int, session: Locked) -> dict:
+    """Remove neuron `node` of hidden layer `index`."""
+    session.remove_neuron(index, node)
+    return session.snapshot()
+
+
+@router.get("/sessions/{session_id}/data", response_model=DataResponse)
+def data(session: Locked) -> dict:
+    """The training and test points (raw x1, x2) and labels."""
+    return session.data_points()
+
+
+@router.get("/sessions/{session_id}/heatmaps", response_model=Heatmaps,
+            response_model_exclude_none=True)
+def heatmaps(
+    session: Locked,
+    resolution: Annotated[int, Query(ge=2, le=Limits.max_heatmap_resolution)] = 50,
+    encoding: Literal["u8", "list"] = "u8",
+) -> dict:
+    """Output and every node's value over a resolution x resolution grid of the square."""
+    return session.heatmaps(resolution, encoding)
+
+
+@router.post("/sessions/{session_id}/trace", response_model=Trace,
+             response_model_exclude_none=True, response_model_by_alias=True)
+def trace(body: TraceRequest, session: Locked) -> dict:
+    """One point's forward pass node by node; with a label, its backward pass too."""
+    return session.trace(body.point, body.label)

@@ -1,0 +1,248 @@
+"""Request and response models of the HTTP API (the config models live in config.py).
+
+Every route declares one of these as its response model, so /openapi.json describes the
+whole API and nothing leaves the server without passing a schema (no NumPy types, no NaN).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .config import ActivationId, Config, Limits
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ errors
+class ErrorBody(BaseModel):
+    """Every refusal: `message` says what was wrong and what is allowed."""
+
+    message: str
+    detail: object = None
+    allowed: object = None
+
+
+# ------------------------------------------------------------------ catalog
+class CatalogEntry(BaseModel):
+    id: str
+    name: str
+    formula: str | None = None
+
+
+class DatasetEntry(CatalogEntry):
+    kind: Literal["binary", "multiclass", "regression"]
+    heads: list[str]
+    default_head: str
+
+
+class HeadEntry(CatalogEntry):
+    loss: str
+    loss_formula: str
+    kinds: list[str]
+
+
+class Catalog(BaseModel):
+    datasets: list[DatasetEntry]
+    activations: list[CatalogEntry]
+    heads: list[HeadEntry]
+    optimizers: list[CatalogEntry]
+    regularizers: list[CatalogEntry]
+    initializers: list[CatalogEntry]
+    features: list[CatalogEntry]
+    limits: dict[str, float | int | list[float]]
+    defaults: Config
+
+
+# ------------------------------------------------------------------ snapshot
+class LayerInfo(BaseModel):
+    units: int
+    activation: str | None = Field(description="activation id; the head id for the output; "
+                                               "null for the input layer")
+    kind: Literal["input", "hidden", "output"]
+    dropout: float | None = None
+
+
+class Metrics(BaseModel):
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+
+
+class HistoryPoint(Metrics):
+    step: int
+    epoch: int
+
+
+class Snapshot(BaseModel):
+    id: str
+    config: Config
+    step: int
+    epoch: int
+    steps_per_epoch: int
+    layers: list[LayerInfo]
+    weights: list[list[list[float]]]
+    biases: list[list[float]]
+    prelu_slopes: list[list[float] | None]
+    metrics: Metrics
+    history: list[HistoryPoint]
+    diverged: bool
+    divergence_reason: str | None = None
+    kind: Literal["binary", "multiclass", "regression"]
+    classes: int | None
+
+
+# ------------------------------------------------------------------ requests
+class StepRequest(Strict):
+    """Either `steps` (optimizer updates) or `epochs` (passes over the training set)."""
+
+    steps: int | None = Field(None, ge=1, le=Limits.max_steps_per_call)
+    epochs: int | None = Field(None, ge=1, le=Limits.max_steps_per_call)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StepRequest:
+        if (self.steps is None) == (self.epochs is None):
+            raise ValueError('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}')
+        return self
+
+
+class ResetRequest(Strict):
+    seed: int | None = Field(None, ge=0, le=Limits.max_seed,
+                             description="new weight seed; omit to start from the same weights")
+
+
+class Params(Strict):
+    weights: list[list[list[FiniteFloat]]]
+    biases: list[list[FiniteFloat]]
+    prelu_slopes: list[list[FiniteFloat] | None] | None = None
+
+
+class WeightEdit(Strict):
+    layer: int = Field(ge=0)
+    from_: int = Field(alias="from", ge=0)
+    to: int = Field(ge=0)
+    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class BiasEdit(Strict):
+    layer: int = Field(ge=0)
+    node: int = Field(ge=0)
+    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+
+
+class LayerInsert(Strict):
+    index: int = Field(ge=0, le=Limits.max_hidden_layers,
+                       description="hidden-layer position (0 = first hidden layer)")
+    units: int = Field(4, ge=Limits.min_units, le=Limits.max_units)
+    activation: ActivationId = "tanh"
+
+
+class NeuronAdd(Strict):
+    count: int = Field(1, ge=1, le=Limits.max_neurons_per_call)
+
+
+class TraceRequest(Strict):
+    point: Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+    label: FiniteFloat | None = None
+
+
+# ------------------------------------------------------------------ data, heatmaps, trace
+class PointSet(BaseModel):
+    x: list[list[float]]
+    y: list[float]
+
+
+class DataResponse(BaseModel):
+    train: PointSet
+    test: PointSet
+    classes: int | None
+    kind: Literal["binary", "multiclass", "regression"]
+
+
+class U8Grid(BaseModel):
+    encoding: Literal["u8"]
+    min: float
+    max: float
+    data: str = Field(description="base64 of R*R bytes; value = min + (max - min) * byte / 255")
+
+
+Grid = U8Grid | list[list[float]]
+
+
+class Heatmaps(BaseModel):
+    resolution: int
+    extent: list[float]
+    x1: list[float] = Field(description="column centres, low to high")
+    x2: list[float] = Field(description="row centres, high to low")
+    output: Grid
+    output_class: Grid | None = None
+    nodes: dict[str, Grid]
+
+
+class TraceInput(BaseModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    value: float
+    weight: float
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class ForwardStep(BaseModel):
+    node: str
+    inputs: list[TraceInput]
+    bias: float
+    z: float
+    activation: str
+    value: float
+    formula: str
+    slope: float | None = None
+
+
+class WeightGrad(BaseModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    grad: float
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class BackwardStep(BaseModel):
+    node: str
+    dz: float
+    bias_grad: float
+    weight_grads: list[WeightGrad]
+    formula: str
+    da: float | None = None
+    dactivation: float | None = None
+    slope_grad: float | None = None
+
+
+class TraceFeature(BaseModel):
+    id: str
+    node: str
+    value: float
+
+
+class TraceOutput(BaseModel):
+    values: list[float]
+    prediction: float | int
+    probability_sum: float | None = None
+    threshold: float | None = None
+
+
+class Trace(BaseModel):
+    point: list[float]
+    features: list[TraceFeature]
+    forward: list[ForwardStep]
+    output: TraceOutput
+    label: float | None = None
+    loss: float | None = None
+    backward: list[BackwardStep] | None = None
