@@ -50,27 +50,40 @@ def encode(values: np.ndarray, resolution: int, encoding: str):
     return finite.reshape(resolution, resolution).tolist()
 
 
+def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
+    """Encode every column of values (R*R, m) as a GRID, vectorised over the columns."""
+    values = np.where(np.isfinite(values), values, 0.0)
+    if encoding != "u8":
+        return [values[:, j].reshape(resolution, resolution).tolist() for j in range(values.shape[1])]
+    lo, hi = values.min(axis=0), values.max(axis=0)
+    span = hi - lo
+    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    codes = np.rint((values - lo) * scale).astype(np.uint8).T.copy()  # one row per grid
+    return [{"encoding": "u8", "min": float(lo[j]), "max": float(hi[j]),
+             "data": base64.b64encode(codes[j].tobytes()).decode("ascii")}
+            for j in range(codes.shape[0])]
+
+
 def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8") -> dict:
     """Output grid(s) and one grid per node (inputs, hidden, output) over the square."""
     x = feature_matrix(grid_points(resolution), features)
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
-    nodes = {}
-    for l, values in enumerate(fwd.a):
-        for j in range(values.shape[1]):
-            nodes[f"{l}:{j}"] = encode(values[:, j], resolution, encoding)
     out = fwd.output
     head = net.head
-    result: dict = {"resolution": resolution, "extent": [-EXTENT, EXTENT, -EXTENT, EXTENT]}
-    x1, x2 = grid_ticks(resolution)
-    result["x1"], result["x2"] = x1.tolist(), x2.tolist()
     if head.id in ("sigmoid", "linear"):
-        result["output"] = encode(out[:, 0], resolution, encoding)
+        outputs = [out[:, 0]]
     elif out.shape[1] == 2:  # binary data with a 2-unit head: probability of class 1
-        result["output"] = encode(out[:, 1], resolution, encoding)
-    else:
+        outputs = [out[:, 1]]
+    else:  # multi-class: the winning class and its probability
         winner = out.argmax(axis=1)
-        result["output_class"] = encode(winner.astype(np.float64), resolution, encoding)
-        result["output"] = encode(out[np.arange(len(out)), winner], resolution, encoding)
-    result["nodes"] = nodes
+        outputs = [out[np.arange(len(out)), winner], winner.astype(np.float64)]
+    grids = encode_columns(np.column_stack(fwd.a + outputs), resolution, encoding)
+    names = [f"{l}:{j}" for l, values in enumerate(fwd.a) for j in range(values.shape[1])]
+    x1, x2 = grid_ticks(resolution)
+    result: dict = {"resolution": resolution, "extent": [-EXTENT, EXTENT, -EXTENT, EXTENT],
+                    "x1": x1.tolist(), "x2": x2.tolist(),
+                    "output": grids[len(names)], "nodes": dict(zip(names, grids))}
+    if len(outputs) == 2:
+        result["output_class"] = grids[len(names) + 1]
     return result
