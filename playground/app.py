@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api
+from . import api, previews
 from .sessions import Refused, SessionStore
 
 
@@ -91,6 +91,7 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         return _error(exc.status_code, str(exc.detail))
 
     app.include_router(api.router)
+    app.include_router(previews.router)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     templates = Jinja2Templates(directory=resource_dir("templates"))
 

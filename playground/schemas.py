@@ -246,3 +246,10 @@ class Trace(BaseModel):
     label: float | None = None
     loss: float | None = None
     backward: list[BackwardStep] | None = None
+
+
+class Preview(BaseModel):
+    dataset: str
+    kind: Literal["binary", "multiclass", "regression"]
+    classes: int | None
+    points: PointSet

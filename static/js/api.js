@@ -1,0 +1,62 @@
+// The fetch client: one function per route; every refusal becomes an ApiError whose
+// message is the server's (it says what was wrong and what is allowed).
+
+export class ApiError extends Error {
+  constructor(message, status, body) {
+    super(message);
+    this.status = status;      // 0 when the server could not be reached
+    this.body = body;
+  }
+  get field() {
+    const loc = this.body?.detail?.[0]?.loc;
+    return Array.isArray(loc) ? loc.filter((p) => p !== "body")[0] : undefined;
+  }
+}
+
+async function call(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(String(err.message || err), 0, null);
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try { data = await response.json(); } catch { /* not JSON */ }
+  if (!response.ok) {
+    const message = data?.message || `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status, data);
+  }
+  return data;
+}
+
+const s = (id) => `/api/sessions/${encodeURIComponent(id)}`;
+
+export const api = {
+  catalog: () => call("GET", "/api/catalog"),
+  health: () => call("GET", "/api/health"),
+  preview: (dataset, params) =>
+    call("GET", `/api/datasets/${dataset}/points?${new URLSearchParams(params)}`),
+  create: (config) => call("POST", "/api/sessions", config),
+  get: (id) => call("GET", s(id)),
+  remove: (id) => call("DELETE", s(id)),
+  patch: (id, changes) => call("PATCH", `${s(id)}/config`, changes),
+  step: (id, body) => call("POST", `${s(id)}/step`, body),
+  reset: (id, seed) => call("POST", `${s(id)}/reset`, seed === undefined ? {} : { seed }),
+  setWeight: (id, layer, from, to, value) =>
+    call("PATCH", `${s(id)}/weight`, { layer, from, to, value }),
+  setBias: (id, layer, node, value) => call("PATCH", `${s(id)}/bias`, { layer, node, value }),
+  addLayer: (id, index, units, activation) =>
+    call("POST", `${s(id)}/layers`, { index, units, activation }),
+  removeLayer: (id, index) => call("DELETE", `${s(id)}/layers/${index}`),
+  addNeuron: (id, index) => call("POST", `${s(id)}/layers/${index}/neurons`, { count: 1 }),
+  removeNeuron: (id, index, node) => call("DELETE", `${s(id)}/layers/${index}/neurons/${node}`),
+  data: (id) => call("GET", `${s(id)}/data`),
+  heatmaps: (id, resolution) => call("GET", `${s(id)}/heatmaps?resolution=${resolution}`),
+  trace: (id, point, label) =>
+    call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
+};

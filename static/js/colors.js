@@ -1,0 +1,56 @@
+// Colour scales and grid painting. Blue (negative, class 0) and orange (positive, class 1)
+// as TensorFlow Playground draws them: a pair colour-blind readers can tell apart; the
+// multi-class palette is Okabe-Ito's.
+
+export const BLUE = [8, 119, 189];
+export const ORANGE = [245, 147, 34];
+export const WHITE = [232, 234, 235];
+export const CLASS_COLORS = [
+  [0, 114, 178], [230, 159, 0], [0, 158, 115], [204, 121, 167], [86, 180, 233], [213, 94, 0],
+];
+
+export const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
+
+function mix(a, b, t) {
+  return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+}
+
+// v in [-1, 1] (clipped): blue through near-white to orange.
+export function diverging(v) {
+  const x = Math.max(-1, Math.min(1, v));
+  return x < 0 ? mix(WHITE, BLUE, -x) : mix(WHITE, ORANGE, x);
+}
+
+// A contract GRID (u8 object or nested lists) as a flat Float32Array, row-major.
+export function decodeGrid(grid, resolution) {
+  const n = resolution * resolution;
+  const out = new Float32Array(n);
+  if (Array.isArray(grid)) {
+    let k = 0;
+    for (const row of grid) for (const v of row) out[k++] = v;
+    return out;
+  }
+  const bytes = atob(grid.data);
+  const scale = (grid.max - grid.min) / 255;
+  for (let i = 0; i < n; i++) out[i] = grid.min + scale * bytes.charCodeAt(i);
+  return out;
+}
+
+// Paint values (row-major, row 0 = top) onto a canvas through colorOf(value, index) -> rgb.
+export function paint(canvas, values, resolution, colorOf) {
+  if (canvas.width !== resolution || canvas.height !== resolution) {
+    canvas.width = resolution;
+    canvas.height = resolution;
+  }
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(resolution, resolution);
+  const px = image.data;
+  for (let i = 0; i < values.length; i++) {
+    const [r, g, b] = colorOf(values[i], i);
+    px[4 * i] = r;
+    px[4 * i + 1] = g;
+    px[4 * i + 2] = b;
+    px[4 * i + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}

@@ -1,0 +1,120 @@
+// Every visible string, one table per language. Ids (datasets, activations, ...) are the
+// contract's; their display names come from the catalog in English and from here in Chinese.
+
+export const STRINGS = {
+  en: {
+    title: "Neural Playground",
+    tagline: "Build a neural network, watch it learn, and step through every number.",
+    play: "Play", pause: "Pause", step: "Step", stepTitle: "Train one epoch (→)",
+    stepBatch: "One batch", stepBatchTitle: "Train one mini-batch",
+    reset: "Reset", resetTitle: "Start again from the same initial weights",
+    reseed: "Reseed", reseedTitle: "Start again from new random weights",
+    epoch: "Epoch", learningRate: "Learning rate", activation: "Activation",
+    regularization: "Regularization", regularizationRate: "Regularization rate",
+    optimizer: "Optimizer", output: "Output", threshold: "Threshold", speed: "Speed",
+    speedUnit: "epochs/frame", language: "Language", problem: "Problem",
+    data: "Data", dataset: "Dataset", classes: "Classes", noise: "Noise",
+    trainRatio: "Training data", batchSize: "Batch size", samples: "Samples",
+    regenerate: "Regenerate", regenerateTitle: "New random data (new data seed)",
+    features: "Features", featuresHint: "Which properties do you want to feed in?",
+    hiddenLayers: "hidden layers", hiddenLayer: "hidden layer",
+    addLayer: "Add hidden layer", removeLayer: "Remove hidden layer",
+    addNeuron: "Add neuron", removeNeuron: "Remove neuron",
+    neurons: "neurons", neuron: "neuron", dropout: "Dropout", layerActivation: "Layer activation",
+    trainLoss: "Training loss", testLoss: "Test loss", trainAccuracy: "Training accuracy",
+    testAccuracy: "Test accuracy", showTest: "Show test data", discretize: "Discretize output",
+    outputColumn: "Output", lossChart: "Loss over epochs",
+    weight: "Weight", bias: "Bias", positive: "positive", negative: "negative", zero: "zero",
+    editWeight: "Type a weight, Enter applies", editBias: "Type a bias, Enter applies",
+    from: "from", to: "to", node: "node", input: "input", formula: "Formula", value: "Value",
+    nextNode: "Next node", previousNode: "Previous node", runToEnd: "Run to the end",
+    calcTitle: "Step through the forward pass",
+    calcHint: "Click a point in the plot, then press “Next node” to follow its numbers through the network.",
+    chosenPoint: "Chosen point", predicted: "prediction", probability: "probability", sumOfProbabilities: "sum of probabilities",
+    classLabel: "class",
+    diverged: "Training stopped: the network diverged.",
+    divergedHint: "Lower the learning rate, then press Reset.",
+    connectionLost: "Connection to the server lost. Retrying…",
+    connectionBack: "Connected again.",
+    resetsWeights: "This change starts from new weights.",
+    resetsData: "New data: the weights are kept, the loss starts over on the new points.",
+    hoverHint: "Hover a node to see its output; click an edge to edit its weight.",
+    kinds: { binary: "Two classes", multiclass: "Several classes", regression: "Regression" },
+    heads: {}, datasets: {}, activations: {}, optimizers: {}, regularizers: {},
+  },
+  zh: {
+    title: "神经网络游乐场",
+    tagline: "搭建神经网络，看它学习，逐个查看每一个数字。",
+    play: "运行", pause: "暂停", step: "单步", stepTitle: "训练一个周期 (→)",
+    stepBatch: "一个批次", stepBatchTitle: "训练一个小批量",
+    reset: "重置", resetTitle: "从相同的初始权重重新开始",
+    reseed: "重新随机", reseedTitle: "从新的随机权重重新开始",
+    epoch: "周期", learningRate: "学习率", activation: "激活函数",
+    regularization: "正则化", regularizationRate: "正则化率",
+    optimizer: "优化器", output: "输出", threshold: "阈值", speed: "速度",
+    speedUnit: "周期/帧", language: "语言", problem: "问题类型",
+    data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
+    trainRatio: "训练数据比例", batchSize: "批量大小", samples: "样本数",
+    regenerate: "重新生成", regenerateTitle: "生成新的随机数据（新的数据种子）",
+    features: "特征", featuresHint: "要输入哪些属性？",
+    hiddenLayers: "个隐藏层", hiddenLayer: "隐藏层",
+    addLayer: "添加隐藏层", removeLayer: "删除隐藏层",
+    addNeuron: "添加神经元", removeNeuron: "删除神经元",
+    neurons: "个神经元", neuron: "个神经元", dropout: "Dropout", layerActivation: "本层激活函数",
+    trainLoss: "训练损失", testLoss: "测试损失", trainAccuracy: "训练准确率",
+    testAccuracy: "测试准确率", showTest: "显示测试数据", discretize: "离散化输出",
+    outputColumn: "输出", lossChart: "损失随周期变化",
+    weight: "权重", bias: "偏置", positive: "正", negative: "负", zero: "零",
+    editWeight: "输入权重，按回车应用", editBias: "输入偏置，按回车应用",
+    from: "从", to: "到", node: "节点", input: "输入", formula: "公式", value: "值",
+    nextNode: "下一个节点", previousNode: "上一个节点", runToEnd: "运行到最后",
+    calcTitle: "逐步查看前向传播",
+    calcHint: "在图中点击一个点，然后按“下一个节点”，跟随它的数字穿过网络。",
+    chosenPoint: "选中的点", predicted: "预测", probability: "概率", sumOfProbabilities: "概率之和",
+    classLabel: "类别",
+    diverged: "训练已停止：网络发散了。",
+    divergedHint: "请降低学习率，然后按“重置”。",
+    connectionLost: "与服务器的连接中断，正在重试……",
+    connectionBack: "已重新连接。",
+    resetsWeights: "此更改将从新的权重开始。",
+    resetsData: "新数据：权重保留，损失在新数据上重新计算。",
+    hoverHint: "将鼠标悬停在节点上查看其输出；点击连线可编辑权重。",
+    kinds: { binary: "二分类", multiclass: "多分类", regression: "回归" },
+    heads: { sigmoid: "Sigmoid（二分类）", softmax: "Softmax（互斥类别）", one_vs_all: "一对多 Sigmoid", linear: "线性（回归）" },
+    datasets: {
+      circle: "圆形", xor: "异或", gauss: "高斯", spiral: "螺旋", moons: "双月",
+      blobs: "多团簇", spiral_k: "多臂螺旋", plane: "平面", multi_gauss: "多高斯",
+    },
+    activations: {
+      linear: "线性", sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU", leaky_relu: "Leaky ReLU",
+      prelu: "PReLU", elu: "ELU", softplus: "Softplus", swish: "Swish", gelu: "GELU",
+    },
+    optimizers: { sgd: "SGD", momentum: "动量", adam: "Adam" },
+    regularizers: { none: "无", l1: "L1", l2: "L2" },
+  },
+};
+
+export const LANGUAGES = ["en", "zh"];
+
+export function pickLanguage(search, navigatorLanguage) {
+  const asked = new URLSearchParams(search).get("lang");
+  if (LANGUAGES.includes(asked)) return asked;
+  return (navigatorLanguage || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+// The translator for one language: t("play"), and name(kind, row) for catalog rows.
+export function translator(lang) {
+  const table = STRINGS[lang];
+  const t = (key) => table[key] ?? STRINGS.en[key] ?? key;
+  const name = (group, row) => table[group]?.[row.id] ?? row.name;
+  return { lang, t, name };
+}
+
+// Fill every element marked data-i18n (text), data-i18n-title and data-i18n-label.
+export function applyStrings(root, t) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll("[data-i18n-label]")) {
+    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  }
+}

@@ -1,0 +1,232 @@
+// The network diagram: feature toggles, hidden layers with their controls, nodes drawn as
+// small heatmaps, edges coloured by sign and sized by |w|. It draws what the server sent
+// and reports what the user did through the handlers it is given; it computes nothing.
+
+import { BLUE, ORANGE, css, decodeGrid, diverging, paint } from "./colors.js";
+
+const NODE = 38;        // node square, px
+const GAP = 12;         // vertical gap between nodes
+const TOP = 64;         // room for the layer headers
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+const el = (tag, attrs = {}, text) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+export class NetworkView {
+  constructor(root, { catalog, handlers }) {
+    this.root = root;
+    this.catalog = catalog;
+    this.on = handlers;
+    this.structure = "";
+    this.nodes = new Map();   // "L:J" -> {div, canvas, x, y}
+    this.edges = new Map();   // "L:I:J" -> path
+  }
+
+  setTranslator(tr) {
+    this.tr = tr;
+    this.structure = "";      // rebuild labels in the new language
+  }
+
+  render(snapshot) {
+    const features = snapshot.config.features;
+    const key = JSON.stringify([snapshot.layers, features, this.tr.lang]);
+    if (key !== this.structure) {
+      this.structure = key;
+      this.build(snapshot);
+    }
+    this.updateEdges(snapshot);
+    this.updateBiases(snapshot);
+  }
+
+  // ------------------------------------------------------------------ layout
+  build(snapshot) {
+    const { t, name } = this.tr;
+    const root = this.root;
+    root.replaceChildren();
+    this.nodes.clear();
+    this.edges.clear();
+    const sizes = snapshot.layers.map((l) => l.units);
+    const allFeatures = this.catalog.features;
+    const active = snapshot.config.features;
+    const columns = sizes.length;
+    const width = Math.max(root.clientWidth || 560, 360);
+    const colX = (c) => 80 + (c * (width - 80 - 50 - NODE)) / Math.max(1, columns - 1);
+    const tallest = Math.max(allFeatures.length, ...sizes.slice(1));
+    const height = TOP + tallest * (NODE + GAP) + 10;
+    root.style.height = `${height}px`;
+
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("class", "edges");
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
+    root.append(svg);
+    this.svg = svg;
+
+    // inputs: every feature in its own row; the selected ones are nodes 0:J in the order
+    // of config.features, the others are dimmed squares that switch them on
+    allFeatures.forEach((f, row) => {
+      const y = TOP + row * (NODE + GAP);
+      const j = active.indexOf(f.id);
+      const toggle = el("button", {
+        class: "feature-toggle" + (j >= 0 ? " on" : ""), "aria-pressed": String(j >= 0),
+        "aria-label": `${t("input")} ${f.name}`, title: f.formula,
+      }, f.name);
+      toggle.style.left = `${colX(0) - 72}px`;
+      toggle.style.top = `${y + NODE / 2 - 11}px`;
+      toggle.addEventListener("click", () => this.on.toggleFeature(f.id));
+      root.append(toggle);
+      if (j >= 0) {
+        this.addNode(root, `0:${j}`, colX(0), y, f.name);
+      } else {
+        const off = el("button", { class: "node off", title: f.formula, tabindex: "-1",
+                                   "aria-hidden": "true" });
+        off.style.left = `${colX(0)}px`;
+        off.style.top = `${y}px`;
+        off.addEventListener("click", () => this.on.toggleFeature(f.id));
+        root.append(off);
+      }
+    });
+
+    // hidden layers: header with +/- neuron, activation and dropout
+    for (let c = 1; c < columns - 1; c++) {
+      const k = c - 1;
+      const layer = snapshot.layers[c];
+      const head = el("div", { class: "layer-head" });
+      head.style.left = `${colX(c) + NODE / 2 - 55}px`;
+      const plus = el("button", { class: "round-btn small", "aria-label": t("addNeuron") }, "+");
+      plus.addEventListener("click", () => this.on.addNeuron(k));
+      const minus = el("button", { class: "round-btn small", "aria-label": t("removeNeuron") }, "−");
+      minus.addEventListener("click", () => this.on.removeNeuron(k, layer.units - 1));
+      const count = el("span", { class: "units" }, `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
+      const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${k + 1}` });
+      for (const row of this.catalog.activations) {
+        const o = el("option", { value: row.id }, name("activations", row));
+        if (row.id === layer.activation) o.selected = true;
+        act.append(o);
+      }
+      act.addEventListener("change", () => this.on.setLayer(k, { activation: act.value }));
+      const drop = el("select", { class: "layer-drop", "aria-label": `${t("dropout")} ${k + 1}`, title: t("dropout") });
+      for (const r of [0, 0.1, 0.2, 0.3, 0.5]) {
+        const o = el("option", { value: String(r) }, `${t("dropout")} ${r}`);
+        if (Math.abs(r - (layer.dropout || 0)) < 1e-9) o.selected = true;
+        drop.append(o);
+      }
+      drop.addEventListener("change", () => this.on.setLayer(k, { dropout: Number(drop.value) }));
+      head.append(el("div", { class: "pm" }), act, drop);
+      head.firstChild.append(plus, minus, count);
+      root.append(head);
+      for (let j = 0; j < layer.units; j++) {
+        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (NODE + GAP), null, true);
+      }
+    }
+    // output
+    const last = columns - 1;
+    const outHead = el("div", { class: "layer-head out" }, t("output"));
+    outHead.style.left = `${colX(last) - 20}px`;
+    root.append(outHead);
+    for (let j = 0; j < sizes[last]; j++) {
+      this.addNode(root, `${last}:${j}`, colX(last), TOP + j * (NODE + GAP), null, true);
+    }
+    // edges, drawn under the nodes
+    for (let l = 0; l < columns - 1; l++) {
+      for (let i = 0; i < sizes[l]; i++) {
+        for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
+      }
+    }
+  }
+
+  addNode(root, id, x, y, label, hasBias = false) {
+    const { t } = this.tr;
+    const div = el("div", { class: "node", "data-node": id, tabindex: "0",
+                            "aria-label": `${t("node")} ${id}` });
+    div.style.left = `${x}px`;
+    div.style.top = `${y}px`;
+    const canvas = el("canvas", { width: "20", height: "20" });
+    div.append(canvas);
+    if (hasBias) {
+      const bias = el("button", { class: "bias", "data-bias": id, "aria-label": `${t("bias")} ${id}` });
+      bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
+      div.append(bias);
+    }
+    div.addEventListener("mouseenter", () => this.on.hoverNode(id, div));
+    div.addEventListener("mouseleave", () => this.on.hoverNode(null));
+    div.addEventListener("focus", () => this.on.hoverNode(id, div));
+    div.addEventListener("blur", () => this.on.hoverNode(null));
+    root.append(div);
+    this.nodes.set(id, { div, canvas, x, y });
+  }
+
+  addEdge(id) {
+    const [l, i, j] = id.split(":").map(Number);
+    const a = this.nodes.get(`${l}:${i}`);
+    const b = this.nodes.get(`${l + 1}:${j}`);
+    const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
+    const mx = (x1 + x2) / 2;
+    const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", d);
+    path.setAttribute("class", "edge");
+    path.setAttribute("data-weight", id);
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
+    path.addEventListener("mouseleave", () => this.on.hoverEdge(null));
+    path.addEventListener("focus", (ev) => this.on.hoverEdge(id, path, ev));
+    path.addEventListener("blur", () => this.on.hoverEdge(null));
+    path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
+    path.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); this.on.editWeight(id, path); }
+    });
+    this.svg.append(path);
+    this.edges.set(id, path);
+  }
+
+  // ------------------------------------------------------------------ values
+  updateEdges(snapshot) {
+    const { t } = this.tr;
+    for (const [id, path] of this.edges) {
+      const [l, i, j] = id.split(":").map(Number);
+      const w = snapshot.weights[l][i][j];
+      path.setAttribute("data-value", String(w));
+      path.style.stroke = css(w >= 0 ? ORANGE : BLUE, 0.85);
+      path.style.strokeWidth = String(Math.min(7, 0.6 + Math.abs(w) * 2.2));
+      path.setAttribute("aria-label", `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`);
+    }
+  }
+
+  updateBiases(snapshot) {
+    for (const [id, node] of this.nodes) {
+      const [l, j] = id.split(":").map(Number);
+      const bias = node.div.querySelector(".bias");
+      if (!bias || l === 0) continue;
+      const b = snapshot.biases[l - 1][j];
+      bias.style.background = css(b >= 0 ? ORANGE : BLUE, Math.min(1, 0.25 + Math.abs(b)));
+      bias.dataset.value = String(b);
+    }
+  }
+
+  // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
+  paintNodes(heatmaps, outputColor) {
+    const R = heatmaps.resolution;
+    for (const [id, node] of this.nodes) {
+      const grid = heatmaps.nodes[id];
+      if (!grid) continue;
+      const values = decodeGrid(grid, R);
+      const isOutput = !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
+      paint(node.canvas, values, R, isOutput && outputColor ? outputColor(id) : diverging);
+    }
+  }
+
+  highlight(nodeId) {
+    for (const [id, node] of this.nodes) node.div.classList.toggle("current", id === nodeId);
+    const [l, j] = nodeId ? nodeId.split(":").map(Number) : [-1, -1];
+    for (const [id, path] of this.edges) {
+      const [el_, , ej] = id.split(":").map(Number);
+      path.classList.toggle("active", el_ === l - 1 && ej === j);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// The whole configuration lives in the address, so a copied link rebuilds the same
+// playground (same data, same structure, same starting weights from the same seeds).
+
+const NUMBERS = ["classes", "num_samples", "noise", "train_ratio", "data_seed", "threshold",
+  "learning_rate", "batch_size", "momentum", "reg_rate", "seed"];
+const IDS = ["dataset", "head", "optimizer", "regularization", "init"];
+
+export function configToQuery(config, page) {
+  const q = new URLSearchParams();
+  for (const k of IDS) if (config[k] != null) q.set(k, config[k]);
+  for (const k of NUMBERS) if (config[k] != null) q.set(k, String(config[k]));
+  q.set("features", config.features.join(","));
+  q.set("hidden", config.hidden.map((h) => `${h.units}:${h.activation}:${h.dropout}`).join(","));
+  for (const [k, v] of Object.entries(page)) q.set(k, String(v));
+  return q.toString();
+}
+
+// A partial config from the address: only the fields present; the server validates them
+// (a bad value in a link gets the server's message, not a broken page).
+export function queryToConfig(search) {
+  const q = new URLSearchParams(search);
+  const config = {};
+  for (const k of IDS) if (q.has(k)) config[k] = q.get(k);
+  for (const k of NUMBERS) {
+    if (q.has(k) && q.get(k) !== "" && !Number.isNaN(Number(q.get(k)))) config[k] = Number(q.get(k));
+  }
+  if (q.has("features")) config.features = q.get("features").split(",").filter(Boolean);
+  if (q.has("hidden")) {
+    const spec = q.get("hidden");
+    config.hidden = spec === "" ? [] : spec.split(",").map((part) => {
+      const [units, activation, dropout] = part.split(":");
+      return { units: Number(units), activation: activation || "tanh", dropout: Number(dropout || 0) };
+    });
+  }
+  return config;
+}
+
+export function pageOptions(search) {
+  const q = new URLSearchParams(search);
+  return {
+    speed: Number(q.get("speed")) || 1,
+    test: q.get("test") === "1",
+    discrete: q.get("discrete") === "1",
+  };
+}
