@@ -16,7 +16,7 @@ from .initializers import INITIALIZERS
 from .optimizers import OPTIMIZERS
 from .regularizers import REGULARIZERS
 from .schemas import (
-    BiasEdit, Catalog, DataResponse, ErrorBody, Heatmaps, LayerInsert, NeuronAdd, Params,
+    BiasEdit, Catalog, DataResponse, ErrorBody, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
 )
 from .sessions import Session, SessionStore
@@ -102,6 +102,15 @@ def step(body: StepRequest, session: Locked) -> dict:
     """Train for a number of optimizer steps or of epochs."""
     session.step(steps=body.steps, epochs=body.epochs)
     return session.snapshot()
+
+
+@router.post("/sessions/{session_id}/frame", response_model=Frame,
+             response_model_exclude_none=True)
+def frame(body: FrameRequest, session: Locked) -> dict:
+    """Train, then answer the snapshot and the heatmaps at once: one play-loop frame."""
+    session.step(steps=body.steps, epochs=body.epochs)
+    return {"snapshot": session.snapshot(body.history_since),
+            "heatmaps": session.heatmaps(body.resolution, "u8", body.node_resolution)}
 
 
 @router.post("/sessions/{session_id}/reset", response_model=Snapshot)

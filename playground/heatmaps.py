@@ -64,11 +64,16 @@ def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
             for j in range(codes.shape[0])]
 
 
-def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8") -> dict:
-    """Output grid(s) and one grid per node (inputs, hidden, output) over the square."""
+def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8",
+             node_resolution: int | None = None) -> dict:
+    """Output grid(s) and one grid per node (inputs, hidden, output) over the square; the
+    nodes at `node_resolution` when given (small thumbnails need fewer cells)."""
     x = feature_matrix(grid_points(resolution), features)
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
+        node_fwd = fwd
+        if node_resolution and node_resolution != resolution:
+            node_fwd = net.forward(feature_matrix(grid_points(node_resolution), features))
     out = fwd.output
     head = net.head
     if head.id in ("sigmoid", "linear"):
@@ -78,12 +83,18 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
     else:  # multi-class: the winning class and its probability
         winner = out.argmax(axis=1)
         outputs = [out[np.arange(len(out)), winner], winner.astype(np.float64)]
-    grids = encode_columns(np.column_stack(fwd.a + outputs), resolution, encoding)
     names = [f"{l}:{j}" for l, values in enumerate(fwd.a) for j in range(values.shape[1])]
+    if node_fwd is fwd:
+        grids = encode_columns(np.column_stack(fwd.a + outputs), resolution, encoding)
+        node_grids, output_grids = grids[: len(names)], grids[len(names) :]
+    else:
+        output_grids = encode_columns(np.column_stack(outputs), resolution, encoding)
+        node_grids = encode_columns(np.column_stack(node_fwd.a), node_resolution, encoding)
     x1, x2 = grid_ticks(resolution)
     result: dict = {"resolution": resolution, "extent": [-EXTENT, EXTENT, -EXTENT, EXTENT],
-                    "x1": x1.tolist(), "x2": x2.tolist(),
-                    "output": grids[len(names)], "nodes": dict(zip(names, grids))}
+                    "x1": x1.tolist(), "x2": x2.tolist(), "output": output_grids[0],
+                    "nodes": dict(zip(names, node_grids)),
+                    "node_resolution": node_resolution or resolution}
     if len(outputs) == 2:
-        result["output_class"] = grids[len(names) + 1]
+        result["output_class"] = output_grids[1]
     return result

@@ -186,6 +186,7 @@ class Heatmaps(BaseModel):
     output: Grid
     output_class: Grid | None = None
     nodes: dict[str, Grid]
+    node_resolution: int | None = Field(None, description="the node grids' R (default resolution)")
 
 
 class TraceInput(BaseModel):
@@ -253,3 +254,18 @@ class Preview(BaseModel):
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
     points: PointSet
+
+
+class FrameRequest(StepRequest):
+    """One frame of the play loop: train, then the state and the heatmaps in one answer."""
+
+    resolution: int = Field(50, ge=2, le=Limits.max_heatmap_resolution)
+    node_resolution: int | None = Field(None, ge=2, le=Limits.max_heatmap_resolution)
+    history_since: int | None = Field(
+        None, ge=-1, description="only the history points after this step (the page keeps "
+                                 "the earlier ones)")
+
+
+class Frame(BaseModel):
+    snapshot: Snapshot
+    heatmaps: Heatmaps

@@ -51,7 +51,7 @@ class Session:
 
     def __init__(self, session_id: str, config: Config) -> None:
         self.id = session_id
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self.config = config
         self.history = History()
         self._build_data()
@@ -314,8 +314,8 @@ class Session:
                 "test": {"x": d.x_test.tolist(), "y": d.y_test.tolist()},
                 "classes": None if d.kind == "regression" else d.classes, "kind": d.kind}
 
-    def heatmaps(self, resolution: int, encoding: str) -> dict:
-        return heatmaps(self.net, self.config.features, resolution, encoding)
+    def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None) -> dict:
+        return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution)
 
     def trace(self, point: list[float], label: float | None) -> dict:
         d = self.data
@@ -327,7 +327,8 @@ class Session:
         return trace(self.net, self.config.features, point, label, self.config.threshold)
 
     # ------------------------------------------------------------------ snapshot
-    def snapshot(self) -> dict:
+    def snapshot(self, history_since: int | None = None) -> dict:
+        """The whole state; with `history_since`, only the history points after that step."""
         net, t, c = self.net, self.trainer, self.config
         layers = [{"units": net.sizes[0], "activation": None, "kind": "input"}]
         layers += [{"units": h.units, "activation": h.activation, "dropout": h.dropout,
@@ -337,7 +338,9 @@ class Session:
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
             "steps_per_epoch": t.steps_per_epoch, "layers": layers,
             **self.params(), "metrics": self.metrics(),
-            "history": self.history.points, "diverged": t.diverged,
+            "history": self.history.points if history_since is None
+            else [p for p in self.history.points if p["step"] > history_since],
+            "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
@@ -349,7 +352,7 @@ class Session:
         return pickle.loads(pickle.dumps(state))  # a deep copy, views re-made by Network
 
     def __setstate__(self, state: dict) -> None:
-        lock = self.__dict__.get("lock") or threading.RLock()
+        lock = self.__dict__.get("lock") or threading.Lock()
         self.__dict__.clear()
         self.__dict__.update(state)
         self.lock = lock
@@ -422,7 +425,9 @@ class SessionStore:
 
     @contextmanager
     def use(self, session_id: str) -> Iterator[Session]:
-        """The session with its lock held: two tabs never interleave their updates."""
+        """The session with its lock held: two tabs never interleave their updates. A plain
+        Lock, not an RLock: FastAPI enters and leaves a dependency on different threadpool
+        threads, and an RLock refuses to be released by a thread that did not take it."""
         session = self.get(session_id)
         with session.lock:
             yield session

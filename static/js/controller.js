@@ -9,7 +9,9 @@ import { NetworkView } from "./network.js";
 import { OutputPlot } from "./plot.js";
 import { configToQuery, pageOptions, queryToConfig } from "./urlstate.js";
 
-const RESOLUTION = 50;
+const RESOLUTION = 50;        // the output plot's grid
+const NODE_RESOLUTION = 24;   // node thumbnails are 38 px: a coarser grid is enough
+const HISTORY_CAP = 1000;     // the server's History.capacity
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [1, 2, 5, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 250, 500];
@@ -29,6 +31,7 @@ export class Controller {
     this.playing = false;
     this.generation = 0;        // bumped on every play/pause: an old loop sees it and stops
     this.snapshot = null;
+    this.history = [];
     this.heatmaps = null;
     this.data = null;
     this.hovered = null;
@@ -268,6 +271,7 @@ export class Controller {
 
   async refresh(snap, { data = false } = {}) {
     this.snapshot = snap;
+    this.history = snap.history;
     this.config = snap.config;
     const [heatmaps, points] = await Promise.all([
       api.heatmaps(this.sessionId, RESOLUTION),
@@ -298,14 +302,24 @@ export class Controller {
 
   async loop(generation) {
     // One frame in flight at a time: the next step is asked for after this one is drawn.
+    // A frame is one request (train + snapshot + heatmaps), and carries only the history
+    // points the page does not have yet; past HISTORY_CAP points the page takes the
+    // server's thinned history again, so a long run costs what a short one does.
     while (this.playing && generation === this.generation) {
       try {
-        const snap = await api.step(this.sessionId, { epochs: this.speed });
-        const heatmaps = await api.heatmaps(this.sessionId, RESOLUTION);
+        const last = this.history.length ? this.history[this.history.length - 1].step : -1;
+        const full = this.history.length >= HISTORY_CAP;
+        const answer = await api.frame(this.sessionId, {
+          epochs: this.speed, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
+          history_since: full ? undefined : last,
+        });
         if (generation !== this.generation) return;
+        const snap = answer.snapshot;
+        this.history = full ? snap.history : this.history.concat(snap.history);
+        snap.history = this.history;
         this.snapshot = snap;
         this.config = snap.config;
-        this.heatmaps = heatmaps;
+        this.heatmaps = answer.heatmaps;
         if (this.trace) await this.retrace();
         this.render();
         this.recovered();

@@ -2,7 +2,7 @@
 // small heatmaps, edges coloured by sign and sized by |w|. It draws what the server sent
 // and reports what the user did through the handlers it is given; it computes nothing.
 
-import { BLUE, ORANGE, css, decodeGrid, diverging, paint } from "./colors.js";
+import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
@@ -175,7 +175,10 @@ export class NetworkView {
     path.setAttribute("role", "button");
     path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
     path.addEventListener("mouseleave", () => this.on.hoverEdge(null));
-    path.addEventListener("focus", (ev) => this.on.hoverEdge(id, path, ev));
+    path.addEventListener("focus", (ev) => {
+      path.setAttribute("aria-label", this.edgeLabel(id));
+      this.on.hoverEdge(id, path, ev);
+    });
     path.addEventListener("blur", () => this.on.hoverEdge(null));
     path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
     path.addEventListener("keydown", (ev) => {
@@ -187,15 +190,31 @@ export class NetworkView {
 
   // ------------------------------------------------------------------ values
   updateEdges(snapshot) {
-    const { t } = this.tr;
+    // Only what changed is written: a MAX network has ~400 edges and a frame comes 60
+    // times a second. The tooltip and the editor read data-value; the spoken label is
+    // written when an edge gets focus.
     for (const [id, path] of this.edges) {
       const [l, i, j] = id.split(":").map(Number);
       const w = snapshot.weights[l][i][j];
+      if (path._w === w) continue;
+      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
+      if (path._width !== width) { path.style.strokeWidth = width; path._width = width; }
+      const positive = w >= 0;
+      if (path._positive !== positive) {
+        path.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
+        path._positive = positive;
+      }
       path.setAttribute("data-value", String(w));
-      path.style.stroke = css(w >= 0 ? ORANGE : BLUE, 0.85);
-      path.style.strokeWidth = String(Math.min(7, 0.6 + Math.abs(w) * 2.2));
-      path.setAttribute("aria-label", `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`);
+      if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
+      path._w = w;
     }
+  }
+
+  edgeLabel(id) {
+    const { t } = this.tr;
+    const [l, i, j] = id.split(":").map(Number);
+    const w = Number(this.edges.get(id).dataset.value);
+    return `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`;
   }
 
   updateBiases(snapshot) {
@@ -211,13 +230,12 @@ export class NetworkView {
 
   // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
   paintNodes(heatmaps, outputColor) {
-    const R = heatmaps.resolution;
+    const R = heatmaps.node_resolution || heatmaps.resolution;
     for (const [id, node] of this.nodes) {
       const grid = heatmaps.nodes[id];
       if (!grid) continue;
-      const values = decodeGrid(grid, R);
       const isOutput = !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
-      paint(node.canvas, values, R, isOutput && outputColor ? outputColor(id) : diverging);
+      paintGrid(node.canvas, grid, R, isOutput && outputColor ? outputColor(id) || diverging : diverging);
     }
   }
 

@@ -33,7 +33,7 @@ export class OutputPlot {
   }
 
   draw({ heatmaps, grid, data, kind, threshold, discretize, showTest, chosen, nodeColor }) {
-    const R = heatmaps.resolution;
+    const R = grid ? heatmaps.node_resolution || heatmaps.resolution : heatmaps.resolution;
     const values = decodeGrid(grid || heatmaps.output, R);
     let color;
     if (grid) color = nodeColor || diverging;
