@@ -38,7 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_frames(frames: int) -> tuple[list[float], int]:
+def http_frames(frames: int) -> tuple[list[float], int, list[float], int]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "playground.app:app", "--host", "127.0.0.1",
@@ -64,7 +64,16 @@ def http_frames(frames: int) -> tuple[list[float], int]:
                 if i >= 10:  # warm-up excluded
                     times.append(elapsed)
                 size = len(a.content) + len(b.content)
-            return times, size
+            frame_times = []
+            body = {"epochs": 1, "resolution": 50, "node_resolution": 24}
+            for i in range(frames + 10):
+                start = time.perf_counter()
+                c = client.post(f"/api/sessions/{sid}/frame", json=body)
+                elapsed = time.perf_counter() - start
+                c.raise_for_status()
+                if i >= 10:
+                    frame_times.append(elapsed)
+            return times, size, frame_times, len(c.content)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -91,13 +100,16 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     args = parser.parse_args()
     bare = bare_frames(args.frames)
-    http, size = http_frames(args.frames)
+    http, size, page_frames, page_size = http_frames(args.frames)
     bare_ms, http_ms = 1000 * statistics.median(bare), 1000 * statistics.median(http)
     p90 = 1000 * statistics.quantiles(http, n=10)[-1]
     print(f"bare engine : median {bare_ms:6.2f} ms per frame")
     print(f"over HTTP   : median {http_ms:6.2f} ms per frame (p90 {p90:.2f} ms)   "
           f"ratio {http_ms / bare_ms:.2f}x")
     print(f"bytes/frame : {size:,} (step snapshot + heatmaps, uncompressed JSON)")
+    page_ms = 1000 * statistics.median(page_frames)
+    print(f"page frame  : median {page_ms:6.2f} ms per POST /frame (the page's play loop: "
+          f"train + snapshot + heatmaps, nodes at 24x24), {page_size:,} bytes")
     print(json.dumps({"bare_ms": round(bare_ms, 3), "http_ms": round(http_ms, 3),
                       "ratio": round(http_ms / bare_ms, 3), "bytes": size}))
 

@@ -1,4 +1,5 @@
-// The loss chart: training (grey) and test (black) loss over the run. The server keeps the
+// The loss chart: training (grey) and test (black) loss over the run, and for classifiers
+// the test accuracy (dashed, on its own 0..1 scale). The server keeps the
 // history bounded, so a redraw costs the same after 20,000 epochs as after 20.
 
 export class LossChart {
@@ -33,6 +34,20 @@ export class LossChart {
         if (!started) { ctx.moveTo(x(p), y(v)); started = true; } else ctx.lineTo(x(p), y(v));
       }
       ctx.stroke();
+    }
+    if (history.some((p) => p.test_accuracy != null)) {
+      ctx.strokeStyle = "rgba(8, 119, 189, 0.8)";
+      ctx.setLineDash([4, 3]);
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      let started = false;
+      for (const p of history) {
+        if (p.test_accuracy == null) continue;
+        const py = H - 2 - p.test_accuracy * (H - 6);
+        if (!started) { ctx.moveTo(x(p), py); started = true; } else ctx.lineTo(x(p), py);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
     }
   }
 }
