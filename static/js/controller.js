@@ -88,6 +88,7 @@ export class Controller {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.title = this.tr.t("title");
     applyStrings(document, this.tr.t);
+    this.updatePlayButton();
     $("#language").value = lang;
     this.network.setTranslator(this.tr);
     this.fillMenus();
@@ -192,7 +193,9 @@ export class Controller {
       if (ev.key === "Enter") { ev.preventDefault(); this.applyEditor(); }
       if (ev.key === "Escape") this.closeEditor();
     });
-    editor.addEventListener("blur", () => setTimeout(() => this.closeEditor(), 150));
+    editor.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== editor) this.closeEditor();   // not if reopened meanwhile
+    }, 150));
   }
 
   networkHandlers() {
@@ -243,11 +246,13 @@ export class Controller {
 
   async stepOnce(body) {
     this.pause();
+    await this.looping;   // the loop's last frame lands first
     await this.request(async () => this.refresh(await api.step(this.sessionId, body)), null);
   }
 
   async reset(newSeed) {
     this.pause();
+    await this.looping;   // the loop's last frame lands first
     const seed = newSeed ? Math.floor(Math.random() * 2 ** 31) : undefined;
     await this.request(async () => this.refresh(await api.reset(this.sessionId, seed)), null);
   }
@@ -265,6 +270,7 @@ export class Controller {
         return false;
       }
       this.showError(err, field);
+      if (this.snapshot) this.syncControls();   // the menus show what the server kept
       return false;
     }
   }
@@ -290,7 +296,9 @@ export class Controller {
     this.playing = true;
     const generation = ++this.generation;
     this.updatePlayButton();
-    this.loop(generation);
+    // a new loop starts only when the previous one has landed its frame: one step in flight
+    this.looping = (this.looping || Promise.resolve())
+      .then(() => this.loop(generation)).catch((err) => this.showError(err, null));
   }
 
   pause() {
@@ -313,7 +321,7 @@ export class Controller {
           epochs: this.speed, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
           history_since: full ? undefined : last,
         });
-        if (generation !== this.generation) return;
+        // paused meanwhile: still show this frame (the server did train it)
         const snap = answer.snapshot;
         this.history = full ? snap.history : this.history.concat(snap.history);
         snap.history = this.history;

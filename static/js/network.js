@@ -166,11 +166,20 @@ export class NetworkView {
     const b = this.nodes.get(`${l + 1}:${j}`);
     const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
     const mx = (x1 + x2) / 2;
-    const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
+    // The edge is a group: the drawn curve, and a transparent band 8 px high around it
+    // that takes the pointer (a 1 px curve is hard to hit, and a flat one has no height).
+    const path = document.createElementNS(SVG_NS, "g");
     path.setAttribute("class", "edge");
     path.setAttribute("data-weight", id);
+    const line = document.createElementNS(SVG_NS, "path");
+    line.setAttribute("d", `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
+    line.setAttribute("class", "edge-line");
+    const band = document.createElementNS(SVG_NS, "path");
+    band.setAttribute("d", `M${x1},${y1 - 4} C${mx},${y1 - 4} ${mx},${y2 - 4} ${x2},${y2 - 4} ` +
+                           `L${x2},${y2 + 4} C${mx},${y2 + 4} ${mx},${y1 + 4} ${x1},${y1 + 4} Z`);
+    band.setAttribute("class", "edge-hit");
+    path.append(line, band);
+    path._line = line;
     path.setAttribute("tabindex", "0");
     path.setAttribute("role", "button");
     path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
@@ -198,10 +207,10 @@ export class NetworkView {
       const w = snapshot.weights[l][i][j];
       if (path._w === w) continue;
       const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
-      if (path._width !== width) { path.style.strokeWidth = width; path._width = width; }
+      if (path._width !== width) { path._line.style.strokeWidth = width; path._width = width; }
       const positive = w >= 0;
       if (path._positive !== positive) {
-        path.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
+        path._line.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
         path._positive = positive;
       }
       path.setAttribute("data-value", String(w));
