@@ -113,7 +113,9 @@ def frame(body: FrameRequest, session: Locked) -> Response:
                    heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution))
     # validated above; pydantic's own JSON writer is several times faster than FastAPI's
     # generic encoder, and this route answers 60 times a second while playing
-    return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
+    # exclude_unset, not exclude_none: required fields may be null (the input layer's
+    # activation, a regression's classes, a diverged loss) and must stay in the answer
+    return Response(answer.model_dump_json(exclude_unset=True), media_type="application/json")
 
 
 @router.post("/sessions/{session_id}/reset", response_model=Snapshot)

@@ -3,6 +3,7 @@ handlers. `playground.app:app` is what uvicorn or gunicorn serve."""
 
 from __future__ import annotations
 
+import math
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,9 +37,16 @@ def _settings_store() -> SessionStore:
     )
 
 
+def _finite_or_text(x: float) -> float | str:
+    """A refused body may hold NaN or an infinity (`1e400` parses as inf): echoed back in
+    `detail` as text, since JSON has no such numbers (and JSONResponse would fail: a 500)."""
+    return x if math.isfinite(x) else repr(x)
+
+
 def _error(status: int, message: str, detail: object = None, allowed: object = None):
     body = {"message": message, "detail": detail, "allowed": allowed}
-    return JSONResponse(jsonable_encoder(body), status_code=status)
+    return JSONResponse(jsonable_encoder(body, custom_encoder={float: _finite_or_text}),
+                        status_code=status)
 
 
 def _validation_summary(errors: list[dict]) -> str:
@@ -55,7 +63,9 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = store or _settings_store()
+        # `is None`, not `or`: an empty store is falsy (it has a length), and the one a
+        # test passed must not be swapped for a fresh one
+        app.state.store = store if store is not None else _settings_store()
         yield
 
     app = FastAPI(

@@ -1,5 +1,6 @@
-"""Dataset previews: the points a dataset would have, without a session (the page draws
-a thumbnail of each dataset from these)."""
+"""Read-only views of the engine's tables, without a session: the points a dataset would
+have (the page draws thumbnails from them) and an activation's curve and derivative (the
+activation explorer plots them; the page never evaluates an activation itself)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 
-from .config import DatasetId, Limits
+from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
+from .config import ActivationId, DatasetId, Limits
 from .datasets import make_data
-from .schemas import ErrorBody, PointSet, Preview
+from .schemas import ActivationCurve, ErrorBody, PointSet, Preview
 
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorBody}})
 
@@ -30,3 +32,19 @@ def dataset_points(
     points = PointSet(x=x.tolist(), y=y.tolist())
     return {"dataset": dataset, "kind": data.kind,
             "classes": None if data.kind == "regression" else data.classes, "points": points}
+
+
+@router.get("/activations/{activation}/curve", response_model=ActivationCurve)
+def activation_curve(
+    activation: ActivationId,
+    points: Annotated[int, Query(ge=3, le=1001)] = 201,
+    low: Annotated[float, Query(ge=-50, le=0)] = -5.0,
+    high: Annotated[float, Query(ge=0, le=50)] = 5.0,
+) -> dict:
+    """f(z) and f'(z) on an even grid of z (PReLU with its initial slope)."""
+    row = ACTIVATIONS[activation]
+    z = np.linspace(low, high, points)
+    slope = np.full_like(z, PRELU_INITIAL_SLOPE)
+    a = row.f(z, slope)
+    return {"id": row.id, "name": row.name, "formula": row.formula, "z": z.tolist(),
+            "f": a.tolist(), "df": np.asarray(row.df(z, a, slope), dtype=np.float64).tolist()}

@@ -14,6 +14,9 @@ from .config import ActivationId, Config, Limits
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
+# A number the forward or backward pass computed: huge weights or a far point can make it
+# overflow, and JSON has no NaN or infinity, so such a number is written as null.
+Number = Annotated[float | None, Field(description="null when it overflowed (NaN or infinite)")]
 
 
 class Strict(BaseModel):
@@ -126,11 +129,9 @@ class Params(Strict):
 
 class WeightEdit(Strict):
     layer: int = Field(ge=0)
-    from_: int = Field(alias="from", ge=0)
+    from_: int = Field(alias="from", ge=0)  # only "from", as in the schema ("from_" is extra)
     to: int = Field(ge=0)
     value: FiniteFloat = Field(ge=-1e6, le=1e6)
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class BiasEdit(Strict):
@@ -191,7 +192,7 @@ class Heatmaps(BaseModel):
 
 class TraceInput(BaseModel):
     from_: str = Field(alias="from", serialization_alias="from")
-    value: float
+    value: Number
     weight: float
 
     model_config = ConfigDict(populate_by_name=True)
@@ -201,24 +202,24 @@ class ForwardStep(BaseModel):
     node: str
     inputs: list[TraceInput]
     bias: float
-    z: float
+    z: Number
     activation: str
-    value: float
+    value: Number
     formula: str
     slope: float | None = None
 
 
 class WeightGrad(BaseModel):
     from_: str = Field(alias="from", serialization_alias="from")
-    grad: float
+    grad: Number
 
     model_config = ConfigDict(populate_by_name=True)
 
 
 class BackwardStep(BaseModel):
     node: str
-    dz: float
-    bias_grad: float
+    dz: Number
+    bias_grad: Number
     weight_grads: list[WeightGrad]
     formula: str
     da: float | None = None
@@ -233,8 +234,8 @@ class TraceFeature(BaseModel):
 
 
 class TraceOutput(BaseModel):
-    values: list[float]
-    prediction: float | int
+    values: list[Number]
+    prediction: float | int | None
     probability_sum: float | None = None
     threshold: float | None = None
 
@@ -269,3 +270,12 @@ class FrameRequest(StepRequest):
 class Frame(BaseModel):
     snapshot: Snapshot
     heatmaps: Heatmaps
+
+
+class ActivationCurve(BaseModel):
+    id: str
+    name: str
+    formula: str
+    z: list[float]
+    f: list[float]
+    df: list[float]

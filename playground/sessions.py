@@ -179,7 +179,7 @@ class Session:
 
     def _apply_config(self, new: Config) -> None:
         old = self.config
-        changed = {k for k in new.model_fields if getattr(new, k) != getattr(old, k)}
+        changed = {k for k in Config.model_fields if getattr(new, k) != getattr(old, k)}
         if not changed:
             return
         t = self.trainer

@@ -90,7 +90,8 @@ def trace(
         "output": output,
     }
     if label is not None:
-        result.update(_backward(net, fwd, label))
+        with np.errstate(all="ignore"):  # an overflow is reported as null, never a warning
+            result.update(_backward(net, fwd, label))
     return result
 
 

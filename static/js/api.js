@@ -41,6 +41,7 @@ export const api = {
   health: () => call("GET", "/api/health"),
   preview: (dataset, params) =>
     call("GET", `/api/datasets/${dataset}/points?${new URLSearchParams(params)}`),
+  curve: (activation) => call("GET", `/api/activations/${activation}/curve`),
   create: (config) => call("POST", "/api/sessions", config),
   get: (id) => call("GET", s(id)),
   remove: (id) => call("DELETE", s(id)),

@@ -5,6 +5,7 @@ import { api, ApiError } from "./api.js";
 import { CLASS_COLORS, decodeGrid, diverging, paint, BLUE, ORANGE } from "./colors.js";
 import { applyStrings, translator } from "./i18n.js";
 import { LossChart } from "./chart.js";
+import { ActivationExplorer } from "./explorer.js";
 import { NetworkView } from "./network.js";
 import { OutputPlot } from "./plot.js";
 import { configToQuery, pageOptions, queryToConfig } from "./urlstate.js";
@@ -51,6 +52,7 @@ export class Controller {
     this.network = new NetworkView($("#network"), { catalog: this.catalog, handlers: this.networkHandlers() });
     this.plot = new OutputPlot($("#data-plot"), { onPick: (p) => this.choosePoint(p) });
     this.chart = new LossChart($("#loss-chart"));
+    this.explorer = new ActivationExplorer($("#explorer"), this.catalog);
     this.scaleCanvas($("#data-plot"), 300, 300);
     this.scaleCanvas($("#loss-chart"), 300, 70);
     this.setLanguage(this.lang);
@@ -91,6 +93,7 @@ export class Controller {
     this.updatePlayButton();
     $("#language").value = lang;
     this.network.setTranslator(this.tr);
+    this.explorer.setTranslator(this.tr);
     this.fillMenus();
     if (this.snapshot) this.render();
   }
@@ -175,6 +178,8 @@ export class Controller {
     }, "hidden"));
     $("#remove-layer").addEventListener("click", () => this.edit(() =>
       api.removeLayer(this.sessionId, this.config.hidden.length - 1), "hidden"));
+    document.querySelector("[data-explain=activation]").addEventListener("click", () =>
+      this.explorer.open($("#activation").value || this.config.hidden[0]?.activation));
     $("#next-node").addEventListener("click", () => this.walk(+1));
     $("#prev-node").addEventListener("click", () => this.walk(-1));
     $("#run-to-end").addEventListener("click", () => this.walk(Infinity));
@@ -222,6 +227,7 @@ export class Controller {
         this.openEditor(null, button, Number(button.dataset.value), this.tr.t("editBias"),
           (v) => api.setBias(this.sessionId, l - 1, j, v));
       },
+      explain: (activation) => this.explorer.open(activation),
       hoverNode: (id, div) => this.hoverNode(id, div),
       hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
     };

@@ -116,7 +116,11 @@ export class NetworkView {
         drop.append(o);
       }
       drop.addEventListener("change", () => this.on.setLayer(k, { dropout: Number(drop.value) }));
-      head.append(el("div", { class: "pm" }), act, drop);
+      const help = el("button", { class: "help-btn", "aria-label": `${t("explain")} ${k + 1}` }, "?");
+      help.addEventListener("click", () => this.on.explain(act.value));
+      const actRow = el("span", { class: "with-help" });
+      actRow.append(act, help);
+      head.append(el("div", { class: "pm" }), actRow, drop);
       head.firstChild.append(plus, minus, count);
       root.append(head);
       for (let j = 0; j < layer.units; j++) {

@@ -1,0 +1,33 @@
+"""Shared fixtures of the HTTP tests: a fresh store and app per test, driven through
+FastAPI's TestClient (used as a context manager, so the app's lifespan runs)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from playground.app import create_app
+from playground.sessions import SessionStore
+
+
+@pytest.fixture
+def store() -> SessionStore:
+    return SessionStore()
+
+
+@pytest.fixture
+def client(store: SessionStore):
+    with TestClient(create_app(store)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def new_session(client: TestClient):
+    """Create a session through the API; returns its snapshot (the 201 answer)."""
+
+    def create(**config) -> dict:
+        response = client.post("/api/sessions", json=config)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create
