@@ -16,7 +16,7 @@ from .initializers import INITIALIZERS
 from .optimizers import OPTIMIZERS
 from .regularizers import REGULARIZERS
 from .schemas import (
-    BiasEdit, Catalog, DataResponse, ErrorBody, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
+    BiasEdit, Catalog, DataResponse, ErrorBody, ExampleStep, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
 )
 from .sessions import Session, SessionStore
@@ -195,6 +195,13 @@ def heatmaps(
 ) -> dict:
     """Output and every node's value over a resolution x resolution grid of the square."""
     return session.heatmaps(resolution, encoding)
+
+
+@router.post("/sessions/{session_id}/example_step", response_model=Snapshot)
+def example_step(body: ExampleStep, session: Locked) -> dict:
+    """One plain SGD update on one labelled example (the update the backward trace shows)."""
+    session.example_step(body.point, body.label)
+    return session.snapshot()
 
 
 @router.post("/sessions/{session_id}/trace", response_model=Trace,

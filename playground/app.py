@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import api, previews
-from .sessions import Refused, SessionStore
+from .sessions import Refused, SessionStore, UnknownSession
 
 
 def resource_dir(name: str) -> Path:
@@ -82,8 +82,8 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
     async def refused(request: Request, exc: Refused):
         return _error(exc.status, exc.message, allowed=exc.allowed)
 
-    @app.exception_handler(KeyError)
-    async def unknown_session(request: Request, exc: KeyError):
+    @app.exception_handler(UnknownSession)
+    async def unknown_session(request: Request, exc: UnknownSession):
         session_id = request.path_params.get("session_id", "")
         return _error(404, f"unknown session {session_id!r}: it never existed, was deleted, "
                            "or expired after being idle; create one with POST /api/sessions")

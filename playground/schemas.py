@@ -80,8 +80,19 @@ class Metrics(BaseModel):
 
 
 class HistoryPoint(Metrics):
+    gradient_sizes: list[float | None] | None = Field(
+        None, description="RMS of dL/dW per weight matrix on the training set")
     step: int
     epoch: int
+
+
+class Diagnostics(BaseModel):
+    dead_units: list[str] = Field(description='hidden units ("L:J") silent on every training point')
+    gradient_sizes: list[float | None] = Field(description="RMS of dL/dW per weight matrix")
+    gradient_flag: Literal["vanishing", "exploding"] | None
+    gradient_ratio: float | None = Field(description="first layer's gradient size / last one's")
+    confusion: list[list[int]] | None = Field(
+        description="test set: counts[true class][predicted class]; null for regression")
 
 
 class Snapshot(BaseModel):
@@ -98,6 +109,7 @@ class Snapshot(BaseModel):
     history: list[HistoryPoint]
     diverged: bool
     divergence_reason: str | None = None
+    diagnostics: Diagnostics
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
 
@@ -149,6 +161,11 @@ class LayerInsert(Strict):
 
 class NeuronAdd(Strict):
     count: int = Field(1, ge=1, le=Limits.max_neurons_per_call)
+
+
+class ExampleStep(Strict):
+    point: Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+    label: FiniteFloat
 
 
 class TraceRequest(Strict):

@@ -22,6 +22,7 @@ import numpy as np
 
 from .config import Config, ConfigPatch, Limits, apply_patch
 from .datasets import DATASETS, Data, make_data
+from .diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
 from .features import feature_matrix
 from .heads import HEADS
 from .heatmaps import heatmaps
@@ -29,7 +30,7 @@ from .history import History
 from .nn import HiddenLayer, Network
 from .optimizers import make_optimizer
 from .trace import trace
-from .training import Trainer, evaluate
+from .training import Trainer, evaluate, example_step
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
 
@@ -40,6 +41,10 @@ class Refused(Exception):
     def __init__(self, message: str, status: int = 422, allowed: object = None) -> None:
         super().__init__(message)
         self.message, self.status, self.allowed = message, status, allowed
+
+
+class UnknownSession(KeyError):
+    """No session by that id: never created, deleted, or expired."""
 
 
 def finite_or_none(x: float | None) -> float | None:
@@ -107,19 +112,44 @@ class Session:
         train = evaluate(self.net, self.x_train, self.t_train, d.y_train, c.threshold)
         test = evaluate(self.net, self.x_test, self.t_test, d.y_test, c.threshold)
         out = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
+        if out["train_loss"] is None and not self.trainer.diverged:
+            # e.g. weights typed in by hand that overflow: report it, as training would
+            self.trainer.mark_diverged(
+                f"the training loss is not finite at step {self.trainer.step} (the outputs "
+                f"overflow): lower the learning rate (now {self.config.learning_rate:g}) or "
+                f"the weights, then reset")
         if self.net.head.is_classifier:
             out["train_accuracy"] = train.accuracy
             out["test_accuracy"] = test.accuracy
         self._metrics_key, self._metrics = key, out
+        self._diagnostics = None
         return dict(out)
+
+    def diagnostics(self) -> dict:
+        """Dead units and gradient sizes on the training set, the confusion matrix on the
+        test set; computed with the metrics' cache key, so once per state."""
+        self.metrics()
+        if self._diagnostics is not None:
+            return self._diagnostics
+        net, d = self.net, self.data
+        sizes = gradient_sizes(net, self.x_train, self.t_train)
+        baseline = next((p["gradient_sizes"] for p in self.history.points
+                         if len(p.get("gradient_sizes") or []) == len(sizes)), None)
+        flag = gradient_flag(sizes, baseline)
+        out = {"dead_units": dead_units(net, self.x_train), "gradient_sizes": sizes,
+               "gradient_flag": flag.kind, "gradient_ratio": finite_or_none(flag.ratio),
+               "confusion": None}
+        if net.head.is_classifier and len(d.x_test):
+            with np.errstate(all="ignore"):
+                predicted = net.head.predict(net.predict(self.x_test), self.config.threshold)
+            out["confusion"] = confusion_matrix(predicted, d.y_test, d.classes)
+        self._diagnostics = out
+        return out
 
     def _record(self) -> dict:
         m = self.metrics()
-        if m["train_loss"] is None and not self.trainer.diverged:
-            self.trainer.mark_diverged(
-                f"the training loss overflowed at step {self.trainer.step} "
-                f"(learning rate {self.config.learning_rate:g} is probably too high)")
-        self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m})
+        self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m,
+                          "gradient_sizes": self.diagnostics()["gradient_sizes"]})
         return m
 
     # ------------------------------------------------------------------ transactions
@@ -303,6 +333,28 @@ class Session:
             raise Refused(str(exc)) from None
         self.trainer.clear_divergence()
 
+    def example_step(self, point: list[float], label: float) -> None:
+        """One plain SGD update on one example's data loss, at the session's learning rate
+        (what the backward step-through shows); the step counter does not move."""
+        self._check_label(label)
+        if self.trainer.diverged:
+            raise Refused("the network diverged; reset it first", status=409)
+        x = feature_matrix(np.asarray([point], dtype=np.float64), self.config.features)
+        targets = self.net.head.targets(np.array([label]), self.net.sizes[-1])
+        saved = self.net.theta.copy()
+        example_step(self.net, x, targets, self.config.learning_rate)
+        if not self.net.all_finite():
+            self.net.theta[...] = saved
+            raise Refused("that update would make a parameter infinite; lower the learning rate",
+                          status=409)
+
+    def _check_label(self, label: float) -> None:
+        d = self.data
+        if d.kind != "regression" and (label != int(label) or not 0 <= label < d.classes):
+            raise Refused(f"label {label:g} is not a class of this dataset; "
+                          f"labels are the integers 0..{d.classes - 1}",
+                          allowed=list(range(d.classes)))
+
     def params(self) -> dict:
         return {"weights": [w.tolist() for w in self.net.weights],
                 "biases": [b.tolist() for b in self.net.biases],
@@ -318,12 +370,8 @@ class Session:
         return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution)
 
     def trace(self, point: list[float], label: float | None) -> dict:
-        d = self.data
-        if label is not None and d.kind != "regression":
-            if label != int(label) or not 0 <= label < d.classes:
-                raise Refused(f"label {label:g} is not a class of this dataset; "
-                              f"labels are the integers 0..{d.classes - 1}",
-                              allowed=list(range(d.classes)))
+        if label is not None:
+            self._check_label(label)
         return trace(self.net, self.config.features, point, label, self.config.threshold)
 
     # ------------------------------------------------------------------ snapshot
@@ -342,6 +390,7 @@ class Session:
             else [p for p in self.history.points if p["step"] > history_since],
             "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
+            "diagnostics": self.diagnostics(),
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
         }
@@ -400,7 +449,7 @@ class SessionStore:
             now = self.clock()
             if entry is None or now - entry[1] > self.ttl:
                 self._sessions.pop(session_id, None)
-                raise KeyError(session_id)
+                raise UnknownSession(session_id)
             self._sessions[session_id] = (entry[0], now)
             self._sessions.move_to_end(session_id)
             return entry[0]
@@ -408,7 +457,7 @@ class SessionStore:
     def delete(self, session_id: str) -> None:
         with self._lock:
             if self._sessions.pop(session_id, None) is None:
-                raise KeyError(session_id)
+                raise UnknownSession(session_id)
 
     def __len__(self) -> int:
         with self._lock:

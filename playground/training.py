@@ -48,6 +48,14 @@ def evaluate(net: Network, x: Array, targets: Array, labels: Array, threshold: f
     return Evaluation(loss, accuracy)
 
 
+def example_step(net: Network, x: Array, targets: Array, learning_rate: float) -> None:
+    """w -= lr * dL/dw for the mean data loss of (x, targets): plain SGD, no optimizer state,
+    no penalty, no dropout (the update the trace's backward steps show)."""
+    with np.errstate(all="ignore"):
+        grads = net.backward(net.forward(x), targets)
+        net.theta -= learning_rate * net.flat_gradients(grads)
+
+
 class Trainer:
     """Runs optimizer steps of `net` on (x, targets); counts steps and epochs."""
 
