@@ -166,7 +166,8 @@ def test_create_with_defaults(client):
     metrics = snap["metrics"]
     assert set(metrics) >= {"train_loss", "test_loss", "train_accuracy", "test_accuracy"}
     assert metrics["train_loss"] > 0 and 0 <= metrics["train_accuracy"] <= 1
-    assert snap["history"] == [{"step": 0, "epoch": 0, **metrics}]
+    assert snap["history"] == [{"step": 0, "epoch": 0, **metrics,
+                                "gradient_sizes": snap["diagnostics"]["gradient_sizes"]}]
 
 
 def test_create_with_a_full_config(client):
