@@ -59,6 +59,7 @@ export const api = {
   removeNeuron: (id, index, node) => call("DELETE", `${s(id)}/layers/${index}/neurons/${node}`),
   data: (id) => call("GET", `${s(id)}/data`),
   heatmaps: (id, resolution) => call("GET", `${s(id)}/heatmaps?resolution=${resolution}`),
+  exampleStep: (id, point, label) => call("POST", `${s(id)}/example_step`, { point, label }),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

@@ -6,6 +6,7 @@ import { CLASS_COLORS, decodeGrid, diverging, paint, BLUE, ORANGE } from "./colo
 import { applyStrings, translator } from "./i18n.js";
 import { LossChart } from "./chart.js";
 import { ActivationExplorer } from "./explorer.js";
+import { DiagnosticsView } from "./diagnostics.js";
 import { NetworkView } from "./network.js";
 import { OutputPlot } from "./plot.js";
 import { configToQuery, pageOptions, queryToConfig } from "./urlstate.js";
@@ -53,6 +54,11 @@ export class Controller {
     this.plot = new OutputPlot($("#data-plot"), { onPick: (p) => this.choosePoint(p) });
     this.chart = new LossChart($("#loss-chart"));
     this.explorer = new ActivationExplorer($("#explorer"), this.catalog);
+    this.diagnosticsView = new DiagnosticsView({
+      chart: $("#grad-chart"), legend: $("#grad-legend"), flag: $("#grad-flag"),
+      dead: $("#dead-units"), confusion: $("#confusion"), confusionBox: $("#confusion-box"),
+    });
+    this.scaleCanvas($("#grad-chart"), 300, 90);
     this.scaleCanvas($("#data-plot"), 300, 300);
     this.scaleCanvas($("#loss-chart"), 300, 70);
     this.setLanguage(this.lang);
@@ -183,6 +189,12 @@ export class Controller {
     $("#next-node").addEventListener("click", () => this.walk(+1));
     $("#prev-node").addEventListener("click", () => this.walk(-1));
     $("#run-to-end").addEventListener("click", () => this.walk(Infinity));
+    $("#apply-update").addEventListener("click", () => this.applyUpdate());
+    $("#pick-train").addEventListener("click", () => this.pickExample("train"));
+    $("#pick-test").addEventListener("click", () => this.pickExample("test"));
+    for (const id of ["#point-x1", "#point-x2", "#point-label"]) {
+      $(id).addEventListener("change", () => this.pointFromInputs());
+    }
     document.addEventListener("keydown", (ev) => {
       const typing = ev.target.closest?.("input, select, textarea, button, [role=button]");
       if (ev.code === "Space" && !typing) {
@@ -378,6 +390,8 @@ export class Controller {
     this.network.paintNodes(this.heatmaps, (id) => this.outputColor(id));
     this.chart.draw(snap.history);
     this.drawPlot();
+    this.diagnosticsView.render(snap, this.tr);
+    this.network.markDead(snap.diagnostics?.dead_units || []);
     const hidden = snap.layers.length - 2;
     $("#layer-count").textContent = `${hidden} ${t("hiddenLayers")}`;
     $("#add-layer").disabled = hidden >= this.catalog.limits.max_hidden_layers;
@@ -419,8 +433,7 @@ export class Controller {
   outputColor() {
     const kind = this.snapshot.kind;
     if (kind === "regression") return diverging;
-    if (kind === "binary") return (p) => diverging(2 * p - 1);
-    return null;   // multi-class output nodes: each unit's own probability on [-1, 1]
+    return (p) => diverging(2 * p - 1);   // a probability: 0 blue, 1/2 white, 1 orange
   }
 
   drawPlot() {
@@ -536,58 +549,117 @@ export class Controller {
   }
 
   // ------------------------------------------------------------------ step-through
-  choosePoint(point) {
-    let label;
-    let best = 0.3;
-    const sets = [this.data.train, this.data.test];
-    for (const set of sets) {
-      set.x.forEach(([a, b], i) => {
-        const d = Math.hypot(a - point[0], b - point[1]);
-        if (d < best) { best = d; point = [a, b]; label = set.y[i]; }
-      });
+  // A click on the plot (or typed x1, x2, or a picked example) chooses the point; a click
+  // within 0.3 of a data point takes that example and its label. Next node walks the
+  // forward steps of the server's trace, then, with a label, its backward steps.
+  choosePoint(point, label) {
+    if (label === undefined) {
+      let best = 0.3;
+      for (const set of [this.data.train, this.data.test]) {
+        set.x.forEach(([a, b], i) => {
+          const d = Math.hypot(a - point[0], b - point[1]);
+          if (d < best) { best = d; point = [a, b]; label = set.y[i]; }
+        });
+      }
     }
-    this.chosen = { point, label };
+    this.setPoint(point, label);
+  }
+
+  setPoint(point, label) {
+    this.chosen = { point, label: label ?? undefined };
+    $("#point-x1").value = String(Math.round(point[0] * 1000) / 1000);
+    $("#point-x2").value = String(Math.round(point[1] * 1000) / 1000);
+    $("#point-label").value = label === undefined || label === null ? "" : String(label);
     this.trace = null;
     this.traceIndex = -1;
     this.network.highlight(null);
+    $("#apply-update").disabled = true;
     this.drawPlot();
     const t = this.tr.t;
     $("#calc-panel").textContent = `${t("chosenPoint")}: (${fmt(point[0], 2)}, ${fmt(point[1], 2)})` +
-      (label !== undefined ? ` · ${t("classLabel")} ${label}` : "");
+      (label !== undefined && label !== null ? ` · ${t("labelOptional")} ${label}` : "");
+  }
+
+  pointFromInputs() {
+    const x1 = Number($("#point-x1").value.replace(",", "."));
+    const x2 = Number($("#point-x2").value.replace(",", "."));
+    const raw = $("#point-label").value.trim().replace(",", ".");
+    if (!Number.isFinite(x1) || !Number.isFinite(x2) || (raw !== "" && !Number.isFinite(Number(raw)))) {
+      this.showError(new ApiError("x1 and x2 must be numbers (e.g. 1.5 or -2,25); the label a number or empty", 422), "point");
+      return;
+    }
+    this.clearError("point");
+    this.setPoint([x1, x2], raw === "" ? undefined : Number(raw));
+  }
+
+  pickExample(which) {
+    const set = this.data[which];
+    if (!set.x.length) return;
+    const i = Math.floor(Math.random() * set.x.length);
+    this.setPoint(set.x[i], set.y[i]);
   }
 
   async retrace() {
     if (!this.chosen) return;
     try {
-      this.trace = await api.trace(this.sessionId, this.chosen.point);
+      this.trace = await api.trace(this.sessionId, this.chosen.point, this.chosen.label);
     } catch (err) {
-      this.showError(err, null);
+      this.trace = null;
+      this.showError(err, "point");
     }
+  }
+
+  steps() {
+    if (!this.trace) return [];
+    return [...this.trace.forward.map((s) => ({ phase: "forward", s })),
+            ...(this.trace.backward || []).map((s) => ({ phase: "backward", s }))];
   }
 
   async walk(delta) {
     if (!this.chosen) this.choosePoint([1, 1]);
     if (!this.trace) await this.retrace();
     if (!this.trace) return;
-    const last = this.trace.forward.length - 1;
-    this.traceIndex = delta === Infinity ? last : Math.max(0, Math.min(last, this.traceIndex + delta));
+    const last = this.steps().length - 1;
+    const forwardEnd = this.trace.forward.length - 1;
+    if (delta === Infinity) {
+      // "run to the end": of the forward pass first, then of the backward pass
+      this.traceIndex = this.traceIndex < forwardEnd ? forwardEnd : last;
+    } else {
+      this.traceIndex = Math.max(0, Math.min(last, this.traceIndex + delta));
+    }
     this.showTraceStep();
   }
 
   showTraceStep() {
+    const steps = this.steps();
+    const index = this.traceIndex;
+    if (index < 0 || !steps.length) return;
+    const { phase, s: step } = steps[Math.min(index, steps.length - 1)];
+    const lines = phase === "forward" ? this.forwardLines(step, index) : this.backwardLines(step, index);
+    $("#apply-update").disabled = phase !== "backward";
+    $("#calc-panel").replaceChildren(...lines.map((line) =>
+      Object.assign(document.createElement("div"), { textContent: line })));
+  }
+
+  forwardLines(step, index) {
     const t = this.tr.t;
-    const panel = $("#calc-panel");
-    const stepIndex = this.traceIndex;
-    if (stepIndex < 0 || !this.trace) return;
-    const step = this.trace.forward[stepIndex];
-    this.network.highlight(step.node);
+    const trace = this.trace;
+    const labels = new Map(step.inputs.map((i) => {
+      const [, from] = i.from.split(":");
+      const [l, j] = step.node.split(":");
+      return [`${l - 1}:${from}:${j}`, `${fmt(i.value, 2)}×${fmt(i.weight, 2)}`];
+    }));
+    this.network.highlight(step.node, labels);
     const lines = [
-      `${t("chosenPoint")}: (${fmt(this.trace.point[0], 2)}, ${fmt(this.trace.point[1], 2)})`,
-      `${t("node")} ${step.node} (${stepIndex + 1}/${this.trace.forward.length})`,
+      `${t("chosenPoint")}: (${fmt(trace.point[0], 2)}, ${fmt(trace.point[1], 2)})`,
+      `${t("node")} ${step.node} (${index + 1}/${this.steps().length})`,
       step.formula,
     ];
-    if (stepIndex === this.trace.forward.length - 1) {
-      const out = this.trace.output;
+    if (["relu"].includes(step.activation) && step.z <= 0) {
+      lines.push(t("hiddenChange", { act: step.activation }));
+    }
+    if (index === trace.forward.length - 1) {
+      const out = trace.output;
       if (out.threshold !== undefined) {
         lines.push(`${t("probability")} = ${fmt(out.values[0])}, ${t("threshold")} = ${out.threshold} → ${t("predicted")} ${t("classLabel")} ${out.prediction}`);
       } else if (out.probability_sum !== undefined) {
@@ -595,8 +667,41 @@ export class Controller {
       } else {
         lines.push(`${t("predicted")} = ${fmt(out.prediction)}`);
       }
+      if (!trace.backward) lines.push(t("noLabel"));
     }
-    panel.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+    return lines;
+  }
+
+  backwardLines(step, index) {
+    const t = this.tr.t;
+    const lr = this.config.learning_rate;
+    const [l, j] = step.node.split(":").map(Number);
+    const forward = this.trace.forward.find((f) => f.node === step.node);
+    const labels = new Map(step.weight_grads.map((g) => [`${l - 1}:${g.from.split(":")[1]}:${j}`, fmt(g.grad)]));
+    this.network.highlight(step.node, labels);
+    const lines = [
+      `${t("backwardStep")} · ${t("node")} ${step.node} (${index + 1}/${this.steps().length})`,
+      `${t("lossOfExample")} = ${fmt(this.trace.loss)}`,
+      step.formula,
+      `${t("weightGrad")}:`,
+    ];
+    for (const g of step.weight_grads) {
+      const input = forward.inputs.find((i) => i.from === g.from);
+      lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmt(step.dz)} = ${fmt(g.grad)};  ` +
+                 `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(-lr * g.grad)}`);
+    }
+    lines.push(`  bias: dL/db = ${fmt(step.bias_grad)};  Δb = ${fmt(-lr * step.bias_grad)}`);
+    lines.push(`(${t("update")} = ${lr})`);
+    return lines;
+  }
+
+  async applyUpdate() {
+    if (!this.chosen || this.chosen.label === undefined) return;
+    const ok = await this.request(async () => {
+      const snap = await api.exampleStep(this.sessionId, this.chosen.point, this.chosen.label);
+      await this.refresh(snap);
+    }, "point");
+    if (ok) this.note("applied");
   }
 
   // ------------------------------------------------------------------ messages

@@ -28,7 +28,7 @@ export const STRINGS = {
     editWeight: "Type a weight, Enter applies", editBias: "Type a bias, Enter applies",
     from: "from", to: "to", node: "node", input: "input", formula: "Formula", value: "Value",
     nextNode: "Next node", previousNode: "Previous node", runToEnd: "Run to the end",
-    calcTitle: "Step through the forward pass",
+    calcTitle: "Step through the network, node by node",
     calcHint: "Click a point in the plot, then press “Next node” to follow its numbers through the network.",
     chosenPoint: "Chosen point", predicted: "prediction", probability: "probability", sumOfProbabilities: "sum of probabilities",
     classLabel: "class",
@@ -39,6 +39,20 @@ export const STRINGS = {
     resetsWeights: "This change starts from new weights.",
     resetsData: "New data: the weights are kept, the loss starts over on the new points.",
     hoverHint: "Hover a node to see its output; click an edge to edit its weight.",
+    x1: "x1", x2: "x2", labelOptional: "label", pickTrain: "Training example", pickTest: "Test example",
+    applyUpdate: "Apply this update", applied: "Applied one SGD step on this example.",
+    diagTitle: "Diagnostics", gradChart: "Gradient size of each layer over training, log scale",
+    confusionTitle: "Confusion matrix (test set)", truePredicted: "true ↓  predicted →",
+    deadNone: "No dead units.",
+    deadSome: "{n} dead unit(s): {list}. Their output is 0 for every training point, so no gradient reaches them and they stop learning. Try a lower learning rate, or Leaky ReLU.",
+    gradOk: "Gradients reach every layer (first layer / last layer: {r}).",
+    gradVanishing: "Vanishing gradients: the first layer's gradients are {r} times the last layer's, so the first layers hardly learn. Deep sigmoid or tanh networks do this; try ReLU, fewer layers, or He initialisation.",
+    gradExploding: "Exploding gradients: they are huge or growing without bound. Lower the learning rate.",
+    hiddenChange: "{act}(z) = 0 for every z ≤ 0: for this point the unit passes nothing on, and any change of z below 0 would not show.",
+    noLabel: "Forward pass done. Give the point a label (or pick an example) to continue into back-propagation.",
+    lossOfExample: "Loss of this example", backwardStep: "Back-propagation",
+    weightGrad: "dL/dw = a × dL/dz", update: "update −lr × dL/dw with lr",
+    layerName: "layer",
     explorerTitle: "Activation functions", close: "Close", explain: "Explain activations",
     explorerPlot: "The function (solid) and its derivative (dashed) on [-5, 5]",
     outputHeads: "Output heads",
@@ -89,7 +103,7 @@ export const STRINGS = {
     editWeight: "输入权重，按回车应用", editBias: "输入偏置，按回车应用",
     from: "从", to: "到", node: "节点", input: "输入", formula: "公式", value: "值",
     nextNode: "下一个节点", previousNode: "上一个节点", runToEnd: "运行到最后",
-    calcTitle: "逐步查看前向传播",
+    calcTitle: "逐个节点查看网络的计算",
     calcHint: "在图中点击一个点，然后按“下一个节点”，跟随它的数字穿过网络。",
     chosenPoint: "选中的点", predicted: "预测", probability: "概率", sumOfProbabilities: "概率之和",
     classLabel: "类别",
@@ -100,6 +114,20 @@ export const STRINGS = {
     resetsWeights: "此更改将从新的权重开始。",
     resetsData: "新数据：权重保留，损失在新数据上重新计算。",
     hoverHint: "将鼠标悬停在节点上查看其输出；点击连线可编辑权重。",
+    x1: "x1", x2: "x2", labelOptional: "标签", pickTrain: "训练样本", pickTest: "测试样本",
+    applyUpdate: "应用这次更新", applied: "已在这个样本上执行一次 SGD 更新。",
+    diagTitle: "诊断", gradChart: "训练过程中各层梯度大小（对数刻度）",
+    confusionTitle: "混淆矩阵（测试集）", truePredicted: "真实 ↓  预测 →",
+    deadNone: "没有死亡单元。",
+    deadSome: "{n} 个死亡单元：{list}。它们对每个训练点的输出都是 0，得不到梯度，不再学习。请降低学习率，或改用 Leaky ReLU。",
+    gradOk: "梯度能到达每一层（第一层 / 最后一层：{r}）。",
+    gradVanishing: "梯度消失：第一层的梯度只有最后一层的 {r} 倍，前面几层几乎学不动。深层 sigmoid 或 tanh 网络常见此问题；请改用 ReLU、减少层数或使用 He 初始化。",
+    gradExploding: "梯度爆炸：梯度极大或无限增长。请降低学习率。",
+    hiddenChange: "对所有 z ≤ 0，{act}(z) = 0：对这个点该单元什么也不传递，z 在 0 以下的任何变化都看不出来。",
+    noLabel: "前向传播完成。给这个点一个标签（或选择一个样本），即可继续反向传播。",
+    lossOfExample: "这个样本的损失", backwardStep: "反向传播",
+    weightGrad: "dL/dw = a × dL/dz", update: "更新 −lr × dL/dw，lr",
+    layerName: "层",
     explorerTitle: "激活函数", close: "关闭", explain: "激活函数说明",
     explorerPlot: "函数（实线）及其导数（虚线），z 取 [-5, 5]",
     outputHeads: "输出层",
@@ -147,7 +175,10 @@ export function pickLanguage(search, navigatorLanguage) {
 // The translator for one language: t("play"), and name(kind, row) for catalog rows.
 export function translator(lang) {
   const table = STRINGS[lang];
-  const t = (key) => table[key] ?? STRINGS.en[key] ?? key;
+  const t = (key, fill = {}) => {
+    const text = table[key] ?? STRINGS.en[key] ?? key;
+    return typeof text === "string" ? text.replace(/\{(\w+)\}/g, (_, k) => String(fill[k] ?? "")) : text;
+  };
   const name = (group, row) => table[group]?.[row.id] ?? row.name;
   return { lang, t, name };
 }

@@ -252,12 +252,31 @@ export class NetworkView {
     }
   }
 
-  highlight(nodeId) {
+  // Mark the current node of a step-through and label the edges feeding it
+  // (labels: Map "L:I:J" -> text, e.g. "0.50×0.31" forward or a gradient backward).
+  highlight(nodeId, labels = new Map()) {
     for (const [id, node] of this.nodes) node.div.classList.toggle("current", id === nodeId);
     const [l, j] = nodeId ? nodeId.split(":").map(Number) : [-1, -1];
+    for (const text of this.svg?.querySelectorAll("text.edge-label") || []) text.remove();
     for (const [id, path] of this.edges) {
       const [el_, , ej] = id.split(":").map(Number);
-      path.classList.toggle("active", el_ === l - 1 && ej === j);
+      const active = el_ === l - 1 && ej === j;
+      path.classList.toggle("active", active);
+      if (active && labels.has(id)) {
+        const line = path._line;
+        const mid = line.getPointAtLength(line.getTotalLength() * 0.42);
+        const text = document.createElementNS(SVG_NS, "text");
+        text.setAttribute("class", "edge-label");
+        text.setAttribute("x", mid.x);
+        text.setAttribute("y", mid.y - 3);
+        text.textContent = labels.get(id);
+        this.svg.append(text);
+      }
     }
+  }
+
+  markDead(ids) {
+    const dead = new Set(ids);
+    for (const [id, node] of this.nodes) node.div.classList.toggle("dead", dead.has(id));
   }
 }

@@ -1,0 +1,98 @@
+// Diagnostics beside the network: each layer's gradient size over training (log scale)
+// with a plain-words flag, dead units, and the confusion matrix. Numbers from the server.
+
+const LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+  "#999999", "#000000", "#F0E442"];
+
+export class DiagnosticsView {
+  constructor({ chart, legend, flag, dead, confusion, confusionBox }) {
+    Object.assign(this, { chart, legend, flag, dead, confusion, confusionBox });
+    this.drawn = null;
+  }
+
+  render(snapshot, tr) {
+    const d = snapshot.diagnostics;
+    if (!d) return;
+    const t = tr.t;
+    const ratio = d.gradient_ratio == null ? "–" : d.gradient_ratio.toExponential(1);
+    const key = { vanishing: "gradVanishing", exploding: "gradExploding" }[d.gradient_flag] || "gradOk";
+    this.flag.textContent = t(key, { r: ratio });
+    this.flag.className = d.gradient_flag ? "warn" : "";
+    this.dead.textContent = d.dead_units.length
+      ? t("deadSome", { n: d.dead_units.length, list: d.dead_units.join(", ") }) : t("deadNone");
+    this.dead.className = d.dead_units.length ? "warn" : "";
+    this.drawGradients(snapshot.history, snapshot.layers.length - 1, tr);
+    this.drawConfusion(d.confusion, t);
+  }
+
+  drawGradients(history, depth, tr) {
+    const points = history.filter((p) => p.gradient_sizes && p.gradient_sizes.length === depth);
+    const last = points[points.length - 1];
+    const key = `${points.length}:${last?.step}:${depth}:${tr.lang}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    const ctx = this.chart.getContext("2d");
+    const W = this.chart.width, H = this.chart.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!points.length) return;
+    let lo = Infinity, hi = -Infinity;
+    for (const p of points) {
+      for (const s of p.gradient_sizes) {
+        if (s > 0) { lo = Math.min(lo, Math.log10(s)); hi = Math.max(hi, Math.log10(s)); }
+      }
+    }
+    if (!Number.isFinite(lo)) return;
+    lo = Math.floor(lo); hi = Math.ceil(hi);
+    if (hi === lo) hi = lo + 1;
+    const first = points[0].step, span = Math.max(1, last.step - first);
+    const x = (p) => 26 + ((p.step - first) / span) * (W - 30);
+    const y = (v) => H - 4 - ((Math.log10(v) - lo) / (hi - lo)) * (H - 10);
+    ctx.fillStyle = "#777";
+    ctx.font = `${Math.round(H / 9)}px sans-serif`;
+    ctx.fillText(`1e${hi}`, 0, Math.round(H / 9));
+    ctx.fillText(`1e${lo}`, 0, H - 2);
+    for (let l = 0; l < depth; l++) {
+      ctx.strokeStyle = LAYER_COLORS[l % LAYER_COLORS.length];
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      let started = false;
+      for (const p of points) {
+        const s = p.gradient_sizes[l];
+        if (!(s > 0)) continue;
+        if (!started) { ctx.moveTo(x(p), y(s)); started = true; } else ctx.lineTo(x(p), y(s));
+      }
+      if (points.length === 1 && started) ctx.arc(x(last), y(last.gradient_sizes[l]), 1.5, 0, 7);
+      ctx.stroke();
+    }
+    this.legend.replaceChildren(...Array.from({ length: depth }, (_, l) => {
+      const span_ = document.createElement("span");
+      span_.innerHTML = `<span class="swatch" style="border-top-color:${LAYER_COLORS[l % LAYER_COLORS.length]}"></span>`;
+      span_.append(`W${l}`);
+      span_.title = `${tr.t("layerName")} ${l} → ${l + 1}`;
+      return span_;
+    }));
+  }
+
+  drawConfusion(confusion, t) {
+    this.confusionBox.hidden = !confusion;
+    if (!confusion) return;
+    const k = confusion.length;
+    const max = Math.max(1, ...confusion.flat());
+    const head = document.createElement("tr");
+    head.append(Object.assign(document.createElement("th"), { textContent: t("truePredicted") }));
+    for (let j = 0; j < k; j++) head.append(Object.assign(document.createElement("th"), { textContent: String(j) }));
+    const rows = confusion.map((row, i) => {
+      const tr = document.createElement("tr");
+      tr.append(Object.assign(document.createElement("th"), { textContent: String(i) }));
+      row.forEach((n, j) => {
+        const td = document.createElement("td");
+        td.textContent = String(n);
+        td.className = i === j ? "hit" : n ? "miss" : "";
+        td.style.setProperty("--share", String(n / max));
+        tr.append(td);
+      });
+      return tr;
+    });
+    this.confusion.replaceChildren(head, ...rows);
+  }
+}
