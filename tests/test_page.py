@@ -597,17 +597,20 @@ def test_step_through_the_forward_pass(ui):
     point = traced[-1]["point"]
     assert abs(point[0] - 3) <= 0.35 and abs(point[1] - 3) <= 0.35
 
-    trace = ui.api.post(f"/api/sessions/{ui.session_id}/trace", json={"point": point}).json()
+    # a click near a data point takes that example, label included: then the walk goes on
+    # into the backward steps, and the counter counts them too
+    trace = ui.api.post(f"/api/sessions/{ui.session_id}/trace", json=traced[-1]).json()
     forward = trace["forward"]
+    total = len(forward) + len(trace.get("backward") or [])
     assert [s["node"] for s in forward] == ["1:0", "1:1", "1:2", "1:3", "2:0", "2:1", "3:0"]
     lines = panel.inner_text().splitlines()
-    assert f"node {forward[2]['node']} (3/{len(forward)})" in lines
+    assert f"node {forward[2]['node']} (3/{total})" in lines
     assert forward[2]["formula"] in lines
     assert f"({point[0]:.2f}, {point[1]:.2f})" in lines[0]
 
     for k in range(3, len(forward)):
         next_node.click()
-        expect(panel).to_contain_text(f"node {forward[k]['node']} ({k + 1}/{len(forward)})")
+        expect(panel).to_contain_text(f"node {forward[k]['node']} ({k + 1}/{total})")
         assert forward[k]["formula"] in panel.inner_text().splitlines()
     text = panel.inner_text()
     assert f"prediction class {trace['output']['prediction']}" in text
