@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nn import Network
+from .nn import Forward, Network
 
 Array = np.ndarray
 
@@ -17,13 +17,14 @@ EXPLODING_SIZE = 1e3     # a layer's RMS gradient above this
 EXPLODING_GROWTH = 1e2   # or grown this many times over the recorded history
 
 
-def dead_units(net: Network, x: Array) -> list[str]:
+def dead_units(net: Network, x: Array, fwd: Forward | None = None) -> list[str]:
     """Hidden units whose output is exactly zero for every example of x ("L:J" ids): a ReLU
-    whose z is negative everywhere gets no gradient and never comes back."""
+    whose z is negative everywhere gets no gradient and never comes back. `fwd`: the
+    forward pass of x, if the caller has it."""
     if x.shape[0] == 0:
         return []
     with np.errstate(all="ignore"):
-        fwd = net.forward(x)
+        fwd = fwd or net.forward(x)
     dead = []
     for l in range(1, net.depth):
         silent = np.flatnonzero((fwd.a[l] == 0.0).all(axis=0))
@@ -31,14 +32,15 @@ def dead_units(net: Network, x: Array) -> list[str]:
     return dead
 
 
-def gradient_sizes(net: Network, x: Array, targets: Array) -> list[float | None]:
+def gradient_sizes(net: Network, x: Array, targets: Array,
+                   fwd: Forward | None = None) -> list[float | None]:
     """RMS of dL/dW for each weight matrix, on the whole set (no dropout, no penalty):
     the size of the signal each layer learns from. RMS, not the norm, so that layers of
     different widths compare."""
     if x.shape[0] == 0:
         return [None] * net.depth
     with np.errstate(all="ignore"):
-        grads = net.backward(net.forward(x), targets)
+        grads = net.backward(fwd or net.forward(x), targets)
         sizes = [float(np.sqrt(np.mean(g * g))) for g in grads.weights]
     return [s if math.isfinite(s) else None for s in sizes]
 

@@ -104,52 +104,52 @@ class Session:
     # ------------------------------------------------------------------ metrics
     def metrics(self) -> dict:
         """Data losses (and accuracies) on both sets, cached until the state they read changes."""
+        return dict(self._evaluate()[0])
+
+    def diagnostics(self) -> dict:
+        """Dead units and gradient sizes on the training set, the confusion matrix on the
+        test set; cached with the metrics."""
+        return self._evaluate()[1]
+
+    def _evaluate(self) -> tuple[dict, dict]:
+        """Metrics and diagnostics from one forward pass per set, once per state."""
         key = (hash(self.net.theta.tobytes()), id(self.x_train), self.config.threshold,
                self.net.head.id, self.net.sizes[-1])
-        if getattr(self, "_metrics_key", None) == key:
-            return dict(self._metrics)
-        d, c = self.data, self.config
-        train = evaluate(self.net, self.x_train, self.t_train, d.y_train, c.threshold)
-        test = evaluate(self.net, self.x_test, self.t_test, d.y_test, c.threshold)
-        out = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
-        if out["train_loss"] is None and not self.trainer.diverged:
+        if getattr(self, "_evaluation_key", None) == key:
+            return self._evaluation
+        net, d, c = self.net, self.data, self.config
+        with np.errstate(all="ignore"):
+            fwd_train = net.forward(self.x_train)
+            fwd_test = net.forward(self.x_test)
+        train = evaluate(net, self.x_train, self.t_train, d.y_train, c.threshold, fwd_train)
+        test = evaluate(net, self.x_test, self.t_test, d.y_test, c.threshold, fwd_test)
+        metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
+        if metrics["train_loss"] is None and not self.trainer.diverged:
             # e.g. weights typed in by hand that overflow: report it, as training would
             self.trainer.mark_diverged(
                 f"the training loss is not finite at step {self.trainer.step} (the outputs "
                 f"overflow): lower the learning rate (now {self.config.learning_rate:g}) or "
                 f"the weights, then reset")
-        if self.net.head.is_classifier:
-            out["train_accuracy"] = train.accuracy
-            out["test_accuracy"] = test.accuracy
-        self._metrics_key, self._metrics = key, out
-        self._diagnostics = None
-        return dict(out)
-
-    def diagnostics(self) -> dict:
-        """Dead units and gradient sizes on the training set, the confusion matrix on the
-        test set; computed with the metrics' cache key, so once per state."""
-        self.metrics()
-        if self._diagnostics is not None:
-            return self._diagnostics
-        net, d = self.net, self.data
-        sizes = gradient_sizes(net, self.x_train, self.t_train)
+        if net.head.is_classifier:
+            metrics["train_accuracy"] = train.accuracy
+            metrics["test_accuracy"] = test.accuracy
+        sizes = gradient_sizes(net, self.x_train, self.t_train, fwd_train)
         baseline = next((p["gradient_sizes"] for p in self.history.points
                          if len(p.get("gradient_sizes") or []) == len(sizes)), None)
         flag = gradient_flag(sizes, baseline)
-        out = {"dead_units": dead_units(net, self.x_train), "gradient_sizes": sizes,
-               "gradient_flag": flag.kind, "gradient_ratio": finite_or_none(flag.ratio),
-               "confusion": None}
+        diagnostics = {"dead_units": dead_units(net, self.x_train, fwd_train),
+                       "gradient_sizes": sizes, "gradient_flag": flag.kind,
+                       "gradient_ratio": finite_or_none(flag.ratio), "confusion": None}
         if net.head.is_classifier and len(d.x_test):
-            with np.errstate(all="ignore"):
-                predicted = net.head.predict(net.predict(self.x_test), self.config.threshold)
-            out["confusion"] = confusion_matrix(predicted, d.y_test, d.classes)
-        self._diagnostics = out
-        return out
+            predicted = net.head.predict(fwd_test.output, c.threshold)
+            diagnostics["confusion"] = confusion_matrix(predicted, d.y_test, d.classes)
+        self._evaluation_key, self._evaluation = key, (metrics, diagnostics)
+        return self._evaluation
 
     def _record(self) -> dict:
-        m = self.metrics()
+        m, diagnostics = self._evaluate()
         self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m,
-                          "gradient_sizes": self.diagnostics()["gradient_sizes"]})
+                          "gradient_sizes": diagnostics["gradient_sizes"]})
         return m
 
     # ------------------------------------------------------------------ transactions

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nn import Network
+from .nn import Forward, Network
 from .optimizers import Optimizer
 from .regularizers import REGULARIZERS, Regularizer
 
@@ -35,12 +35,14 @@ class Evaluation:
     accuracy: float | None
 
 
-def evaluate(net: Network, x: Array, targets: Array, labels: Array, threshold: float = 0.5) -> Evaluation:
-    """Mean data loss and accuracy of `net` on a whole set (no dropout)."""
+def evaluate(net: Network, x: Array, targets: Array, labels: Array, threshold: float = 0.5,
+             fwd: Forward | None = None) -> Evaluation:
+    """Mean data loss and accuracy of `net` on a whole set (no dropout); `fwd`, when the
+    caller already has the forward pass of x, saves computing it again."""
     if x.shape[0] == 0:
         return Evaluation(float("nan"), None)
     with np.errstate(all="ignore"):
-        fwd = net.forward(x)
+        fwd = fwd or net.forward(x)
         loss = net.head.loss(fwd.logits, targets)
         accuracy = None
         if net.head.is_classifier:
