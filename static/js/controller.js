@@ -389,7 +389,9 @@ export class Controller {
     this.network.render(snap);
     this.network.paintNodes(this.heatmaps, (id) => this.outputColor(id));
     this.chart.draw(snap.history);
-    this.drawPlot();
+    const hoveredNode = this.hovered && this.network.nodes.get(this.hovered);
+    if (hoveredNode && !$("#tooltip").hidden) this.hoverNode(this.hovered, hoveredNode.div);   // new numbers (and the plot)
+    else this.drawPlot();
     this.diagnosticsView.render(snap, this.tr);
     this.network.markDead(snap.diagnostics?.dead_units || []);
     const hidden = snap.layers.length - 2;
@@ -661,7 +663,7 @@ export class Controller {
     if (index === trace.forward.length - 1) {
       const out = trace.output;
       if (out.threshold !== undefined) {
-        lines.push(`${t("probability")} = ${fmt(out.values[0])}, ${t("threshold")} = ${out.threshold} → ${t("predicted")} ${t("classLabel")} ${out.prediction}`);
+        lines.push(`${t("probability")} = ${fmt(out.values[0])}, ${t("threshold").toLowerCase()} = ${out.threshold} → ${t("predicted")} ${t("classLabel")} ${out.prediction}`);
       } else if (out.probability_sum !== undefined) {
         lines.push(`${out.values.map((v, k) => `p${k} = ${fmt(v)}`).join(", ")}; ${t("sumOfProbabilities")} = ${fmt(out.probability_sum)} → ${t("predicted")} ${t("classLabel")} ${out.prediction}`);
       } else {
