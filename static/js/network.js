@@ -6,7 +6,8 @@ import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
-const TOP = 64;         // room for the layer headers
+const TOP_WIDE = 64;    // room for the layer headers
+const TOP_NARROW = 104; // narrow columns stack the header's controls
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const el = (tag, attrs = {}, text) => {
@@ -55,6 +56,11 @@ export class NetworkView {
     const columns = sizes.length;
     const width = Math.max(root.clientWidth || 560, 360);
     const colX = (c) => 80 + (c * (width - 80 - 50 - NODE)) / Math.max(1, columns - 1);
+    const spacing = colX(1) - colX(0);
+    const narrow = spacing < 114;   // many layers: each header gets its column's width only
+    const headWidth = narrow ? Math.max(46, spacing - 6) : 110;
+    const TOP = narrow ? TOP_NARROW : TOP_WIDE;
+    this.top = TOP;
     const tallest = Math.max(allFeatures.length, ...sizes.slice(1));
     const height = TOP + tallest * (NODE + GAP) + 10;
     root.style.height = `${height}px`;
@@ -95,13 +101,15 @@ export class NetworkView {
     for (let c = 1; c < columns - 1; c++) {
       const k = c - 1;
       const layer = snapshot.layers[c];
-      const head = el("div", { class: "layer-head" });
-      head.style.left = `${colX(c) + NODE / 2 - 55}px`;
+      const head = el("div", { class: "layer-head" + (narrow ? " narrow" : "") });
+      head.style.left = `${colX(c) + NODE / 2 - headWidth / 2}px`;
+      head.style.width = `${headWidth}px`;
       const plus = el("button", { class: "round-btn small", "aria-label": t("addNeuron") }, "+");
       plus.addEventListener("click", () => this.on.addNeuron(k));
       const minus = el("button", { class: "round-btn small", "aria-label": t("removeNeuron") }, "−");
       minus.addEventListener("click", () => this.on.removeNeuron(k, layer.units - 1));
-      const count = el("span", { class: "units" }, `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
+      const count = el("span", { class: "units", title: `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}` },
+        narrow ? String(layer.units) : `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
       const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${k + 1}` });
       for (const row of this.catalog.activations) {
         const o = el("option", { value: row.id }, name("activations", row));
@@ -119,9 +127,15 @@ export class NetworkView {
       const help = el("button", { class: "help-btn", "aria-label": `${t("explain")} ${k + 1}` }, "?");
       help.addEventListener("click", () => this.on.explain(act.value));
       const actRow = el("span", { class: "with-help" });
-      actRow.append(act, help);
-      head.append(el("div", { class: "pm" }), actRow, drop);
-      head.firstChild.append(plus, minus, count);
+      if (narrow) {
+        actRow.append(drop, help);   // the select gets the whole width, "?" beside dropout
+        head.append(el("div", { class: "pm" }), count, act, actRow);
+        head.firstChild.append(plus, minus);
+      } else {
+        actRow.append(act, help);
+        head.append(el("div", { class: "pm" }), actRow, drop);
+        head.firstChild.append(plus, minus, count);
+      }
       root.append(head);
       for (let j = 0; j < layer.units; j++) {
         this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (NODE + GAP), null, true);
@@ -130,7 +144,8 @@ export class NetworkView {
     // output
     const last = columns - 1;
     const outHead = el("div", { class: "layer-head out" }, t("output"));
-    outHead.style.left = `${colX(last) - 20}px`;
+    outHead.style.left = `${colX(last) - 11}px`;
+    outHead.style.top = `${TOP - 20}px`;
     root.append(outHead);
     for (let j = 0; j < sizes[last]; j++) {
       this.addNode(root, `${last}:${j}`, colX(last), TOP + j * (NODE + GAP), null, true);
