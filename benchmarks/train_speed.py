@@ -119,8 +119,8 @@ class MinimalLoop:
                 if l > 1:
                     below = dz[l - 1]
                     np.dot(d, w_t[l - 1], out=below)
-                    if relu:
-                        below *= z[l - 1] > 0.0
+                    if relu:  # relu' = 1 where a > 0: sign(a), already float
+                        below *= np.sign(a[l - 1][:, :-1])
                     else:  # tanh' = 1 - a^2
                         al = a[l - 1][:, :-1]
                         below *= 1.0 - al * al
@@ -129,19 +129,27 @@ class MinimalLoop:
             self.theta -= self.update
 
 
-def rate(run_epoch, seconds: float, repeats: int = 5) -> float:
-    """Median epochs per second over `repeats` timed windows of about seconds/repeats."""
+def window_rate(run_epoch, seconds: float) -> float:
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        run_epoch()
+        count += 1
+    return count / elapsed
+
+
+def paired_rates(engine_epoch, minimal_epoch, seconds: float, pairs: int = 15):
+    """Epochs/s of both, measured in alternating short windows so that the machine's
+    drift (a shared VM's neighbours) hits both alike; medians of rates and of the ratios."""
     for _ in range(3):
-        run_epoch()  # warm-up
-    window = seconds / repeats
-    rates = []
-    for _ in range(repeats):
-        count, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < window:
-            run_epoch()
-            count += 1
-        rates.append(count / elapsed)
-    return statistics.median(rates)
+        engine_epoch()
+        minimal_epoch()
+    window = seconds / (2 * pairs)
+    engine, minimal = [], []
+    for _ in range(pairs):
+        engine.append(window_rate(engine_epoch, window))
+        minimal.append(window_rate(minimal_epoch, window))
+    ratios = [m / e for e, m in zip(engine, minimal)]
+    return statistics.median(engine), statistics.median(minimal), statistics.median(ratios)
 
 
 def check_same_math(name: str, epochs: int = 20) -> float:
@@ -175,10 +183,10 @@ def main() -> None:
     for name in CONFIGS:
         diff = check_same_math(name)
         trainer, minimal = engine_trainer(name), MinimalLoop(name)
-        engine_rate = rate(lambda: trainer.run_epochs(1), args.seconds)
-        minimal_rate = rate(minimal.epoch, args.seconds)
+        engine_rate, minimal_rate, ratio = paired_rates(
+            lambda: trainer.run_epochs(1), minimal.epoch, 2 * args.seconds)
         print(f"{name:8s} engine {engine_rate:8.0f} epochs/s   minimal loop {minimal_rate:8.0f} "
-              f"epochs/s   ratio {minimal_rate / engine_rate:4.2f}x   "
+              f"epochs/s   ratio {ratio:4.2f}x   "
               f"(same weights after 20 epochs: max |diff| {diff:.1e})")
         print(f"{'':8s} grid 100x100, every node: {grid_cost(name):.2f} ms")
 

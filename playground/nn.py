@@ -16,6 +16,7 @@ Edits that change shapes rebuild `theta` (`_pack`); edits of values write throug
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,7 +198,7 @@ class Network:
         last = self.depth - 1
         for l in range(self.depth):
             z = np.dot(a, self.weights[l])
-            z += self.biases[l]
+            np.add(z, self.biases[l], out=z)
             zs.append(z)
             if l == last:
                 a = self.head.output(z)
@@ -233,7 +234,7 @@ class Network:
         g.dz[depth] = dz
         for l in range(depth, 0, -1):
             np.dot(fwd.a[l - 1].T, dz, out=g.weights[l - 1])
-            np.add.reduce(dz, axis=0, out=g.biases[l - 1])  # np.sum's wrapper costs 2x
+            np.dot(_ones(dz.shape[0]), dz, out=g.biases[l - 1])  # the column sums, 2x faster
             if l == 1:
                 break
             da = np.dot(dz, self.weights[l - 1].T)
@@ -431,6 +432,14 @@ class Network:
 
     def _identity_keys(self, drop: set[Key]) -> dict[Key, Key]:
         return {k: k for k in self.param_keys() if k not in drop}
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(n: int) -> Array:
+    """A read-only vector of n ones: ones @ dz sums dz's rows (the bias gradient)."""
+    ones = np.ones(n)
+    ones.flags.writeable = False
+    return ones
 
 
 def _initial_slopes(layer: HiddenLayer) -> Array | None:
