@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel
 
 from .activations import ACTIVATIONS
 from .config import Config, ConfigPatch, Limits, default_head
@@ -23,6 +24,18 @@ from .sessions import Session, SessionStore
 
 ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
 router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def answer(model: type[BaseModel], data: dict, status_code: int = 200, **dump) -> Response:
+    """Validate `data` against the route's model and write it with pydantic's own JSON
+    writer: one pass, where FastAPI's default (to Python objects, then json.dumps) took
+    about 3x longer for a 100 KB snapshot. The route keeps `response_model` for OpenAPI."""
+    body = model.model_validate(data).model_dump_json(**dump)
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+def snapshot_of(session: Session, status_code: int = 200) -> Response:
+    return answer(Snapshot, session.snapshot(), status_code)
 
 
 def get_store(request: Request) -> SessionStore:
@@ -68,17 +81,17 @@ def catalog() -> dict:
 
 
 @router.post("/sessions", response_model=Snapshot, status_code=status.HTTP_201_CREATED)
-def create_session(store: Store, config: Config | None = None) -> dict:
+def create_session(store: Store, config: Config | None = None) -> Response:
     """Start a playground; every config field is optional."""
     session = store.create(config or Config())
     with session.lock:
-        return session.snapshot()
+        return snapshot_of(session, status.HTTP_201_CREATED)
 
 
 @router.get("/sessions/{session_id}", response_model=Snapshot)
-def read_session(session: Locked) -> dict:
+def read_session(session: Locked) -> Response:
     """The session's current state."""
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT,
@@ -90,18 +103,18 @@ def delete_session(session_id: str, store: Store) -> Response:
 
 
 @router.patch("/sessions/{session_id}/config", response_model=Snapshot)
-def patch_config(patch: ConfigPatch, session: Locked) -> dict:
+def patch_config(patch: ConfigPatch, session: Locked) -> Response:
     """Change settings: hyper-parameters keep the weights; data, features and structure
     rebuild only what they must."""
     session.patch_config(patch)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.post("/sessions/{session_id}/step", response_model=Snapshot)
-def step(body: StepRequest, session: Locked) -> dict:
+def step(body: StepRequest, session: Locked) -> Response:
     """Train for a number of optimizer steps or of epochs."""
     session.step(steps=body.steps, epochs=body.epochs)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.post("/sessions/{session_id}/frame", response_model=Frame,
@@ -119,10 +132,10 @@ def frame(body: FrameRequest, session: Locked) -> Response:
 
 
 @router.post("/sessions/{session_id}/reset", response_model=Snapshot)
-def reset(session: Locked, body: ResetRequest | None = None) -> dict:
+def reset(session: Locked, body: ResetRequest | None = None) -> Response:
     """New weights from the seed (the same seed gives the same weights), step 0."""
     session.reset(body.seed if body else None)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.get("/sessions/{session_id}/params", response_model=Params)
@@ -132,58 +145,58 @@ def get_params(session: Locked) -> dict:
 
 
 @router.put("/sessions/{session_id}/params", response_model=Snapshot)
-def put_params(body: Params, session: Locked) -> dict:
+def put_params(body: Params, session: Locked) -> Response:
     """Replace all parameters (same shapes, finite values)."""
     session.set_params(body.weights, body.biases, body.prelu_slopes)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.patch("/sessions/{session_id}/weight", response_model=Snapshot)
-def set_weight(body: WeightEdit, session: Locked) -> dict:
+def set_weight(body: WeightEdit, session: Locked) -> Response:
     """Set weights[layer][from][to]."""
     session.set_weight(body.layer, body.from_, body.to, body.value)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.patch("/sessions/{session_id}/bias", response_model=Snapshot)
-def set_bias(body: BiasEdit, session: Locked) -> dict:
+def set_bias(body: BiasEdit, session: Locked) -> Response:
     """Set biases[layer][node]."""
     session.set_bias(body.layer, body.node, body.value)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.post("/sessions/{session_id}/layers", response_model=Snapshot)
-def insert_layer(body: LayerInsert, session: Locked) -> dict:
+def insert_layer(body: LayerInsert, session: Locked) -> Response:
     """Insert a hidden layer at `index` (0 = first hidden layer)."""
     session.insert_layer(body.index, body.units, body.activation)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.delete("/sessions/{session_id}/layers/{index}", response_model=Snapshot)
-def remove_layer(index: int, session: Locked) -> dict:
+def remove_layer(index: int, session: Locked) -> Response:
     """Remove hidden layer `index`."""
     session.remove_layer(index)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.post("/sessions/{session_id}/layers/{index}/neurons", response_model=Snapshot)
-def add_neurons(index: int, session: Locked, body: NeuronAdd | None = None) -> dict:
+def add_neurons(index: int, session: Locked, body: NeuronAdd | None = None) -> Response:
     """Add neurons to hidden layer `index`."""
     session.add_neurons(index, body.count if body else 1)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.delete("/sessions/{session_id}/layers/{index}/neurons/{node}", response_model=Snapshot)
-def remove_neuron(index: int, node: int, session: Locked) -> dict:
+def remove_neuron(index: int, node: int, session: Locked) -> Response:
     """Remove neuron `node` of hidden layer `index`."""
     session.remove_neuron(index, node)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.get("/sessions/{session_id}/data", response_model=DataResponse)
-def data(session: Locked) -> dict:
+def data(session: Locked) -> Response:
     """The training and test points (raw x1, x2) and labels."""
-    return session.data_points()
+    return answer(DataResponse, session.data_points())
 
 
 @router.get("/sessions/{session_id}/heatmaps", response_model=Heatmaps,
@@ -192,20 +205,20 @@ def heatmaps(
     session: Locked,
     resolution: Annotated[int, Query(ge=2, le=Limits.max_heatmap_resolution)] = 50,
     encoding: Literal["u8", "list"] = "u8",
-) -> dict:
+) -> Response:
     """Output and every node's value over a resolution x resolution grid of the square."""
-    return session.heatmaps(resolution, encoding)
+    return answer(Heatmaps, session.heatmaps(resolution, encoding), exclude_none=True)
 
 
 @router.post("/sessions/{session_id}/example_step", response_model=Snapshot)
-def example_step(body: ExampleStep, session: Locked) -> dict:
+def example_step(body: ExampleStep, session: Locked) -> Response:
     """One plain SGD update on one labelled example (the update the backward trace shows)."""
     session.example_step(body.point, body.label)
-    return session.snapshot()
+    return snapshot_of(session)
 
 
 @router.post("/sessions/{session_id}/trace", response_model=Trace,
              response_model_exclude_none=True, response_model_by_alias=True)
-def trace(body: TraceRequest, session: Locked) -> dict:
+def trace(body: TraceRequest, session: Locked) -> Response:
     """One point's forward pass node by node; with a label, its backward pass too."""
-    return session.trace(body.point, body.label)
+    return answer(Trace, session.trace(body.point, body.label), exclude_none=True, by_alias=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class History:
-    capacity: int = 1000
-    recent: int = 200
+    capacity: int = 500   # a chart 300 px wide shows no more; and a snapshot stays ~50 KB
+    recent: int = 100
     points: list[dict] = field(default_factory=list)
 
     def add(self, point: dict) -> None:

@@ -13,7 +13,7 @@ import { configToQuery, pageOptions, queryToConfig } from "./urlstate.js";
 
 const RESOLUTION = 50;        // the output plot's grid
 const NODE_RESOLUTION = 24;   // node thumbnails are 38 px: a coarser grid is enough
-const HISTORY_CAP = 1000;     // the server's History.capacity
+const HISTORY_CAP = 500;      // the server's History.capacity
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [1, 2, 5, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 250, 500];
