@@ -2,8 +2,8 @@
 
 Run by hand: `python benchmarks/page_play.py [--seconds 5]`. For the DEFAULT and MAX
 networks of train_speed.py, at the default speed (1 epoch per frame) and the fastest
-(100 epochs per frame), it opens the page with the configuration in its address, presses
-Play, and counts drawn frames (one /frame answer per frame) and epochs. It also plays
+(200 epochs per frame), it opens the page with the configuration in its address, presses
+Play, and counts drawn frames (one play-channel message per frame) and epochs. It also plays
 DEFAULT for 20,000 epochs and compares the frame rate at the end with the start.
 """
 
@@ -37,10 +37,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def count_frames(page) -> list[float]:
+    """Times of the frames the page received: play-channel messages (or /frame answers)."""
+    frames: list[float] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(time.perf_counter())))
+    page.on("response", lambda r: frames.append(time.perf_counter()) if "/frame" in r.url else None)
+    return frames
+
+
 def measure(browser, base: str, query: str, speed: int, seconds: float) -> tuple[float, float]:
     page = browser.new_page(viewport={"width": 1280, "height": 720})
-    frames = []
-    page.on("response", lambda r: frames.append(time.perf_counter()) if "/frame" in r.url else None)
+    frames = count_frames(page)
     page.goto(f"{base}/?lang=en&speed={speed}&{query}")
     page.wait_for_selector('[data-node="0:0"]')
     epoch = page.get_by_test_id("epoch")
@@ -57,8 +64,7 @@ def measure(browser, base: str, query: str, speed: int, seconds: float) -> tuple
 def long_run(browser, base: str, seconds: float) -> tuple[float, float, int]:
     """DEFAULT at 1 epoch/frame: frame rate now, then after 20,000 epochs."""
     page = browser.new_page(viewport={"width": 1280, "height": 720})
-    frames = []
-    page.on("response", lambda r: frames.append(time.perf_counter()) if "/frame" in r.url else None)
+    frames = count_frames(page)
     page.goto(f"{base}/?lang=en&speed=1&{CONFIGS['DEFAULT']}")
     page.wait_for_selector('[data-node="0:0"]')
     sid = page.evaluate("window.playground.sessionId")
@@ -101,7 +107,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for name, query in CONFIGS.items():
-                for speed in (1, 100):
+                for speed in (1, 200):
                     fps, eps = measure(browser, base, query, speed, args.seconds)
                     print(f"{name:8s} speed {speed:3d} epochs/frame: {fps:6.1f} frames/s "
                           f"{eps:8.1f} epochs/s")

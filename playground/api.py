@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel
+from fastapi import (
+    APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect, status,
+)
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ValidationError
 
 from .activations import ACTIVATIONS
 from .config import Config, ConfigPatch, Limits, default_head
@@ -20,7 +24,7 @@ from .schemas import (
     BiasEdit, Catalog, DataResponse, ErrorBody, ExampleStep, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
 )
-from .sessions import Session, SessionStore
+from .sessions import Refused, Session, SessionStore, UnknownSession
 
 ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -121,14 +125,52 @@ def step(body: StepRequest, session: Locked) -> Response:
              response_model_exclude_none=True)
 def frame(body: FrameRequest, session: Locked) -> Response:
     """Train, then answer the snapshot and the heatmaps at once: one play-loop frame."""
+    return Response(frame_json(session, body), media_type="application/json")
+
+
+def frame_json(session: Session, body: FrameRequest) -> str:
+    """One frame as JSON (the session's lock held by the caller)."""
     session.step(steps=body.steps, epochs=body.epochs)
     answer = Frame(snapshot=session.snapshot(body.history_since),
                    heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution))
-    # validated above; pydantic's own JSON writer is several times faster than FastAPI's
-    # generic encoder, and this route answers 60 times a second while playing
     # exclude_unset, not exclude_none: required fields may be null (the input layer's
     # activation, a regression's classes, a diverged loss) and must stay in the answer
-    return Response(answer.model_dump_json(exclude_unset=True), media_type="application/json")
+    return answer.model_dump_json(exclude_unset=True)
+
+
+@router.websocket("/sessions/{session_id}/play")
+async def play(websocket: WebSocket, session_id: str) -> None:
+    """The play loop over one WebSocket: each message is a FrameRequest, each answer a
+    Frame, or {"error": {"status", "message", "detail"}} for a refusal. The client sends
+    the next request after drawing the last answer, as with POST /frame; a browser's
+    fetch costs ~10 ms of its own per request on a small machine, a message ~1 ms."""
+    store: SessionStore = websocket.app.state.store
+    await websocket.accept()
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(await run_in_threadpool(play_frame, store, session_id, text))
+    except WebSocketDisconnect:
+        return
+
+
+def play_frame(store: SessionStore, session_id: str, text: str) -> str:
+    """One WebSocket frame: validated, refused or answered like POST /frame."""
+    try:
+        body = FrameRequest.model_validate_json(text)
+        with store.use(session_id) as session:
+            return frame_json(session, body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"]
+                            else e["msg"] for e in errors)
+        return json.dumps({"error": {"status": 422, "message": message, "detail": errors}})
+    except UnknownSession:
+        return json.dumps({"error": {"status": 404, "message": f"unknown session {session_id!r}: "
+                                     "create one with POST /api/sessions"}})
+    except Refused as exc:
+        return json.dumps({"error": {"status": exc.status, "message": exc.message,
+                                     "allowed": exc.allowed}})
 
 
 @router.post("/sessions/{session_id}/reset", response_model=Snapshot)

@@ -463,6 +463,23 @@ def test_play_and_pause_never_run_two_loops(ui):
     page.on("request", sent)
     page.on("requestfinished", done)
     page.on("requestfailed", done)
+
+    # the play loop's frames go over a WebSocket: a message out is a request in flight
+    # until the answer comes back
+    def frame_sent(_payload):
+        steps["sent"] += 1
+        steps["in_flight"] += 1
+        steps["most"] = max(steps["most"], steps["in_flight"])
+
+    def frame_received(_payload):
+        steps["in_flight"] -= 1
+
+    def on_socket(ws):
+        if ws.url.endswith("/play"):
+            ws.on("framesent", frame_sent)
+            ws.on("framereceived", frame_received)
+
+    page.on("websocket", on_socket)
     ui.open()
     play = page.locator("#play")
 

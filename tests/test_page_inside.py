@@ -499,9 +499,11 @@ def test_the_confusion_matrix_counts_the_test_set(ui, context):
 def test_divergence_stops_play_and_says_what_to_do(ui):
     page = ui.open("lang=en&dataset=plane&head=linear&hidden=8:relu:0,8:relu:0"
                    "&learning_rate=10&batch_size=1").page
-    frames = []
+    frames = []   # play-loop frames: WebSocket messages (or POST /frame without one)
     page.on("request", lambda r: r.method == "POST" and r.url.endswith("/frame")
             and frames.append(r))
+    page.on("websocket", lambda ws: ws.url.endswith("/play")
+            and ws.on("framesent", lambda payload: frames.append(payload)))
     banner = page.locator("#banner")
     expect(banner).to_be_hidden()
     # the Play button's names, as they change (Pause may last one frame only)

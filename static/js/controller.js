@@ -1,7 +1,7 @@
 // The controller: the only module that talks to both the API and the views. It owns the
 // session id, the last snapshot and heatmaps, the play loop and the step-through state.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, PlayChannel } from "./api.js";
 import { CLASS_COLORS, decodeGrid, diverging, paint, BLUE, ORANGE } from "./colors.js";
 import { applyStrings, translator } from "./i18n.js";
 import { LossChart } from "./chart.js";
@@ -19,12 +19,11 @@ const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [1, 2, 5, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 250, 500];
 const SAMPLES = [100, 200, 300, 500, 1000, 2000];
 const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100];
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200];
 const DATA_FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"];
 
 const $ = (sel) => document.querySelector(sel);
 const fmt = (v, digits = 3) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
 export class Controller {
   constructor(lang) {
@@ -335,10 +334,12 @@ export class Controller {
       try {
         const last = this.history.length ? this.history[this.history.length - 1].step : -1;
         const full = this.history.length >= HISTORY_CAP;
-        const answer = await api.frame(this.sessionId, {
+        const body = {
           epochs: this.speed, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
           history_since: full ? undefined : last,
-        });
+        };
+        const channel = await this.playChannel();
+        const answer = channel ? await channel.frame(body) : await api.frame(this.sessionId, body);
         // paused meanwhile: still show this frame (the server did train it)
         const snap = answer.snapshot;
         this.history = full ? snap.history : this.history.concat(snap.history);
@@ -360,8 +361,25 @@ export class Controller {
         }
         return;
       }
-      await nextFrame();
+      // No wait for the next animation frame: the canvases are drawn already and the
+      // browser shows them at its next paint; waiting would cost up to a frame of
+      // training per frame, on top of the request itself.
     }
+  }
+
+  // The WebSocket for this session, opened on first use; null where it cannot open (a
+  // proxy that refuses WebSockets): the loop then uses POST /frame, the same frames.
+  async playChannel() {
+    if (this.channel?.open && this.channel.sessionId === this.sessionId) return this.channel;
+    this.channel?.close();
+    this.channel = null;
+    if (this.noWebSocket) return null;
+    try {
+      this.channel = await PlayChannel.open(this.sessionId);
+    } catch {
+      this.noWebSocket = true;
+    }
+    return this.channel;
   }
 
   updatePlayButton() {
