@@ -410,6 +410,8 @@ export class Controller {
     const hoveredNode = this.hovered && this.network.nodes.get(this.hovered);
     if (hoveredNode && !$("#tooltip").hidden) this.hoverNode(this.hovered, hoveredNode.div);   // new numbers (and the plot)
     else this.drawPlot();
+    const edge = this.hoveredEdge && this.network.edges.get(this.hoveredEdge.id);
+    if (edge && !$("#tooltip").hidden) this.hoverEdge(this.hoveredEdge.id, edge);   // the new weight
     this.diagnosticsView.render(snap, this.tr);
     this.network.markDead(snap.diagnostics?.dead_units || []);
     const hidden = snap.layers.length - 2;
@@ -511,6 +513,7 @@ export class Controller {
 
   hoverEdge(id, path, ev) {
     const tip = $("#tooltip");
+    this.hoveredEdge = id ? { id, path } : null;
     if (!id) { tip.hidden = true; return; }
     const t = this.tr.t;
     const w = Number(path.dataset.value);
