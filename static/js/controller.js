@@ -349,6 +349,7 @@ export class Controller {
         this.heatmaps = answer.heatmaps;
         if (this.trace) await this.retrace();
         this.render();
+        this.framesDrawn = (this.framesDrawn || 0) + 1;   // read by benchmarks/page_play.py
         this.recovered();
         if (snap.diverged) { this.pause(); return; }
       } catch (err) {
