@@ -24,6 +24,7 @@ from .schemas import (
     BiasEdit, Catalog, DataResponse, ErrorBody, ExampleStep, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
 )
+from .schemas import validation_summary
 from .sessions import Refused, Session, SessionStore, UnknownSession
 
 ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
@@ -162,9 +163,8 @@ def play_frame(store: SessionStore, session_id: str, text: str) -> str:
             return frame_json(session, body)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"]
-                            else e["msg"] for e in errors)
-        return json.dumps({"error": {"status": 422, "message": message, "detail": errors}})
+        return json.dumps({"error": {"status": 422, "message": validation_summary(errors),
+                                     "detail": errors}})
     except UnknownSession:
         return json.dumps({"error": {"status": 404, "message": f"unknown session {session_id!r}: "
                                      "create one with POST /api/sessions"}})

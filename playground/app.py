@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import api, previews
+from .schemas import validation_summary
 from .sessions import Refused, SessionStore, UnknownSession
 
 
@@ -47,15 +48,6 @@ def _error(status: int, message: str, detail: object = None, allowed: object = N
     body = {"message": message, "detail": detail, "allowed": allowed}
     return JSONResponse(jsonable_encoder(body, custom_encoder={float: _finite_or_text}),
                         status_code=status)
-
-
-def _validation_summary(errors: list[dict]) -> str:
-    parts = []
-    for e in errors:
-        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
-    return "; ".join(parts) or "invalid request"
 
 
 def create_app(store: SessionStore | None = None) -> FastAPI:
@@ -94,7 +86,7 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         for e in errors:
             e.pop("url", None)
             e.pop("ctx", None)
-        return _error(422, _validation_summary(errors), detail=errors)
+        return _error(422, validation_summary(errors), detail=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -27,27 +27,9 @@ def grid_points(resolution: int) -> np.ndarray:
     return np.column_stack([g1.ravel(), g2.ravel()])
 
 
-def encode_u8(values: np.ndarray) -> dict:
-    """{"encoding": "u8", "min", "max", "data"}: value = min + (max - min) * byte / 255."""
-    finite = np.where(np.isfinite(values), values, 0.0)
-    lo, hi = float(finite.min()), float(finite.max())
-    span = hi - lo
-    scaled = np.zeros(finite.shape) if span == 0 else (finite - lo) * (255.0 / span)
-    data = np.rint(scaled).astype(np.uint8).tobytes()
-    return {"encoding": "u8", "min": lo, "max": hi, "data": base64.b64encode(data).decode("ascii")}
-
-
 def decode_u8(grid: dict, resolution: int) -> np.ndarray:
     raw = np.frombuffer(base64.b64decode(grid["data"]), dtype=np.uint8).astype(np.float64)
     return (grid["min"] + (grid["max"] - grid["min"]) * raw / 255.0).reshape(resolution, resolution)
-
-
-def encode(values: np.ndarray, resolution: int, encoding: str):
-    """A GRID of the contract: R nested lists of R numbers, or the u8 object."""
-    if encoding == "u8":
-        return encode_u8(values)
-    finite = np.where(np.isfinite(values), values, 0.0)
-    return finite.reshape(resolution, resolution).tolist()
 
 
 def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:

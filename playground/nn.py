@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, Activation, prelu_slope_grad_factor
+from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, prelu_slope_grad_factor
 from .heads import Head
 from .initializers import INITIALIZERS
 
@@ -158,8 +158,6 @@ class Network:
         """Number of weight matrices (L)."""
         return len(self.weights)
 
-    def activation(self, k: int) -> Activation:
-        return ACTIVATIONS[self.hidden[k].activation]
 
     # ---------------------------------------------------------------- parameters
     def param_keys(self) -> list[Key]:
@@ -274,9 +272,6 @@ class Network:
         out += [ds for s, ds in zip(self.slopes, grads.slopes) if s is not None]
         return out
 
-    def predict(self, x: Array) -> Array:
-        """The head's output for x (no dropout)."""
-        return self.forward(x).output
 
     # ---------------------------------------------------------------- single values
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:

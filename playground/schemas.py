@@ -24,6 +24,17 @@ class Strict(BaseModel):
 
 
 # ------------------------------------------------------------------ errors
+def validation_summary(errors: list[dict]) -> str:
+    """One line from pydantic's errors: "field: what is allowed; ..." (the message of
+    every 422, whether it came over HTTP, the play socket or a whole-config rule)."""
+    parts = []
+    for e in errors:
+        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts) or "invalid request"
+
+
 class ErrorBody(BaseModel):
     """Every refusal: `message` says what was wrong and what is allowed."""
 
@@ -229,6 +240,7 @@ class ForwardStep(BaseModel):
 class WeightGrad(BaseModel):
     from_: str = Field(alias="from", serialization_alias="from")
     grad: Number
+    update: Number = Field(None, description="plain SGD step on this example: -lr * grad")
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -242,6 +254,7 @@ class BackwardStep(BaseModel):
     da: float | None = None
     dactivation: float | None = None
     slope_grad: float | None = None
+    bias_update: Number = Field(None, description="plain SGD step on this example: -lr * bias_grad")
 
 
 class TraceFeature(BaseModel):

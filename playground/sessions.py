@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
+from pydantic import ValidationError
 
 from .config import Config, ConfigPatch, Limits, apply_patch
-from .datasets import DATASETS, Data, make_data
+from .datasets import Data, make_data
 from .diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
 from .features import feature_matrix
 from .heads import HEADS
@@ -29,6 +30,7 @@ from .heatmaps import heatmaps
 from .history import History
 from .nn import HiddenLayer, Network
 from .optimizers import make_optimizer
+from .schemas import validation_summary
 from .trace import trace
 from .training import Trainer, evaluate, example_step
 
@@ -184,7 +186,7 @@ class Session:
                           f"{t.divergence_reason}. Lower the learning rate, then reset "
                           f"or change a parameter to go on.", status=409)
         if epochs is not None:
-            steps = epochs * t.steps_per_epoch - t._cursor
+            steps = t.steps_for_epochs(epochs)
             if steps > Limits.max_steps_per_call:
                 most = max(1, Limits.max_steps_per_call // t.steps_per_epoch)
                 raise Refused(
@@ -202,8 +204,8 @@ class Session:
     def patch_config(self, patch: ConfigPatch) -> None:
         try:
             new = apply_patch(self.config, patch)
-        except ValueError as exc:  # a whole-config rule, e.g. a head that cannot learn the data
-            raise Refused(_validation_message(exc)) from None
+        except ValidationError as exc:  # a whole-config rule, e.g. a head that cannot learn the data
+            raise Refused(validation_summary(exc.errors())) from None
         with self._transaction():
             self._apply_config(new)
 
@@ -372,7 +374,8 @@ class Session:
     def trace(self, point: list[float], label: float | None) -> dict:
         if label is not None:
             self._check_label(label)
-        return trace(self.net, self.config.features, point, label, self.config.threshold)
+        return trace(self.net, self.config.features, point, label, self.config.threshold,
+                     self.config.learning_rate)
 
     # ------------------------------------------------------------------ snapshot
     def snapshot(self, history_since: int | None = None) -> dict:
@@ -415,13 +418,6 @@ class Session:
         session = cls.__new__(cls)
         session.__setstate__(pickle.loads(blob))
         return session
-
-
-def _validation_message(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        return "; ".join(e["msg"].removeprefix("Value error, ") for e in errors())
-    return str(exc)
 
 
 class SessionStore:

@@ -36,8 +36,10 @@ def trace(
     point: Sequence[float],
     label: float | None = None,
     threshold: float = 0.5,
+    learning_rate: float | None = None,
 ) -> dict:
-    """The forward steps (and with `label` the backward steps) for one point (x1, x2)."""
+    """The forward steps (and with `label` the backward steps) for one point (x1, x2);
+    with `learning_rate`, each backward step also carries the plain SGD update -lr * g."""
     x = feature_matrix(np.asarray([point], dtype=np.float64), features)
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
@@ -91,11 +93,11 @@ def trace(
     }
     if label is not None:
         with np.errstate(all="ignore"):  # an overflow is reported as null, never a warning
-            result.update(_backward(net, fwd, label))
+            result.update(_backward(net, fwd, label, learning_rate))
     return result
 
 
-def _backward(net: Network, fwd, label: float) -> dict:
+def _backward(net: Network, fwd, label: float, learning_rate: float | None) -> dict:
     head = net.head
     units = net.sizes[-1]
     targets = head.targets(np.array([label]), units)
@@ -106,7 +108,6 @@ def _backward(net: Network, fwd, label: float) -> dict:
     steps = []
     for l in range(depth, 0, -1):
         dz = grads.dz[l][0]
-        a_prev = fwd.a[l - 1][0]
         if l < depth:
             # dL/da_j = sum_k w[j][k] dL/dz_k over the next layer's nodes
             da = grads.dz[l + 1][0] @ net.weights[l].T
@@ -120,6 +121,10 @@ def _backward(net: Network, fwd, label: float) -> dict:
             ]
             step = {"node": node_id(l, j), "dz": float(dz[j]),
                     "bias_grad": float(grads.biases[l - 1][j]), "weight_grads": weight_grads}
+            if learning_rate is not None:  # what one SGD step on this example would change
+                for g in weight_grads:
+                    g["update"] = -learning_rate * g["grad"]
+                step["bias_update"] = -learning_rate * step["bias_grad"]
             if l == depth:
                 step["formula"] = _output_dz_formula(head.id, fwd.output[0, j], fwd.logits[0, j],
                                                      float(targets[0, j]), units, dz[j])

@@ -128,10 +128,13 @@ class Trainer:
             self._restore(saved)
             return self._run_checked(steps)
 
+    def steps_for_epochs(self, epochs: int) -> int:
+        """How many steps end `epochs` more epochs (a partial one is finished first)."""
+        return epochs * self.steps_per_epoch - self._cursor
+
     def run_epochs(self, epochs: int) -> int:
         """Run until `epochs` more epochs have ended (finishing a partial one first)."""
-        steps = epochs * self.steps_per_epoch - self._cursor
-        return self.run_steps(steps)
+        return self.run_steps(self.steps_for_epochs(epochs))
 
     def _plan(self) -> None:
         """Gradient buffer laid out like theta; rebuilt only after an edit repacked theta."""

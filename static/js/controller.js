@@ -2,7 +2,7 @@
 // session id, the last snapshot and heatmaps, the play loop and the step-through state.
 
 import { api, ApiError, PlayChannel } from "./api.js";
-import { CLASS_COLORS, decodeGrid, diverging, paint, BLUE, ORANGE } from "./colors.js";
+import { BLUE, CLASS_COLORS, ORANGE, diverging } from "./colors.js";
 import { applyStrings, translator } from "./i18n.js";
 import { LossChart } from "./chart.js";
 import { ActivationExplorer } from "./explorer.js";
@@ -712,9 +712,9 @@ export class Controller {
     for (const g of step.weight_grads) {
       const input = forward.inputs.find((i) => i.from === g.from);
       lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmt(step.dz)} = ${fmt(g.grad)};  ` +
-                 `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(-lr * g.grad)}`);
+                 `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(g.update)}`);
     }
-    lines.push(`  bias: dL/db = ${fmt(step.bias_grad)};  Δb = ${fmt(-lr * step.bias_grad)}`);
+    lines.push(`  bias: dL/db = ${fmt(step.bias_grad)};  Δb = ${fmt(step.bias_update)}`);
     lines.push(`(${t("update")} = ${lr})`);
     return lines;
   }
@@ -811,4 +811,3 @@ function drawThumb(canvas, preview) {
   }
 }
 
-export { decodeGrid, paint };
