@@ -1,15 +1,20 @@
-// The fetch client: one function per route; every refusal becomes an ApiError whose
-// message is the server's (it says what was wrong and what is allowed).
+// The fetch client: one function per route; every refusal becomes an ApiError carrying the
+// server's stable `code` and `params` (the page words them in its own language) beside
+// its English `message`.
 
 export class ApiError extends Error {
   constructor(message, status, body) {
     super(message);
     this.status = status;      // 0 when the server could not be reached
     this.body = body;
+    this.code = body?.code;
+    this.params = body?.params || {};
   }
+  // the config field a refusal is about (the first one), where a message beside it belongs
   get field() {
     const loc = this.body?.detail?.[0]?.loc;
-    return Array.isArray(loc) ? loc.filter((p) => p !== "body")[0] : undefined;
+    const field = Array.isArray(loc) ? loc.filter((p) => p !== "body")[0] : undefined;
+    return field ?? this.params.field?.split(".")[0];
   }
 }
 

@@ -1,12 +1,91 @@
-// Wiring: pick the language, start the controller.
-import { Controller } from "./controller.js";
-import { pickLanguage } from "./i18n.js";
+// Wiring: load the catalog, make the page's state, views and one controller per job, and
+// connect them. Nothing else happens here.
 
-const controller = new Controller(pickLanguage(location.search, navigator.language));
-window.playground = controller;   // for the console and the page tests
-controller.start().catch((err) => {
-  const banner = document.getElementById("banner");
-  banner.textContent = `The playground could not start: ${err.message}`;
-  banner.className = "banner error";
-  banner.hidden = false;
+import { api } from "./api.js";
+import { pickLanguage, translator } from "./i18n.js";
+import { openFromLink, pageOptions, queryToConfig } from "./features/address.js";
+import { NetworkEditing } from "./features/editing.js";
+import { Messages } from "./features/messages.js";
+import { OutputPanel } from "./features/output.js";
+import { PlayLoop } from "./features/play.js";
+import { Settings } from "./features/settings.js";
+import { Playground } from "./features/state.js";
+import { StepThrough } from "./features/stepthrough.js";
+import { DiagnosticsView } from "./views/diagnostics.js";
+import { ActivationExplorer } from "./views/explorer.js";
+import { fieldName } from "./i18n.js";
+
+const $ = (sel) => document.querySelector(sel);
+
+async function start(tr, messages) {
+  const catalog = await api.catalog();
+  const state = new Playground(catalog, messages);
+  window.playground = state;   // for the console, the page tests and benchmarks/page_play.py
+  const page = pageOptions(location.search);
+  const play = new PlayLoop(state, { tr, speed: page.speed });
+  let stepper = null;
+  const output = new OutputPanel(state, { tr, page, onPick: (point, how) => stepper.choose(point, how) });
+  stepper = new StepThrough(state, { tr, output });
+  const settings = new Settings(state, { tr, play, page, onLanguage: (lang) => setLanguage(lang) });
+  const editing = new NetworkEditing(state, { tr, settings, output, stepper });
+  stepper.network = editing.view;
+  const explorer = new ActivationExplorer($("#explorer"), catalog);
+  editing.explain = (activation) => explorer.open(activation);
+  const diagnostics = new DiagnosticsView({
+    chart: $("#grad-chart"), legend: $("#grad-legend"), flag: $("#grad-flag"), dead: $("#dead-units"),
+    overfit: $("#overfit-flag"), confusion: $("#confusion"), confusionBox: $("#confusion-box"),
+  });
+
+  const setLanguage = (lang) => {
+    tr = translator(lang);
+    for (const part of [messages, settings, play, editing, explorer, output, stepper]) part.setTranslator(tr);
+    state.render();
+  };
+
+  state.on("prepare", () => stepper.retrace());
+  state.on("render", (snap) => {
+    settings.render(snap);
+    editing.render(snap);
+    output.render(snap);
+    diagnostics.render(snap, tr);
+    play.render();
+    stepper.show();
+    messages.setSticky(snap.diverged ? divergenceText(snap, tr) : null);
+  });
+  messages.onReconnect = async () => {
+    try {
+      await state.show(await api.get(state.sessionId));
+    } catch {
+      await state.open(state.config);
+    }
+  };
+
+  setLanguage(tr.lang);
+  settings.bind();
+  play.bind();
+  editing.bind();
+  stepper.bind();
+  output.bind(() => settings.writeAddress());
+  $("[data-explain=activation]").addEventListener("click", () =>
+    explorer.open($("#activation").value || state.config.hidden[0]?.activation));
+
+  const dropped = await openFromLink(state, queryToConfig(location.search));
+  if (dropped.length) {
+    const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");
+    messages.banner(tr.t("linkDropped", { fields, reason: messages.describe(dropped[0].err) }), "error");
+  }
+  stepper.show();
+}
+
+// Why training stopped, in the page's language (the server's English when it gives no code).
+function divergenceText(snap, tr) {
+  const reason = snap.divergence
+    ? tr.refusal({ ...snap.divergence, message: snap.divergence_reason }) : snap.divergence_reason;
+  return `${tr.t("diverged")} ${tr.t("divergedHint")} (${reason})`;
+}
+
+const tr = translator(pickLanguage(location.search, navigator.language));
+const messages = new Messages(tr);
+start(tr, messages).catch((err) => {
+  messages.banner(tr.t("startFailed", { message: messages.describe(err) }), "error");
 });

@@ -1,26 +1,32 @@
 // Diagnostics beside the network: each layer's gradient size over training (log scale)
-// with a plain-words flag, dead units, and the confusion matrix. Numbers from the server.
+// with a plain-words flag, dead units, overfitting, and the confusion matrix. Numbers and
+// flags from the server; this view only words and draws them.
+
+import { scaleForScreen } from "./plot.js";
 
 const LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
   "#999999", "#000000", "#F0E442"];
+const CHART = { width: 300, height: 90 };
 
 export class DiagnosticsView {
-  constructor({ chart, legend, flag, dead, confusion, confusionBox }) {
-    Object.assign(this, { chart, legend, flag, dead, confusion, confusionBox });
+  constructor({ chart, legend, flag, dead, overfit, confusion, confusionBox }) {
+    Object.assign(this, { chart, legend, flag, dead, overfit, confusion, confusionBox });
     this.drawn = null;
+    scaleForScreen(chart, CHART.width, CHART.height);
   }
 
   render(snapshot, tr) {
     const d = snapshot.diagnostics;
     if (!d) return;
     const t = tr.t;
-    const ratio = d.gradient_ratio == null ? "–" : d.gradient_ratio.toExponential(1);
-    const key = { vanishing: "gradVanishing", exploding: "gradExploding" }[d.gradient_flag] || "gradOk";
-    this.flag.textContent = t(key, { r: ratio });
+    this.flag.textContent = gradientText(d, snapshot.config, t);
     this.flag.className = d.gradient_flag ? "warn" : "";
     this.dead.textContent = d.dead_units.length
       ? t("deadSome", { n: d.dead_units.length, list: d.dead_units.join(", ") }) : t("deadNone");
     this.dead.className = d.dead_units.length ? "warn" : "";
+    const o = d.overfitting;
+    this.overfit.textContent = o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "";
+    this.overfit.className = o ? "warn" : "";
     this.drawGradients(snapshot.history, snapshot.layers.length - 1, tr);
     this.drawConfusion(d.confusion, t);
   }
@@ -32,7 +38,8 @@ export class DiagnosticsView {
     if (key === this.drawn) return;
     this.drawn = key;
     const ctx = this.chart.getContext("2d");
-    const W = this.chart.width, H = this.chart.height;
+    ctx.setTransform(this.chart.width / CHART.width, 0, 0, this.chart.width / CHART.width, 0, 0);
+    const W = CHART.width, H = CHART.height;
     ctx.clearRect(0, 0, W, H);
     if (!points.length) return;
     let lo = Infinity, hi = -Infinity;
@@ -48,8 +55,8 @@ export class DiagnosticsView {
     const x = (p) => 26 + ((p.step - first) / span) * (W - 30);
     const y = (v) => H - 4 - ((Math.log10(v) - lo) / (hi - lo)) * (H - 10);
     ctx.fillStyle = "#777";
-    ctx.font = `${Math.round(H / 9)}px sans-serif`;
-    ctx.fillText(`1e${hi}`, 0, Math.round(H / 9));
+    ctx.font = "10px sans-serif";
+    ctx.fillText(`1e${hi}`, 0, 10);
     ctx.fillText(`1e${lo}`, 0, H - 2);
     for (let l = 0; l < depth; l++) {
       ctx.strokeStyle = LAYER_COLORS[l % LAYER_COLORS.length];
@@ -66,8 +73,10 @@ export class DiagnosticsView {
     }
     this.legend.replaceChildren(...Array.from({ length: depth }, (_, l) => {
       const span_ = document.createElement("span");
-      span_.innerHTML = `<span class="swatch" style="border-top-color:${LAYER_COLORS[l % LAYER_COLORS.length]}"></span>`;
-      span_.append(`W${l}`);
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.borderTopColor = LAYER_COLORS[l % LAYER_COLORS.length];
+      span_.append(swatch, `W${l}`);
       span_.title = `${tr.t("layerName")} ${l} → ${l + 1}`;
       return span_;
     }));
@@ -95,4 +104,16 @@ export class DiagnosticsView {
     });
     this.confusion.replaceChildren(head, ...rows);
   }
+}
+
+// The gradient flag in words: what is true of this network, with advice it can act on.
+function gradientText(d, config, t) {
+  if (d.gradient_flag === "blocked") return t("gradBlocked", { layer: d.blocked_layer });
+  if (d.gradient_flag === "exploding") return t("gradExploding");
+  const ratio = d.gradient_ratio == null ? null : d.gradient_ratio.toExponential(1);
+  if (d.gradient_flag === "vanishing") {
+    return d.gradient_cause === "saturation" ? t("gradSaturated", { lr: config.learning_rate })
+      : t("gradVanishing", { r: ratio });
+  }
+  return ratio === null ? t("gradNone") : t("gradOk", { r: ratio });
 }

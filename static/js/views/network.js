@@ -1,12 +1,17 @@
 // The network diagram: feature toggles, hidden layers with their controls, nodes drawn as
 // small heatmaps, edges coloured by sign and sized by |w|. It draws what the server sent
 // and reports what the user did through the handlers it is given; it computes nothing.
+//
+// Keyboard: the diagram is one tab stop (roving focus). Arrow keys move between nodes
+// (up/down in a layer, left/right across layers); Enter edits a node's bias; W walks the
+// weights into the node (arrows move among them, Enter edits one, Escape goes back).
 
 import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
 const TOP_WIDE = 64;    // room for the layer headers
+const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -25,6 +30,7 @@ export class NetworkView {
     this.structure = "";
     this.nodes = new Map();   // "L:J" -> {div, canvas, x, y}
     this.edges = new Map();   // "L:I:J" -> path
+    this.focusId = "0:0";     // the node that holds the diagram's one tab stop
   }
 
   setTranslator(tr) {
@@ -32,19 +38,21 @@ export class NetworkView {
     this.structure = "";      // rebuild labels in the new language
   }
 
-  render(snapshot) {
+  render(snapshot, { maxUnits }) {
     const features = snapshot.config.features;
-    const key = JSON.stringify([snapshot.layers, features, this.tr.lang]);
+    const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits]);
     if (key !== this.structure) {
       this.structure = key;
-      this.build(snapshot);
+      const focused = this.root.contains(document.activeElement) ? this.focusId : null;
+      this.build(snapshot, maxUnits);
+      if (focused) this.focusNode(this.nodes.has(focused) ? focused : "0:0");
     }
     this.updateEdges(snapshot);
     this.updateBiases(snapshot);
   }
 
   // ------------------------------------------------------------------ layout
-  build(snapshot) {
+  build(snapshot, maxUnits) {
     const { t, name } = this.tr;
     const root = this.root;
     root.replaceChildren();
@@ -71,6 +79,14 @@ export class NetworkView {
     svg.setAttribute("height", height);
     root.append(svg);
     this.svg = svg;
+
+    // the inputs' heading; with many layers the hint moves into its title, to leave room
+    const inHead = el("div", { class: "layer-head in", title: t("featuresHint") });
+    inHead.append(el("strong", {}, t("features")));
+    if (!narrow) inHead.append(el("span", {}, t("featuresHint")));
+    inHead.style.left = `${colX(0) - 72}px`;
+    inHead.style.top = `${TOP - 44}px`;
+    root.append(inHead);
 
     // inputs: every feature in its own row; the selected ones are nodes 0:J in the order
     // of config.features, the others are dimmed squares that switch them on
@@ -104,27 +120,33 @@ export class NetworkView {
       const head = el("div", { class: "layer-head" + (narrow ? " narrow" : "") });
       head.style.left = `${colX(c) + NODE / 2 - headWidth / 2}px`;
       head.style.width = `${headWidth}px`;
+      // each button off at its limit, its title saying why (layers numbered as node ids)
       const plus = el("button", { class: "round-btn small", "aria-label": t("addNeuron") }, "+");
+      plus.disabled = layer.units >= maxUnits;
+      plus.title = plus.disabled ? t("limitUnits", { layer: c, max: maxUnits }) : t("addNeuron");
       plus.addEventListener("click", () => this.on.addNeuron(k));
       const minus = el("button", { class: "round-btn small", "aria-label": t("removeNeuron") }, "−");
+      minus.disabled = layer.units <= 1;
+      minus.title = minus.disabled ? t("lastUnit", { layer: c }) : t("removeNeuron");
       minus.addEventListener("click", () => this.on.removeNeuron(k, layer.units - 1));
       const count = el("span", { class: "units", title: `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}` },
         narrow ? String(layer.units) : `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
-      const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${k + 1}` });
+      const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${c}` });
       for (const row of this.catalog.activations) {
         const o = el("option", { value: row.id }, name("activations", row));
         if (row.id === layer.activation) o.selected = true;
         act.append(o);
       }
       act.addEventListener("change", () => this.on.setLayer(k, { activation: act.value }));
-      const drop = el("select", { class: "layer-drop", "aria-label": `${t("dropout")} ${k + 1}`, title: t("dropout") });
-      for (const r of [0, 0.1, 0.2, 0.3, 0.5]) {
+      const drop = el("select", { class: "layer-drop", "aria-label": `${t("dropout")} ${c}`, title: t("dropoutTitle") });
+      const rates = DROPOUTS.includes(layer.dropout || 0) ? DROPOUTS : [...DROPOUTS, layer.dropout].sort();
+      for (const r of rates) {
         const o = el("option", { value: String(r) }, `${t("dropout")} ${r}`);
         if (Math.abs(r - (layer.dropout || 0)) < 1e-9) o.selected = true;
         drop.append(o);
       }
       drop.addEventListener("change", () => this.on.setLayer(k, { dropout: Number(drop.value) }));
-      const help = el("button", { class: "help-btn", "aria-label": `${t("explain")} ${k + 1}` }, "?");
+      const help = el("button", { class: "help-btn", "aria-label": `${t("explain")} ${c}` }, "?");
       help.addEventListener("click", () => this.on.explain(act.value));
       const actRow = el("span", { class: "with-help" });
       if (narrow) {
@@ -160,21 +182,23 @@ export class NetworkView {
 
   addNode(root, id, x, y, label, hasBias = false) {
     const { t } = this.tr;
-    const div = el("div", { class: "node", "data-node": id, tabindex: "0",
-                            "aria-label": `${t("node")} ${id}` });
+    const div = el("div", { class: "node", "data-node": id, tabindex: id === this.focusId ? "0" : "-1",
+                            role: "button", "aria-label": `${t("node")} ${id}` });
     div.style.left = `${x}px`;
     div.style.top = `${y}px`;
     const canvas = el("canvas", { width: "20", height: "20" });
     div.append(canvas);
     if (hasBias) {
-      const bias = el("button", { class: "bias", "data-bias": id, "aria-label": `${t("bias")} ${id}` });
+      const bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
       bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
       div.append(bias);
     }
     div.addEventListener("mouseenter", () => this.on.hoverNode(id, div));
     div.addEventListener("mouseleave", () => this.on.hoverNode(null));
-    div.addEventListener("focus", () => this.on.hoverNode(id, div));
+    div.addEventListener("focus", () => { this.takeFocus(id); this.on.hoverNode(id, div); });
     div.addEventListener("blur", () => this.on.hoverNode(null));
+    div.addEventListener("click", () => this.on.hoverNode(id, div));   // a tap shows the numbers too
+    div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
     this.nodes.set(id, { div, canvas, x, y });
   }
@@ -199,7 +223,7 @@ export class NetworkView {
     band.setAttribute("class", "edge-hit");
     path.append(line, band);
     path._line = line;
-    path.setAttribute("tabindex", "0");
+    path.setAttribute("tabindex", "-1");
     path.setAttribute("role", "button");
     path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
     path.addEventListener("mouseleave", () => this.on.hoverEdge(null));
@@ -209,11 +233,68 @@ export class NetworkView {
     });
     path.addEventListener("blur", () => this.on.hoverEdge(null));
     path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
-    path.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); this.on.editWeight(id, path); }
-    });
+    path.addEventListener("keydown", (ev) => this.edgeKey(ev, id, path));
     this.svg.append(path);
     this.edges.set(id, path);
+  }
+
+  // ------------------------------------------------------------------ keyboard
+  takeFocus(id) {
+    if (this.focusId === id) return;
+    this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "-1");
+    this.focusId = id;
+    this.nodes.get(id)?.div.setAttribute("tabindex", "0");
+  }
+
+  focusNode(id) {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    this.takeFocus(id);
+    node.div.focus();
+  }
+
+  nodeKey(ev, id) {
+    const [l, j] = id.split(":").map(Number);
+    const layers = Math.max(...[...this.nodes.keys()].map((k) => Number(k.split(":")[0]))) + 1;
+    const units = (layer) => [...this.nodes.keys()].filter((k) => k.startsWith(`${layer}:`)).length;
+    const go = (layer, node) => this.focusNode(`${layer}:${Math.max(0, Math.min(units(layer) - 1, node))}`);
+    const keys = {
+      ArrowUp: () => go(l, j - 1), ArrowDown: () => go(l, j + 1),
+      ArrowLeft: () => l > 0 && go(l - 1, j), ArrowRight: () => l < layers - 1 && go(l + 1, j),
+      Home: () => go(l, 0), End: () => go(l, units(l) - 1),
+      Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
+      w: () => this.incoming(id)[0]?.focus(), W: () => this.incoming(id)[0]?.focus(),
+    };
+    if (!keys[ev.key]) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    keys[ev.key]();
+  }
+
+  incoming(nodeId) {
+    const [l, j] = nodeId.split(":").map(Number);
+    return [...this.edges].filter(([id]) => {
+      const [el_, , ej] = id.split(":").map(Number);
+      return el_ === l - 1 && ej === j;
+    }).map(([, path]) => path);
+  }
+
+  edgeKey(ev, id, path) {
+    const [l, , j] = id.split(":").map(Number);
+    const target = `${l + 1}:${j}`;
+    const siblings = this.incoming(target);
+    const at = siblings.indexOf(path);
+    const keys = {
+      Enter: () => this.on.editWeight(id, path), " ": () => this.on.editWeight(id, path),
+      ArrowUp: () => siblings[Math.max(0, at - 1)].focus(), ArrowLeft: () => siblings[Math.max(0, at - 1)].focus(),
+      ArrowDown: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
+      ArrowRight: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
+      Escape: () => this.focusNode(target),
+    };
+    if (!keys[ev.key]) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    keys[ev.key]();
   }
 
   // ------------------------------------------------------------------ values

@@ -1,27 +1,43 @@
 // The big output plot: the decision surface (or a hovered node's output) under the
-// training points (white ring) and, optionally, the test points (dark ring).
+// training points (white ring) and, optionally, the test points (dark ring). It draws in
+// CSS pixels on a context scaled by devicePixelRatio, so text and points keep their size
+// on high-DPI screens. Focused, the arrow keys move the chosen point (Shift: finer).
 
 import { BLUE, CLASS_COLORS, ORANGE, css, decodeGrid, diverging, paint } from "./colors.js";
 
 const EXTENT = 6;
+const KEY_STEP = 0.5, FINE_STEP = 0.1;
 
 export class OutputPlot {
-  constructor(canvas, { onPick }) {
+  constructor(canvas, { size, onPick }) {
     this.canvas = canvas;
+    this.size = size;
     this.surface = document.createElement("canvas");
     this.onPick = onPick;
+    this.cursor = null;
+    scaleForScreen(canvas, size, size);
     canvas.addEventListener("click", (ev) => {
       const r = canvas.getBoundingClientRect();
       const x1 = -EXTENT + (2 * EXTENT * (ev.clientX - r.left)) / r.width;
       const x2 = EXTENT - (2 * EXTENT * (ev.clientY - r.top)) / r.height;
-      this.onPick([round2(x1), round2(x2)]);
+      this.onPick([round2(x1), round2(x2)], { snap: true });
+    });
+    canvas.addEventListener("keydown", (ev) => {
+      const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
+      if (!move) return;
+      ev.preventDefault();
+      const step = ev.shiftKey ? FINE_STEP : KEY_STEP;
+      const [x1, x2] = this.cursor || [0, 0];
+      const clamp = (v) => Math.max(-EXTENT, Math.min(EXTENT, round2(v)));
+      this.onPick([clamp(x1 + move[0] * step), clamp(x2 + move[1] * step)], { snap: false });
     });
   }
 
-  // Colour of one output value, by problem kind. `values` are the output grid; for
-  // multi-class, `classes` the winning class grid.
+  // Colour of one output value. Whenever the server sends the winning class (softmax,
+  // one-vs-all, on any dataset) the plot is coloured by class; a sigmoid's probability
+  // runs from blue (class 0) to orange (class 1); a regression's value likewise.
   static colorFor({ kind, discretize, threshold, classIndex }) {
-    if (kind === "multiclass") {
+    if (classIndex) {
       return (p, i) => {
         const c = CLASS_COLORS[classIndex[i] | 0];
         const a = discretize ? 1 : Math.max(0, Math.min(1, p));
@@ -32,25 +48,28 @@ export class OutputPlot {
     return discretize ? (p) => (p >= threshold ? ORANGE : BLUE) : (p) => diverging(2 * p - 1);
   }
 
-  draw({ heatmaps, grid, data, kind, threshold, discretize, showTest, chosen, nodeColor }) {
+  draw({ heatmaps, grid, gridColor, data, kind, threshold, discretize, showTest, chosen }) {
     const R = grid ? heatmaps.node_resolution || heatmaps.resolution : heatmaps.resolution;
     const values = decodeGrid(grid || heatmaps.output, R);
     let color;
-    if (grid) color = nodeColor || diverging;
+    if (grid) color = gridColor || diverging;
     else {
       const classIndex = heatmaps.output_class ? decodeGrid(heatmaps.output_class, R) : null;
       color = OutputPlot.colorFor({ kind, discretize, threshold, classIndex });
     }
     paint(this.surface, values, R, color);
     const ctx = this.canvas.getContext("2d");
-    const W = this.canvas.width, H = this.canvas.height;
+    const dpr = this.canvas.width / this.size;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const W = this.size, H = this.size;
     ctx.imageSmoothingEnabled = !discretize;
     ctx.drawImage(this.surface, 0, 0, W, H);
-    if (!grid && kind === "binary") this.drawBoundary(ctx, values, R, threshold, W, H);
+    if (!grid && kind === "binary" && !heatmaps.output_class) this.drawBoundary(ctx, values, R, threshold, W, H);
     if (data) {
       this.drawPoints(ctx, data.train, kind, "white", W, H);
       if (showTest) this.drawPoints(ctx, data.test, kind, "#222", W, H);
     }
+    this.cursor = chosen || null;
     if (chosen) {
       const [px, py] = toPixel(chosen, W, H);
       ctx.strokeStyle = "#111";
@@ -110,6 +129,17 @@ export class OutputPlot {
       ctx.fillText(String(v), 2, Math.min(H - 12, Math.max(10, py + 3)));
     }
   }
+}
+
+// A canvas of w x h CSS pixels backed by w*dpr x h*dpr device pixels; draw with
+// ctx.setTransform(dpr, ...) in CSS pixels.
+export function scaleForScreen(canvas, w, h) {
+  const dpr = Math.min(3, window.devicePixelRatio || 1);
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  canvas.style.width = `${w}px`;
+  canvas.style.height = `${h}px`;
+  return dpr;
 }
 
 function toPixel([x1, x2], W, H) {

@@ -16,13 +16,16 @@ export function configToQuery(config, page) {
 }
 
 // A partial config from the address: only the fields present; the server validates them
-// (a bad value in a link gets the server's message, not a broken page).
+// (a bad value in a link gets the server's message, not a broken page). A value that is
+// not a number goes to the server as typed, so its refusal names it.
 export function queryToConfig(search) {
   const q = new URLSearchParams(search);
   const config = {};
   for (const k of IDS) if (q.has(k)) config[k] = q.get(k);
   for (const k of NUMBERS) {
-    if (q.has(k) && q.get(k) !== "" && !Number.isNaN(Number(q.get(k)))) config[k] = Number(q.get(k));
+    if (!q.has(k) || q.get(k) === "") continue;
+    const v = Number(q.get(k));
+    config[k] = Number.isNaN(v) ? q.get(k) : v;
   }
   if (q.has("features")) config.features = q.get("features").split(",").filter(Boolean);
   if (q.has("hidden")) {
@@ -42,4 +45,25 @@ export function pageOptions(search) {
     test: q.get("test") === "1",
     discrete: q.get("discrete") === "1",
   };
+}
+
+// Open the session a link describes. A field the server refuses is left out and the rest
+// kept (one bad value must not throw the whole link away); returns the refusals of the
+// fields left out, for the page to say which.
+export async function openFromLink(state, config) {
+  const wanted = { ...config };
+  const dropped = [];
+  for (let attempt = 0; attempt < 12; attempt++) {
+    try {
+      await state.open(wanted);
+      return dropped;
+    } catch (err) {
+      const field = err?.field;
+      if (err?.status !== 422 || !field || !(field in wanted)) throw err;
+      dropped.push({ field, err });
+      delete wanted[field];
+    }
+  }
+  await state.open({});
+  return dropped;
 }

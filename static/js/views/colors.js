@@ -1,18 +1,25 @@
 // Colour scales and grid painting. Blue (negative, class 0) and orange (positive, class 1)
-// as TensorFlow Playground draws them: a pair colour-blind readers can tell apart; the
-// multi-class palette is Okabe-Ito's.
+// as TensorFlow Playground draws them: a pair colour-blind readers can tell apart. One
+// colour per class everywhere (points, plot, node heatmaps, thumbnails, legend): classes
+// 0 and 1 are that blue and orange in every problem, the others Okabe-Ito's palette.
 
 export const BLUE = [8, 119, 189];
 export const ORANGE = [245, 147, 34];
 export const WHITE = [232, 234, 235];
 export const CLASS_COLORS = [
-  [0, 114, 178], [230, 159, 0], [0, 158, 115], [204, 121, 167], [86, 180, 233], [213, 94, 0],
+  BLUE, ORANGE, [0, 158, 115], [204, 121, 167], [86, 180, 233], [213, 94, 0],
 ];
 
 export const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
 
 function mix(a, b, t) {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+}
+
+// p in [0, 1] (clipped): near-white to class k's colour (a class's probability).
+export function classRamp(k) {
+  const c = CLASS_COLORS[k % CLASS_COLORS.length];
+  return (p) => mix(WHITE, c, Math.max(0, Math.min(1, p)));
 }
 
 // v in [-1, 1] (clipped): blue through near-white to orange.

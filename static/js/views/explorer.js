@@ -1,7 +1,7 @@
 // The activation explorer: for every activation in the catalog, its formula, a plot of the
 // function and its derivative on [-5, 5] (numbers from the server), and when to use it.
 
-import { api } from "./api.js";
+import { api } from "../api.js";
 
 export class ActivationExplorer {
   constructor(dialog, catalog) {

@@ -1,0 +1,208 @@
+// Editing the network: features on and off, layers and neurons added and removed (each
+// button off at its limit, saying why), per-layer activation and dropout, a weight or a
+// bias typed in, and the tooltips that show a node's or an edge's numbers.
+
+import { api } from "../api.js";
+import { fmt, parseDecimal, short } from "../numbers.js";
+import { NetworkView } from "../views/network.js";
+import { PageMessage } from "./messages.js";
+
+const $ = (sel) => document.querySelector(sel);
+const DEFAULT_VALUE_RANGE = [-1e6, 1e6];   // the server's bound on a typed weight or bias
+
+export class NetworkEditing {
+  constructor(state, { tr, settings, output, stepper }) {
+    this.state = state;
+    this.tr = tr;
+    this.settings = settings;
+    this.output = output;
+    this.stepper = stepper;
+    this.hoveredEdge = null;
+    this.editorApply = null;
+    this.view = new NetworkView($("#network"), { catalog: state.catalog, handlers: this.handlers() });
+  }
+
+  get limits() {
+    return this.state.catalog.limits;
+  }
+
+  setTranslator(tr) {
+    this.tr = tr;
+    this.view.setTranslator(tr);
+  }
+
+  bind() {
+    const state = this.state;
+    $("#add-layer").addEventListener("click", () => this.edit(() => {
+      const hidden = state.config.hidden;
+      const act = hidden[hidden.length - 1]?.activation || $("#activation").value || "tanh";
+      return api.addLayer(state.sessionId, hidden.length, 4, act);
+    }, "hidden"));
+    $("#remove-layer").addEventListener("click", () => this.edit(() =>
+      api.removeLayer(state.sessionId, state.config.hidden.length - 1), "hidden"));
+    const editor = $("#value-editor");
+    editor.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); this.applyEditor(); }
+      if (ev.key === "Escape") { ev.preventDefault(); this.closeEditor(); }
+    });
+    editor.addEventListener("input", () => editor.removeAttribute("aria-invalid"));
+    editor.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== editor) this.closeEditor();   // not if reopened meanwhile
+    }, 150));
+  }
+
+  handlers() {
+    const state = this.state;
+    return {
+      toggleFeature: (fid) => {
+        const on = state.config.features.includes(fid);
+        const features = on ? state.config.features.filter((f) => f !== fid)
+          : state.catalog.features.map((f) => f.id).filter((f) => f === fid || state.config.features.includes(f));
+        this.settings.change({ features }, "hidden");
+      },
+      addNeuron: (k) => this.edit(() => api.addNeuron(state.sessionId, k), "hidden"),
+      removeNeuron: (k, j) => this.edit(() => api.removeNeuron(state.sessionId, k, j), "hidden"),
+      setLayer: (k, changes) => {
+        const hidden = state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h));
+        this.settings.change({ hidden }, "hidden");
+      },
+      editWeight: (id, path, ev) => {
+        const [l, i, j] = id.split(":").map(Number);
+        this.openEditor(ev, path, Number(path.dataset.value), this.tr.t("editWeight"),
+          (v) => api.setWeight(state.sessionId, l, i, j, v));
+      },
+      editBias: (nodeId, anchor) => {
+        const [l, j] = nodeId.split(":").map(Number);
+        const button = anchor.querySelector?.(".bias") || anchor;
+        this.openEditor(null, button, Number(button.dataset.value), this.tr.t("editBias"),
+          (v) => api.setBias(state.sessionId, l - 1, j, v));
+      },
+      explain: (activation) => this.explain?.(activation),
+      hoverNode: (id, div) => this.hoverNode(id, div),
+      hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
+    };
+  }
+
+  async edit(call, field) {
+    await this.state.request(async () => this.state.show(await call()), field);
+  }
+
+  render(snap) {
+    const t = this.tr.t;
+    const max = this.limits.max_hidden_layers;
+    this.view.render(snap, { maxUnits: this.limits.max_units });
+    this.view.paintNodes(this.state.heatmaps, (id) => this.output.outputColor(id));
+    this.view.markDead(snap.diagnostics?.dead_units || []);
+    const hidden = snap.layers.length - 2;
+    $("#layer-count").textContent = this.tr.tn("hiddenLayerCount", hidden);
+    const add = $("#add-layer"), remove = $("#remove-layer");
+    add.disabled = hidden >= max;
+    add.title = add.disabled ? t("limitLayers", { max }) : t("addLayer");
+    remove.disabled = hidden === 0;
+    remove.title = remove.disabled ? t("noLayerToRemove") : t("removeLayer");
+    const tip = $("#tooltip");
+    const node = this.output.hovered && this.view.nodes.get(this.output.hovered);
+    if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
+    const edge = this.hoveredEdge && this.view.edges.get(this.hoveredEdge);
+    if (edge && !tip.hidden) this.hoverEdge(this.hoveredEdge, edge);   // the new weight
+  }
+
+  // ---------------------------------------------------------------- tooltips
+  hoverNode(id, div) {
+    this.output.hovered = id;
+    this.output.drawPlot();
+    const tip = $("#tooltip");
+    if (!id) { tip.hidden = true; return; }
+    const [l, j] = id.split(":").map(Number);
+    const { t, name } = this.tr;
+    const snap = this.state.snapshot;
+    const at = this.stepper.valueAt(id);
+    const where = at && { x1: fmt(at.point[0], 2), x2: fmt(at.point[1], 2) };
+    let lines;
+    if (l === 0) {
+      const f = this.state.catalog.features.find((x) => x.id === snap.config.features[j]);
+      lines = [`${t("input")} ${id} · ${f.name} = ${f.formula}`,
+               at ? t("inputValue", { ...where, name: f.name, v: fmt(at.value) }) : t("chooseForValue")];
+    } else {
+      const layer = snap.layers[l];
+      const act = this.state.catalog.activations.find((a) => a.id === layer.activation);
+      const head = this.state.catalog.heads.find((h) => h.id === layer.activation);
+      const row = act || head;
+      lines = [`${t("node")} ${id} · ${row ? name(act ? "activations" : "heads", row) : layer.activation}`,
+               `${t("bias")} = ${fmt(snap.biases[l - 1][j])}`, row?.formula || "",
+               at ? t("nodeValue", { ...where, v: fmt(at.value) }) : t("chooseForValue")];
+    }
+    this.showTooltip(lines.filter(Boolean).join("\n"), div.getBoundingClientRect());
+  }
+
+  hoverEdge(id, path, ev) {
+    const tip = $("#tooltip");
+    this.hoveredEdge = id;
+    if (!id) { tip.hidden = true; return; }
+    const t = this.tr.t;
+    const w = Number(path.dataset.value);
+    const [l, i, j] = id.split(":").map(Number);
+    const sign = w > 0 ? t("positive") : w < 0 ? t("negative") : t("zero");
+    const signed = `${w > 0 ? "+" : ""}${w.toFixed(3)}`;
+    this.showTooltip(`${t("weightInto", { from: `${l}:${i}`, to: `${l + 1}:${j}`, w: signed })} (${sign})`,
+      ev?.clientX ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 }
+        : path.getBoundingClientRect());
+  }
+
+  showTooltip(text, rect) {
+    const tip = $("#tooltip");
+    tip.textContent = text;
+    tip.hidden = false;
+    tip.style.left = `${rect.left + window.scrollX}px`;
+    tip.style.top = `${rect.bottom + window.scrollY + 6}px`;
+  }
+
+  // ---------------------------------------------------------------- the value editor
+  openEditor(ev, anchor, value, title, apply) {
+    const box = $("#value-editor-box");
+    const editor = $("#value-editor");
+    const rect = anchor.getBoundingClientRect();
+    const x = ev?.clientX ?? rect.left + rect.width / 2;
+    const y = ev?.clientY ?? rect.top + rect.height / 2;
+    box.style.left = `${x + window.scrollX - 40}px`;
+    box.style.top = `${y + window.scrollY - 14}px`;
+    editor.value = Number.isFinite(value) ? short(value) : "";
+    editor.title = title;
+    editor.setAttribute("aria-label", title);
+    editor.removeAttribute("aria-invalid");
+    this.state.messages.clear("weight");
+    box.hidden = false;
+    this.editorApply = apply;
+    this.editorAnchor = anchor;
+    editor.focus();
+    editor.select();
+  }
+
+  // Enter: a number in range goes to the server; anything else, or the server's refusal,
+  // is said beside the editor, which stays open for another try.
+  async applyEditor() {
+    const editor = $("#value-editor");
+    const [min, max] = this.limits.weight_range || DEFAULT_VALUE_RANGE;
+    const value = parseDecimal(editor.value);
+    let problem = null;
+    if (value === null) problem = new PageMessage("notANumber", { text: editor.value });
+    else if (value < min || value > max) problem = new PageMessage("weightRange", { min, max });
+    if (problem) {
+      editor.setAttribute("aria-invalid", "true");
+      this.state.messages.error(problem, "weight");
+      editor.focus();
+      return;
+    }
+    const ok = await this.state.request(async () => this.state.show(await this.editorApply(value)), "weight");
+    if (ok) this.closeEditor();
+    else { editor.setAttribute("aria-invalid", "true"); editor.focus(); }
+  }
+
+  closeEditor() {
+    const box = $("#value-editor-box");
+    if (box.hidden) return;
+    box.hidden = true;
+    this.state.messages.clear("weight");
+    this.editorAnchor?.focus?.();
+  }
+}

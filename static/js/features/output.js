@@ -1,0 +1,102 @@
+// The output column: the numbers (losses, accuracies), the loss chart, the plot of the
+// data and the decision surface (or the hovered node's output), and the plot's legend
+// (one colour per class, the same as the points, nodes and thumbnails).
+
+import { CLASS_COLORS, classRamp, css, diverging } from "../views/colors.js";
+import { LossChart } from "../views/chart.js";
+import { OutputPlot } from "../views/plot.js";
+import { fmt } from "../numbers.js";
+
+const $ = (sel) => document.querySelector(sel);
+
+export class OutputPanel {
+  constructor(state, { tr, page, onPick }) {
+    this.state = state;
+    this.tr = tr;
+    this.hovered = null;         // a node id whose output the plot shows instead
+    this.chosen = null;          // the step-through's point, drawn as a cross
+    $("#show-test").checked = page.test;
+    $("#discretize").checked = page.discrete;
+    this.plot = new OutputPlot($("#data-plot"), { size: 300, onPick });
+    this.chart = new LossChart($("#loss-chart"), { width: 300, height: 96 });
+  }
+
+  bind(onViewChange) {
+    for (const id of ["#show-test", "#discretize"]) {
+      $(id).addEventListener("change", () => { this.drawPlot(); onViewChange(); });
+    }
+  }
+
+  setTranslator(tr) {
+    this.tr = tr;
+    this.chart.drawn = null;
+    this.legendKey = null;
+  }
+
+  render(snap) {
+    $("[data-testid=epoch]").textContent = String(snap.epoch);
+    $("[data-testid=train-loss]").textContent = fmt(snap.metrics.train_loss);
+    $("[data-testid=test-loss]").textContent = fmt(snap.metrics.test_loss);
+    const classifier = snap.kind !== "regression";
+    for (const el of document.querySelectorAll(".metrics .acc")) el.hidden = !classifier;
+    if (classifier) {
+      $("[data-testid=train-accuracy]").textContent = fmt(snap.metrics.train_accuracy);
+      $("[data-testid=test-accuracy]").textContent = fmt(snap.metrics.test_accuracy);
+    }
+    this.chart.draw(snap.history, { epoch: this.tr.t("epochAxis") });
+    this.drawPlot();
+    this.drawLegend(snap);
+  }
+
+  // The colour of output node `id`'s heatmap: each class's own colour for a class
+  // probability (softmax, one-vs-all), blue to orange for a sigmoid, the value scale for
+  // a regression.
+  outputColor(id) {
+    const snap = this.state.snapshot;
+    const head = snap.config.head;
+    if (head === "softmax" || head === "one_vs_all") return classRamp(Number(id.split(":")[1]));
+    if (snap.kind === "regression") return diverging;
+    return (p) => diverging(2 * p - 1);
+  }
+
+  drawPlot() {
+    const { heatmaps, snapshot: snap, data } = this.state;
+    if (!heatmaps || !snap) return;
+    const grid = this.hovered && heatmaps.nodes[this.hovered];
+    const isOutput = this.hovered && Number(this.hovered.split(":")[0]) === snap.layers.length - 1;
+    this.plot.draw({
+      heatmaps, grid: grid || null, gridColor: grid && isOutput ? this.outputColor(this.hovered) : diverging,
+      data, kind: snap.kind, threshold: snap.config.threshold, discretize: $("#discretize").checked,
+      showTest: $("#show-test").checked, chosen: this.chosen,
+    });
+  }
+
+  drawLegend(snap) {
+    const key = `${snap.kind}:${snap.classes}:${snap.config.head}:${snap.config.threshold}:${this.tr.lang}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    const t = this.tr.t;
+    const box = $("#plot-legend");
+    const item = (color, text) => {
+      const span = document.createElement("span");
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.style.background = css(color);
+      span.append(dot, text);
+      return span;
+    };
+    if (snap.kind === "regression") {
+      const ramp = document.createElement("span");
+      ramp.className = "ramp";
+      ramp.style.background = `linear-gradient(to right, ${css(diverging(-1))}, ${css(diverging(0))}, ${css(diverging(1))})`;
+      const label = document.createElement("span");
+      label.append(`${t("regressionLegend")}: −1`, ramp, "+1");
+      box.replaceChildren(label);
+      return;
+    }
+    const k = snap.classes || 2;
+    const items = Array.from({ length: k }, (_, c) => item(CLASS_COLORS[c], t("classN", { k: c })));
+    if (snap.config.head === "sigmoid") items.push(t("boundaryLegend", { th: snap.config.threshold }));
+    box.replaceChildren(...items.map((x) => (typeof x === "string" ? Object.assign(document.createElement("span"), { textContent: x }) : x)));
+  }
+}

@@ -1,0 +1,220 @@
+// Settings: the menus (built from the catalog, never a second list of names), what a
+// change of one of them sends, the dataset thumbnails, the language, and the address
+// that mirrors the whole configuration.
+
+import { api } from "../api.js";
+import { applyStrings } from "../i18n.js";
+import { BLUE, CLASS_COLORS, ORANGE, diverging } from "../views/colors.js";
+import { configToQuery } from "./address.js";
+import { DATA_FIELDS } from "./state.js";
+
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const BATCH_SIZES = [1, 2, 5, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 250, 500];
+const SAMPLES = [100, 200, 300, 500, 1000, 2000];
+const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200];
+const MIXED = "";    // the Activation menu's value when the layers differ
+
+const $ = (sel) => document.querySelector(sel);
+
+export class Settings {
+  constructor(state, { tr, play, page, onLanguage }) {
+    this.state = state;
+    this.tr = tr;
+    this.play = play;
+    this.page = page;            // {test, discrete}: view options that travel in the link
+    this.onLanguage = onLanguage;
+  }
+
+  setTranslator(tr) {
+    this.tr = tr;
+    document.documentElement.lang = tr.lang === "zh" ? "zh-CN" : "en";
+    document.title = tr.t("title");
+    applyStrings(document, tr.t);
+    $("#language").value = tr.lang;
+    this.fillMenus();
+    this.drawThumbnails();
+  }
+
+  fillMenus() {
+    const { name, t } = this.tr;
+    const catalog = this.state.catalog;
+    const options = (select, rows, label = (r) => r.name) => {
+      const keep = select.value;
+      select.replaceChildren(...rows.map((r) => new Option(label(r), r.id)));
+      if (keep) select.value = keep;
+    };
+    const numbers = (select, values, label = String) =>
+      options(select, values.map((v) => ({ id: String(v), name: label(v) })));
+    const datasetSelect = $("#dataset");
+    datasetSelect.replaceChildren();
+    for (const kind of ["binary", "multiclass", "regression"]) {
+      const group = document.createElement("optgroup");
+      group.label = t("kinds")[kind];
+      for (const d of catalog.datasets.filter((x) => x.kind === kind)) {
+        group.append(new Option(name("datasets", d), d.id));
+      }
+      datasetSelect.append(group);
+    }
+    numbers($("#learning-rate"), LEARNING_RATES);
+    options($("#activation"), catalog.activations, (r) => name("activations", r));
+    $("#activation").prepend(new Option(t("mixed"), MIXED));
+    $("#activation").options[0].disabled = true;
+    options($("#regularization"), catalog.regularizers, (r) => name("regularizers", r));
+    numbers($("#reg-rate"), REG_RATES);
+    options($("#optimizer"), catalog.optimizers, (r) => name("optimizers", r));
+    options($("#init"), catalog.initializers, (r) => name("initializers", r));
+    options($("#head"), catalog.heads, (r) => name("heads", r));
+    numbers($("#threshold"), THRESHOLDS);
+    numbers($("#speed"), SPEEDS, (v) => `${v} ${t("speedUnit")}`);
+    numbers($("#classes"), [3, 4, 5, 6]);
+    numbers($("#batch-size"), BATCH_SIZES);
+    numbers($("#samples"), SAMPLES);
+    $("#speed").value = String(this.play.speed);
+    if (this.state.snapshot) this.render();
+  }
+
+  bind() {
+    const change = (changes, field) => this.change(changes, field);
+    $("#regenerate").addEventListener("click", () =>
+      change({ data_seed: Math.floor(Math.random() * 2 ** 31) }, "data_seed"));
+    $("#language").addEventListener("change", (ev) => this.onLanguage(ev.target.value));
+    const bind = (sel, field, parse = (v) => v) =>
+      $(sel).addEventListener("change", (ev) => change({ [field]: parse(ev.target.value) }, field));
+    bind("#learning-rate", "learning_rate", Number);
+    bind("#regularization", "regularization");
+    bind("#reg-rate", "reg_rate", Number);
+    bind("#optimizer", "optimizer");
+    bind("#head", "head");
+    bind("#threshold", "threshold", Number);
+    bind("#dataset", "dataset");
+    bind("#classes", "classes", Number);
+    bind("#batch-size", "batch_size", Number);
+    bind("#samples", "num_samples", Number);
+    bind("#noise", "noise", Number);
+    bind("#train-ratio", "train_ratio", Number);
+    $("#init").addEventListener("change", async (ev) => {
+      if (await this.change({ init: ev.target.value }, "init")) this.state.messages.note("initNote");
+    });
+    $("#noise").addEventListener("input", (ev) => ($("#noise-out").textContent = ev.target.value));
+    $("#train-ratio").addEventListener("input", (ev) => ($("#train-ratio-out").textContent = ev.target.value));
+    $("#activation").addEventListener("change", (ev) => {
+      const hidden = this.state.config.hidden.map((h) => ({ ...h, activation: ev.target.value }));
+      change({ hidden }, "activation");
+    });
+    $("#speed").addEventListener("change", (ev) => {
+      this.play.speed = Number(ev.target.value);
+      this.writeAddress();
+    });
+  }
+
+  // Send a config change; the note under the data says exactly what the server rebuilt.
+  async change(changes, field) {
+    const state = this.state;
+    const data = DATA_FIELDS.some((k) => k in changes);
+    return state.request(async () => {
+      const snap = await api.patch(state.sessionId, changes);
+      await state.show(snap, { data });
+      this.noteRebuilt(snap.rebuilt, data);
+    }, field);
+  }
+
+  noteRebuilt(rebuilt, dataChanged) {
+    const note = (key, values) => this.state.messages.note(key, values);
+    const heads = this.state.catalog.heads;
+    const headName = (id) => this.tr.name("heads", heads.find((h) => h.id === id) || { id, name: id });
+    if (!rebuilt) { note(dataChanged ? "resetsData" : null); return; }
+    if (rebuilt.all_weights) note("rebuiltAll");
+    else if (rebuilt.head) note("headSwitched", { from: headName(rebuilt.head.from), to: headName(rebuilt.head.to) });
+    else if (rebuilt.output_weights) note("rebuiltOutput");
+    else if (rebuilt.input_weights) note("rebuiltInputs");
+    else note(rebuilt.data ? "resetsData" : null);
+  }
+
+  // The controls show the session's config (never one the server refused).
+  render(snap = this.state.snapshot) {
+    const c = snap.config;
+    const set = (sel, v) => { const e = $(sel); if (e && document.activeElement !== e) e.value = String(v); };
+    set("#learning-rate", c.learning_rate);
+    set("#regularization", c.regularization);
+    set("#reg-rate", c.reg_rate);
+    set("#optimizer", c.optimizer);
+    set("#init", c.init);
+    set("#threshold", c.threshold);
+    set("#dataset", c.dataset);
+    set("#classes", c.classes);
+    set("#batch-size", c.batch_size);
+    set("#samples", c.num_samples);
+    set("#noise", c.noise);
+    set("#train-ratio", c.train_ratio);
+    $("#noise-out").textContent = String(c.noise);
+    $("#train-ratio-out").textContent = String(c.train_ratio);
+    const acts = new Set(c.hidden.map((h) => h.activation));
+    const activation = $("#activation");
+    activation.disabled = c.hidden.length === 0;
+    activation.options[0].textContent = this.tr.t(c.hidden.length ? "mixed" : "noHiddenLayers");
+    activation.value = acts.size === 1 ? [...acts][0] : MIXED;
+    const dataset = this.state.catalog.datasets.find((d) => d.id === c.dataset);
+    for (const option of $("#head").options) option.disabled = !dataset.heads.includes(option.value);
+    set("#head", c.head);
+    $("#threshold-field").hidden = c.head !== "sigmoid";
+    $("#classes-field").hidden = dataset.kind !== "multiclass";
+    for (const b of document.querySelectorAll(".thumb")) {
+      b.setAttribute("aria-pressed", String(b.dataset.dataset === c.dataset));
+    }
+    this.writeAddress();
+  }
+
+  drawThumbnails() {
+    const box = $("#dataset-thumbs");
+    box.replaceChildren();
+    for (const d of this.state.catalog.datasets) {
+      const button = document.createElement("button");
+      button.className = "thumb";
+      button.dataset.dataset = d.id;
+      button.title = this.tr.name("datasets", d);
+      button.setAttribute("aria-label", this.tr.name("datasets", d));
+      button.setAttribute("aria-pressed", String(d.id === this.state.config?.dataset));
+      const canvas = document.createElement("canvas");
+      canvas.width = 48;
+      canvas.height = 48;
+      button.append(canvas);
+      button.addEventListener("click", () => this.change({ dataset: d.id }, "dataset"));
+      box.append(button);
+      this.thumbnail(d.id).then((p) => drawThumb(canvas, p)).catch(() => {});
+    }
+  }
+
+  thumbnail(id) {
+    this.previews ??= new Map();
+    if (!this.previews.has(id)) this.previews.set(id, api.preview(id, { num_samples: 150, noise: 0 }));
+    return this.previews.get(id);
+  }
+
+  writeAddress() {
+    const config = this.state.config;
+    if (!config) return;
+    const query = configToQuery(config, {
+      lang: this.tr.lang, speed: this.play.speed,
+      test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
+    });
+    history.replaceState(null, "", `?${query}`);
+  }
+}
+
+// One colour per class everywhere: class 0 blue, class 1 orange, then the class palette.
+function drawThumb(canvas, preview) {
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#f4f5f6";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const { x, y } = preview.points;
+  for (let i = 0; i < x.length; i++) {
+    const px = ((x[i][0] + 6) / 12) * canvas.width;
+    const py = ((6 - x[i][1]) / 12) * canvas.height;
+    const c = preview.kind === "multiclass" ? CLASS_COLORS[y[i] | 0]
+      : preview.kind === "regression" ? diverging(y[i]) : y[i] >= 0.5 ? ORANGE : BLUE;
+    ctx.fillStyle = `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+    ctx.fillRect(px - 1, py - 1, 2.2, 2.2);
+  }
+}

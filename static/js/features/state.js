@@ -1,0 +1,93 @@
+// The playground's state on the page: the session id and what the server last said (the
+// snapshot, its history, the heatmaps, the data points). Feature controllers change it
+// only through the API and learn of changes through two hooks: `prepare` (async, before a
+// draw: e.g. the step-through re-traces its point) and `render` (draw everything).
+
+import { api, ApiError } from "../api.js";
+
+export const RESOLUTION = 50;        // the output plot's grid
+export const NODE_RESOLUTION = 24;   // node thumbnails are 38 px: a coarser grid is enough
+export const DATA_FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"];
+
+export class Playground {
+  constructor(catalog, messages) {
+    this.catalog = catalog;
+    this.messages = messages;
+    this.sessionId = null;
+    this.snapshot = null;
+    this.config = null;
+    this.history = [];
+    this.heatmaps = null;
+    this.data = null;
+    this.framesDrawn = 0;        // read by benchmarks/page_play.py
+    this.hooks = { prepare: [], render: [] };
+  }
+
+  on(hook, fn) {
+    this.hooks[hook].push(fn);
+  }
+
+  get diverged() {
+    return Boolean(this.snapshot?.diverged);
+  }
+
+  async open(config) {
+    const snap = await api.create(config);
+    this.sessionId = snap.id;
+    await this.show(snap, { data: true });
+    return snap;
+  }
+
+  // A snapshot from any request: fetch what it does not carry (heatmaps; the points when
+  // the data changed), then draw.
+  async show(snap, { data = false } = {}) {
+    const [heatmaps, points] = await Promise.all([
+      api.heatmaps(this.sessionId, RESOLUTION),
+      data || !this.data ? api.data(this.sessionId) : Promise.resolve(this.data),
+    ]);
+    this.heatmaps = heatmaps;
+    this.data = points;
+    await this.accept(snap, snap.history);
+  }
+
+  // A play-loop frame: the snapshot (with only the new history) and the heatmaps at once.
+  async showFrame(frame, { replaceHistory }) {
+    this.heatmaps = frame.heatmaps;
+    const history = replaceHistory ? frame.snapshot.history : this.history.concat(frame.snapshot.history);
+    await this.accept(frame.snapshot, history);
+    this.framesDrawn += 1;
+  }
+
+  async accept(snap, history) {
+    snap.history = history;
+    this.snapshot = snap;
+    this.history = history;
+    this.config = snap.config;
+    for (const fn of this.hooks.prepare) await fn();
+    this.render();
+  }
+
+  render() {
+    if (!this.snapshot) return;
+    for (const fn of this.hooks.render) fn(this.snapshot);
+  }
+
+  // Run a request: a refusal is shown by its control (or in the banner), a lost server
+  // starts the reconnecting banner, an expired session is started again from its config.
+  async request(run, field) {
+    this.messages.clear(field);
+    try {
+      await run();
+      this.messages.recovered();
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404 && (err.code === "unknown_session" || /unknown session/.test(err.message))) {
+        await this.open(this.config);
+        return false;
+      }
+      this.messages.error(err, field);
+      this.render();   // the controls show what the server kept
+      return false;
+    }
+  }
+}

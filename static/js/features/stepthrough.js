@@ -1,0 +1,240 @@
+// The step-through: choose a point (a click on the plot, the arrow keys on it, typed x1
+// and x2, or a picked example), then walk the server's trace node by node through the
+// forward pass and, with a label, back through back-propagation, and apply that one
+// example's update. The page computes nothing: every number is the trace's.
+
+import { api } from "../api.js";
+import { fmt, parseDecimal, short } from "../numbers.js";
+import { PageMessage } from "./messages.js";
+
+const $ = (sel) => document.querySelector(sel);
+const EXTENT = 6;
+const SNAP_DISTANCE = 0.3;   // a click this close to a data point takes that example
+
+export class StepThrough {
+  constructor(state, { tr, output, network }) {
+    this.state = state;
+    this.tr = tr;
+    this.output = output;
+    this.network = network;      // set by the wiring once the network view exists
+    this.chosen = null;          // {point, label}
+    this.trace = null;
+    this.index = -1;
+  }
+
+  setTranslator(tr) {
+    this.tr = tr;
+    this.show();
+  }
+
+  bind() {
+    $("#next-node").addEventListener("click", () => this.walk(+1));
+    $("#prev-node").addEventListener("click", () => this.walk(-1));
+    $("#run-to-end").addEventListener("click", () => this.walk(Infinity));
+    $("#apply-update").addEventListener("click", () => this.applyUpdate());
+    $("#pick-train").addEventListener("click", () => this.pickExample("train"));
+    $("#pick-test").addEventListener("click", () => this.pickExample("test"));
+    for (const id of ["#point-x1", "#point-x2", "#point-label"]) {
+      $(id).addEventListener("change", () => this.pointFromInputs(id));
+      $(id).addEventListener("keydown", (ev) => { if (ev.key === "Enter") this.pointFromInputs(id); });
+      $(id).addEventListener("input", () => $(id).removeAttribute("aria-invalid"));
+    }
+  }
+
+  // ---------------------------------------------------------------- choosing the point
+  choose(point, { snap }) {
+    let label;
+    if (snap) {
+      let best = SNAP_DISTANCE;
+      for (const set of [this.state.data.train, this.state.data.test]) {
+        set.x.forEach(([a, b], i) => {
+          const d = Math.hypot(a - point[0], b - point[1]);
+          if (d < best) { best = d; point = [a, b]; label = set.y[i]; }
+        });
+      }
+    }
+    this.setPoint(point, label);
+  }
+
+  async setPoint(point, label) {
+    this.chosen = { point, label: label ?? undefined };
+    $("#point-x1").value = short(point[0]);
+    $("#point-x2").value = short(point[1]);
+    $("#point-label").value = label === undefined || label === null ? "" : String(label);
+    this.clearInvalid();
+    this.trace = null;
+    this.index = -1;
+    this.network.highlight(null);
+    this.output.chosen = point;
+    this.output.drawPlot();
+    this.show();
+    await this.retrace();        // the node tooltips show the values at this point
+    this.show();
+  }
+
+  // Typed coordinates: both must be numbers in the plot's square (a comma decimal is
+  // fine); until the other one is typed the page waits and says so, never guessing 0.
+  pointFromInputs(changedId) {
+    const fields = [["#point-x1", "x1"], ["#point-x2", "x2"]];
+    const values = [];
+    for (const [id, name] of fields) {
+      const text = $(id).value;
+      if (text.trim() === "") {
+        if (changedId !== id) return this.refuse(id, new PageMessage("typeOther", { name }), false);
+        return this.refuse(id, new PageMessage("notANumber", { text }));
+      }
+      const v = parseDecimal(text);
+      if (v === null) return this.refuse(id, new PageMessage("notANumber", { text }));
+      if (Math.abs(v) > EXTENT) return this.refuse(id, new PageMessage("outOfPlot", { name }));
+      values.push(v);
+    }
+    const raw = $("#point-label").value;
+    const label = raw.trim() === "" ? undefined : parseDecimal(raw);
+    if (label === null) return this.refuse("#point-label", new PageMessage("badLabel"));
+    this.state.messages.clear("point");
+    this.setPoint(values, label);
+  }
+
+  refuse(id, message, invalid = true) {
+    if (invalid) $(id).setAttribute("aria-invalid", "true");
+    this.state.messages.error(message, "point");
+    if (!invalid) $(id).focus();
+  }
+
+  clearInvalid() {
+    for (const id of ["#point-x1", "#point-x2", "#point-label"]) $(id).removeAttribute("aria-invalid");
+    this.state.messages.clear("point");
+  }
+
+  pickExample(which) {
+    const set = this.state.data[which];
+    if (!set.x.length) return;
+    const i = Math.floor(Math.random() * set.x.length);
+    this.setPoint(set.x[i], set.y[i]);
+  }
+
+  // ---------------------------------------------------------------- the trace
+  async retrace() {
+    if (!this.chosen) return;
+    try {
+      this.trace = await api.trace(this.state.sessionId, this.chosen.point, this.chosen.label);
+    } catch (err) {
+      this.trace = null;
+      this.state.messages.error(err, "point");
+    }
+  }
+
+  // A node's value at the chosen point (input nodes: the feature's value), for tooltips.
+  valueAt(nodeId) {
+    if (!this.trace) return null;
+    const point = this.trace.point;
+    if (nodeId.startsWith("0:")) {
+      const f = this.trace.features.find((x) => x.node === nodeId);
+      return f ? { point, value: f.value } : null;
+    }
+    const step = this.trace.forward.find((s) => s.node === nodeId);
+    return step ? { point, value: step.value } : null;
+  }
+
+  steps() {
+    if (!this.trace) return [];
+    return [...this.trace.forward.map((s) => ({ phase: "forward", s })),
+            ...(this.trace.backward || []).map((s) => ({ phase: "backward", s }))];
+  }
+
+  async walk(delta) {
+    if (!this.chosen) {                       // never guess a point: ask for one
+      this.state.messages.error(new PageMessage("pointNeeded"), "point");
+      return;
+    }
+    if (!this.trace) await this.retrace();
+    if (!this.trace) return;
+    const last = this.steps().length - 1;
+    const forwardEnd = this.trace.forward.length - 1;
+    if (delta === Infinity) {
+      // "run to the end": of the forward pass first, then of the backward pass
+      this.index = this.index < forwardEnd ? forwardEnd : last;
+    } else {
+      this.index = Math.max(0, Math.min(last, this.index + delta));
+    }
+    this.show();
+  }
+
+  // The panel: a first hint, the chosen point, or the current step's arithmetic.
+  show() {
+    const t = this.tr.t;
+    const steps = this.steps();
+    let lines;
+    if (!this.chosen) lines = [t("calcHint")];
+    else if (this.index < 0 || !steps.length) lines = [this.pointLine(), t("calcHint")];
+    else {
+      const { phase, s } = steps[Math.min(this.index, steps.length - 1)];
+      lines = phase === "forward" ? this.forwardLines(s, this.index) : this.backwardLines(s, this.index);
+    }
+    $("#apply-update").disabled = !(this.index >= 0 && steps[this.index]?.phase === "backward");
+    $("#calc-panel").replaceChildren(...lines.map((line) =>
+      Object.assign(document.createElement("div"), { textContent: line })));
+  }
+
+  pointLine() {
+    const { point, label } = this.chosen;
+    const where = { x1: fmt(point[0], 2), x2: fmt(point[1], 2) };
+    return label === undefined ? this.tr.t("chosenPointIs", where)
+      : this.tr.t("chosenWithLabel", { ...where, label });
+  }
+
+  forwardLines(step, index) {
+    const t = this.tr.t;
+    const trace = this.trace;
+    const [l, j] = step.node.split(":");
+    const labels = new Map(step.inputs.map((i) => [`${l - 1}:${i.from.split(":")[1]}:${j}`, `${fmt(i.value, 2)}×${fmt(i.weight, 2)}`]));
+    this.network.highlight(step.node, labels);
+    const lines = [this.pointLine(), t("nodeOf", { node: step.node, i: index + 1, n: this.steps().length }), step.formula];
+    if (step.activation === "relu" && step.z <= 0) lines.push(t("hiddenChange", { act: step.activation }));
+    if (index === trace.forward.length - 1) {
+      const out = trace.output;
+      if (out.threshold !== undefined) {
+        lines.push(t("outSigmoid", { p: fmt(out.values[0]), th: out.threshold, k: out.prediction }));
+      } else if (out.probability_sum !== undefined) {
+        const list = out.values.map((v, k) => `p${k} = ${fmt(v)}`).join(", ");
+        lines.push(t("outMulti", { list, sum: fmt(out.probability_sum), k: out.prediction }));
+      } else {
+        lines.push(t("outRegression", { v: fmt(out.prediction) }));
+      }
+      if (!trace.backward) lines.push(t("noLabel"));
+    }
+    return lines;
+  }
+
+  backwardLines(step, index) {
+    const t = this.tr.t;
+    const lr = this.state.config.learning_rate;
+    const [l, j] = step.node.split(":").map(Number);
+    const forward = this.trace.forward.find((f) => f.node === step.node);
+    const labels = new Map(step.weight_grads.map((g) => [`${l - 1}:${g.from.split(":")[1]}:${j}`, fmt(g.grad)]));
+    this.network.highlight(step.node, labels);
+    const lines = [
+      t("backwardOf", { node: step.node, i: index + 1, n: this.steps().length }),
+      `${t("lossOfExample")} = ${fmt(this.trace.loss)}`,
+      step.formula,
+      `${t("weightGrad")}:`,
+    ];
+    for (const g of step.weight_grads) {
+      const input = forward.inputs.find((i) => i.from === g.from);
+      lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmt(step.dz)} = ${fmt(g.grad)};  ` +
+                 `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(g.update)}`);
+    }
+    lines.push(`  ${t("bias")}: dL/db = ${fmt(step.bias_grad)};  Δb = ${fmt(step.bias_update)}`);
+    lines.push(`(${t("update")} = ${lr})`);
+    return lines;
+  }
+
+  async applyUpdate() {
+    if (!this.chosen || this.chosen.label === undefined) return;
+    const ok = await this.state.request(async () => {
+      const snap = await api.exampleStep(this.state.sessionId, this.chosen.point, this.chosen.label);
+      await this.state.show(snap);
+    }, "point");
+    if (ok) this.state.messages.note("applied");
+  }
+}
