@@ -22,7 +22,7 @@ export const EN = {
     neurons: "neurons", neuron: "neuron", dropout: "Dropout", layerActivation: "Layer activation",
     trainLoss: "Training loss", testLoss: "Test loss", trainAccuracy: "Training accuracy",
     testAccuracy: "Test accuracy", showTest: "Show test data", discretize: "Discretize output",
-    outputColumn: "Output", outputRegion: "Output plot and step-through", lossChart: "Loss over epochs",
+    outputColumn: "Output", outputRegion: "Output plot and metrics", lossChart: "Loss over epochs",
     weight: "Weight", bias: "Bias", positive: "positive", negative: "negative", zero: "zero",
     editWeight: "Type a weight, Enter applies", editBias: "Type a bias, Enter applies",
     from: "from", to: "to", node: "node", input: "input", formula: "Formula", value: "Value",
@@ -74,7 +74,7 @@ export const EN = {
       linear: "a real number, for regression (mean squared error)",
     },
     kinds: { binary: "Two classes", multiclass: "Several classes", regression: "Regression" },
-    heads: {}, datasets: {}, activations: {}, optimizers: {}, regularizers: {},
+    heads: {}, datasets: {}, activations: {}, optimizers: {}, regularizers: {}, initializers: {},
 
     init: "Initialization", initNote: "The new initialization takes effect when you press Reset.",
     networkHeading: "Network", featuresHint: "Which properties do you want to feed in?",

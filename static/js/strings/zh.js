@@ -21,7 +21,7 @@ export const ZH = {
     neurons: "个神经元", neuron: "个神经元", dropout: "Dropout", layerActivation: "本层激活函数",
     trainLoss: "训练损失", testLoss: "测试损失", trainAccuracy: "训练准确率",
     testAccuracy: "测试准确率", showTest: "显示测试数据", discretize: "离散化输出",
-    outputColumn: "输出", outputRegion: "输出图与逐步计算", lossChart: "损失随周期变化",
+    outputColumn: "输出", outputRegion: "输出图与指标", lossChart: "损失随周期变化",
     weight: "权重", bias: "偏置", positive: "正", negative: "负", zero: "零",
     editWeight: "输入权重，按回车应用", editBias: "输入偏置，按回车应用",
     from: "从", to: "到", node: "节点", input: "输入", formula: "公式", value: "值",
@@ -84,6 +84,7 @@ export const ZH = {
     },
     optimizers: { sgd: "SGD", momentum: "动量", adam: "Adam" },
     regularizers: { none: "无", l1: "L1", l2: "L2" },
+    initializers: { playground: "TensorFlow Playground（均匀）", xavier: "Xavier/Glorot 均匀", he: "He 正态", lecun: "LeCun 正态" },
 
     init: "初始化", initNote: "新的初始化方式在按“重置”后生效。",
     networkHeading: "网络", featuresHint: "要输入哪些属性？",

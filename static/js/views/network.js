@@ -10,7 +10,7 @@ import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
-const TOP_WIDE = 64;    // room for the layer headers
+const TOP_WIDE = 70;    // room for the layer headers
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -85,7 +85,7 @@ export class NetworkView {
     inHead.append(el("strong", {}, t("features")));
     if (!narrow) inHead.append(el("span", {}, t("featuresHint")));
     inHead.style.left = `${colX(0) - 72}px`;
-    inHead.style.top = `${TOP - 44}px`;
+    inHead.style.top = `${TOP - (narrow ? 24 : 50)}px`;
     root.append(inHead);
 
     // inputs: every feature in its own row; the selected ones are nodes 0:J in the order
