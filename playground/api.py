@@ -12,14 +12,14 @@ from fastapi import (
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 
-from .activations import ACTIVATIONS
+from .engine.activations import ACTIVATIONS
 from .config import Config, ConfigPatch, Limits, default_head
-from .datasets import DATASETS
-from .features import FEATURES
-from .heads import HEADS
-from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS
-from .regularizers import REGULARIZERS
+from .engine.datasets import DATASETS
+from .engine.features import FEATURES
+from .engine.heads import HEADS
+from .engine.initializers import INITIALIZERS
+from .engine.optimizers import OPTIMIZERS
+from .engine.regularizers import REGULARIZERS
 from .schemas import (
     BiasEdit, Catalog, DataResponse, ErrorBody, ExampleStep, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,

@@ -9,9 +9,9 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 
-from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
+from .engine.activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
 from .config import ActivationId, DatasetId, Limits
-from .datasets import make_data
+from .engine.datasets import make_data
 from .schemas import ActivationCurve, ErrorBody, PointSet, Preview
 
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorBody}})

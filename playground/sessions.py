@@ -22,17 +22,17 @@ import numpy as np
 from pydantic import ValidationError
 
 from .config import Config, ConfigPatch, Limits, apply_patch
-from .datasets import Data, make_data
-from .diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
-from .features import feature_matrix
-from .heads import HEADS
-from .heatmaps import heatmaps
+from .engine.datasets import Data, make_data
+from .engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
+from .engine.features import feature_matrix
+from .engine.heads import HEADS
+from .engine.heatmaps import heatmaps
 from .history import History
-from .nn import HiddenLayer, Network
-from .optimizers import make_optimizer
+from .engine.nn import HiddenLayer, Network
+from .engine.optimizers import make_optimizer
 from .schemas import validation_summary
-from .trace import trace
-from .training import Trainer, evaluate, example_step
+from .engine.trace import trace
+from .engine.training import Trainer, evaluate, example_step
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
 

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from playground.activations import ACTIVATIONS
+from playground.engine.activations import ACTIVATIONS
 from playground.app import create_app
 from playground.config import Config, Limits
-from playground.datasets import DATASETS
-from playground.features import FEATURES
-from playground.heads import HEADS
-from playground.heatmaps import decode_u8
-from playground.initializers import INITIALIZERS
-from playground.optimizers import OPTIMIZERS
-from playground.regularizers import REGULARIZERS
+from playground.engine.datasets import DATASETS
+from playground.engine.features import FEATURES
+from playground.engine.heads import HEADS
+from playground.engine.heatmaps import decode_u8
+from playground.engine.initializers import INITIALIZERS
+from playground.engine.optimizers import OPTIMIZERS
+from playground.engine.regularizers import REGULARIZERS
 from playground.schemas import Heatmaps, Snapshot, Trace
 from playground.sessions import SessionStore
 

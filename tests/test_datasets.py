@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import datasets as ds
-from playground.datasets import DATASETS, Data, DataError, make_data, parse_csv
+from playground.engine import datasets as ds
+from playground.engine.datasets import DATASETS, Data, DataError, make_data, parse_csv
 
 IDS = list(DATASETS)
 BINARY = [i for i, spec in DATASETS.items() if spec.kind == "binary"]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from playground.features import DEFAULT_FEATURES, FEATURES, feature_matrix
+from playground.engine.features import DEFAULT_FEATURES, FEATURES, feature_matrix
 
 IDS = list(FEATURES)
 

@@ -4,10 +4,10 @@
 import numpy as np
 import pytest
 
-from playground.activations import ACTIVATIONS
-from playground.heads import HEADS
-from playground.nn import HiddenLayer, Network
-from playground.regularizers import REGULARIZERS, penalty
+from playground.engine.activations import ACTIVATIONS
+from playground.engine.heads import HEADS
+from playground.engine.nn import HiddenLayer, Network
+from playground.engine.regularizers import REGULARIZERS, penalty
 
 H = 1e-6
 

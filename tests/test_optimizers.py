@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from playground.heads import HEADS
-from playground.nn import HiddenLayer, Network
-from playground.optimizers import OPTIMIZERS, make_optimizer
+from playground.engine.heads import HEADS
+from playground.engine.nn import HiddenLayer, Network
+from playground.engine.optimizers import OPTIMIZERS, make_optimizer
 
 GRADS = [0.5, -0.2, 0.3]
 LR = 0.1

@@ -27,4 +27,4 @@ def test_wheel_contains_page_files(tmp_path):
     static = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "static").rglob("*") if p.is_file())
     for path in static:
         assert "playground/" + path in names, path
-    assert "playground/nn.py" in names and "playground/__main__.py" in names
+    assert "playground/engine/nn.py" in names and "playground/__main__.py" in names

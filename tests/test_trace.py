@@ -6,10 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from playground.features import feature_matrix
-from playground.heads import HEADS
-from playground.nn import HiddenLayer, Network
-from playground.trace import fmt, trace
+from playground.engine.features import feature_matrix
+from playground.engine.heads import HEADS
+from playground.engine.nn import HiddenLayer, Network
+from playground.engine.trace import fmt, trace
 
 FEATURES = ["x1", "x2", "x1x2"]
 

@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from playground.datasets import make_data
-from playground.features import feature_matrix
-from playground.heads import HEADS
-from playground.nn import HiddenLayer, Network
-from playground.optimizers import make_optimizer
-from playground.regularizers import REGULARIZERS
-from playground.training import Trainer, evaluate
+from playground.engine.datasets import make_data
+from playground.engine.features import feature_matrix
+from playground.engine.heads import HEADS
+from playground.engine.nn import HiddenLayer, Network
+from playground.engine.optimizers import make_optimizer
+from playground.engine.regularizers import REGULARIZERS
+from playground.engine.training import Trainer, evaluate
 
 
 def make_trainer(dataset="circle", hidden=((4, "tanh"), (2, "tanh")), head="sigmoid",

@@ -1,4 +1,5 @@
-"""Dataset generators (see DATASETS.md), the shuffle-and-split, and CSV upload.
+"""Dataset generators (see DATASETS.md), the shuffle-and-split, and CSV parsing (for an
+upload that no route offers yet).
 
 Every generator has one signature, ``generate(n, s, rng, classes) -> (points, labels)``:
 ``points`` float64 (n, 2), ``labels`` float64 (n,); ``s`` = noise / 100 in [0, 0.5];
