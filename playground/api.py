@@ -13,7 +13,6 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 
 from .engine.activations import ACTIVATIONS
-from .config import Config, ConfigPatch, Limits, default_head
 from .engine.datasets import DATASETS
 from .engine.features import FEATURES
 from .engine.heads import HEADS
@@ -24,8 +23,10 @@ from .schemas import (
     BiasEdit, Catalog, DataResponse, ErrorBody, ExampleStep, Frame, FrameRequest, Heatmaps, LayerInsert, NeuronAdd, Params,
     ResetRequest, Snapshot, StepRequest, Trace, TraceRequest, WeightEdit,
 )
-from .schemas import validation_summary
-from .sessions import Refused, Session, SessionStore, UnknownSession
+from .service.config import Config, ConfigPatch, Limits, default_head
+from .service.errors import Refused, UnknownSession, validation_summary
+from .service.sessions import Session
+from .service.store import SessionStore
 
 ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
 router = APIRouter(prefix="/api", responses=ERRORS)

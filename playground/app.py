@@ -17,8 +17,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import api, previews
-from .schemas import validation_summary
-from .sessions import Refused, SessionStore, UnknownSession
+from .service.errors import Refused, UnknownSession, validation_summary
+from .service.store import SessionStore
 
 
 def resource_dir(name: str) -> Path:

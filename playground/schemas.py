@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import ActivationId, Config, Limits
+from .service.config import ActivationId, Config, Limits
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
@@ -24,17 +24,6 @@ class Strict(BaseModel):
 
 
 # ------------------------------------------------------------------ errors
-def validation_summary(errors: list[dict]) -> str:
-    """One line from pydantic's errors: "field: what is allowed; ..." (the message of
-    every 422, whether it came over HTTP, the play socket or a whole-config rule)."""
-    parts = []
-    for e in errors:
-        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
-    return "; ".join(parts) or "invalid request"
-
-
 class ErrorBody(BaseModel):
     """Every refusal: `message` says what was wrong and what is allowed."""
 

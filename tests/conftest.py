@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from playground.app import create_app
-from playground.sessions import SessionStore
+from playground.service.store import SessionStore
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from playground.engine.activations import ACTIVATIONS
 from playground.app import create_app
-from playground.config import Config, Limits
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.datasets import DATASETS
 from playground.engine.features import FEATURES
 from playground.engine.heads import HEADS
@@ -23,7 +22,8 @@ from playground.engine.initializers import INITIALIZERS
 from playground.engine.optimizers import OPTIMIZERS
 from playground.engine.regularizers import REGULARIZERS
 from playground.schemas import Heatmaps, Snapshot, Trace
-from playground.sessions import SessionStore
+from playground.service.config import Config, Limits
+from playground.service.store import SessionStore
 
 API = "/api/sessions"
 JSON = {"content-type": "application/json"}

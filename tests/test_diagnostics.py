@@ -4,7 +4,12 @@ sigmoid net and not in a shallow ReLU one, the confusion matrix by hand."""
 import numpy as np
 
 from playground.engine.datasets import make_data
-from playground.engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
+from playground.engine.diagnostics import (
+    confusion_matrix,
+    dead_units,
+    gradient_flag,
+    gradient_sizes,
+)
 from playground.engine.features import feature_matrix
 from playground.engine.heads import HEADS
 from playground.engine.nn import HiddenLayer, Network

@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from playground.app import create_app
-from playground.config import Config
 from playground.schemas import Snapshot
-from playground.sessions import SessionStore
+from playground.service.config import Config
+from playground.service.store import SessionStore
 
 STORE = SessionStore(capacity=200)
 APP = create_app(STORE)

@@ -9,9 +9,10 @@ import re
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.history import History
-from playground.sessions import Session, SessionStore
+from playground.service.config import Config
+from playground.service.history import History
+from playground.service.sessions import Session
+from playground.service.store import SessionStore
 
 
 class FakeClock:

@@ -1,5 +1,5 @@
-"""Sessions: one learner's playground (config, data, network, optimizer, RNGs, counters,
-history) behind one lock, and the store that holds them with an idle timeout and a cap.
+"""A session: one learner's playground (config, data, network, optimizer, RNGs, counters,
+history) behind one lock. The store that holds sessions is in store.py.
 
 A session turns requests into engine calls and engine arrays into plain JSON-ready
 values; the math lives in the engine. Every change is checked before anything is
@@ -11,42 +11,27 @@ from __future__ import annotations
 
 import math
 import pickle
-import secrets
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from pydantic import ValidationError
 
+from ..engine.datasets import Data, make_data
+from ..engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
+from ..engine.features import feature_matrix
+from ..engine.heads import HEADS
+from ..engine.heatmaps import heatmaps
+from ..engine.nn import HiddenLayer, Network
+from ..engine.optimizers import make_optimizer
+from ..engine.trace import trace
+from ..engine.training import Trainer, evaluate, example_step
 from .config import Config, ConfigPatch, Limits, apply_patch
-from .engine.datasets import Data, make_data
-from .engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
-from .engine.features import feature_matrix
-from .engine.heads import HEADS
-from .engine.heatmaps import heatmaps
+from .errors import Refused, validation_summary
 from .history import History
-from .engine.nn import HiddenLayer, Network
-from .engine.optimizers import make_optimizer
-from .schemas import validation_summary
-from .engine.trace import trace
-from .engine.training import Trainer, evaluate, example_step
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
-
-
-class Refused(Exception):
-    """A request the session will not carry out; `status` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 422, allowed: object = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.allowed = message, status, allowed
-
-
-class UnknownSession(KeyError):
-    """No session by that id: never created, deleted, or expired."""
 
 
 def finite_or_none(x: float | None) -> float | None:
@@ -418,61 +403,3 @@ class Session:
         session = cls.__new__(cls)
         session.__setstate__(pickle.loads(blob))
         return session
-
-
-class SessionStore:
-    """Sessions by id, each dropped after `ttl` idle seconds; at most `capacity` of them,
-    the one idle longest going first when a new one needs room."""
-
-    def __init__(self, ttl: float = 3600.0, capacity: int = 1000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.capacity, self.clock = ttl, capacity, clock
-        self._sessions: OrderedDict[str, tuple[Session, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def create(self, config: Config) -> Session:
-        session = Session(secrets.token_hex(16), config)  # 128 random bits
-        with self._lock:
-            self._expire()
-            while len(self._sessions) >= self.capacity:
-                self._sessions.popitem(last=False)  # least recently used
-            self._sessions[session.id] = (session, self.clock())
-        return session
-
-    def get(self, session_id: str) -> Session:
-        with self._lock:
-            entry = self._sessions.get(session_id)
-            now = self.clock()
-            if entry is None or now - entry[1] > self.ttl:
-                self._sessions.pop(session_id, None)
-                raise UnknownSession(session_id)
-            self._sessions[session_id] = (entry[0], now)
-            self._sessions.move_to_end(session_id)
-            return entry[0]
-
-    def delete(self, session_id: str) -> None:
-        with self._lock:
-            if self._sessions.pop(session_id, None) is None:
-                raise UnknownSession(session_id)
-
-    def __len__(self) -> int:
-        with self._lock:
-            self._expire()
-            return len(self._sessions)
-
-    def _expire(self) -> None:
-        now = self.clock()
-        while self._sessions:
-            sid, (_, used) = next(iter(self._sessions.items()))
-            if now - used <= self.ttl:
-                break
-            del self._sessions[sid]
-
-    @contextmanager
-    def use(self, session_id: str) -> Iterator[Session]:
-        """The session with its lock held: two tabs never interleave their updates. A plain
-        Lock, not an RLock: FastAPI enters and leaves a dependency on different threadpool
-        threads, and an RLock refuses to be released by a thread that did not take it."""
-        session = self.get(session_id)
-        with session.lock:
-            yield session

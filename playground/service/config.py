@@ -11,13 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .engine.activations import ACTIVATIONS
-from .engine.datasets import CLASSES_RANGE, DATASETS
-from .engine.features import DEFAULT_FEATURES, FEATURES
-from .engine.heads import HEADS
-from .engine.initializers import INITIALIZERS
-from .engine.optimizers import OPTIMIZERS
-from .engine.regularizers import REGULARIZERS
+from ..engine.activations import ACTIVATIONS
+from ..engine.datasets import CLASSES_RANGE, DATASETS
+from ..engine.features import DEFAULT_FEATURES, FEATURES
+from ..engine.heads import HEADS
+from ..engine.initializers import INITIALIZERS
+from ..engine.optimizers import OPTIMIZERS
+from ..engine.regularizers import REGULARIZERS
 
 DatasetId = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 FeatureId = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
