@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from playground.app import create_app
 from playground.engine.activations import ACTIVATIONS
 from playground.engine.datasets import DATASETS
 from playground.engine.features import FEATURES
@@ -21,9 +20,10 @@ from playground.engine.heatmaps import decode_u8
 from playground.engine.initializers import INITIALIZERS
 from playground.engine.optimizers import OPTIMIZERS
 from playground.engine.regularizers import REGULARIZERS
-from playground.schemas import Heatmaps, Snapshot, Trace
 from playground.service.config import Config, Limits
 from playground.service.store import SessionStore
+from playground.web.app import create_app
+from playground.web.schemas import Heatmaps, Snapshot, Trace
 
 API = "/api/sessions"
 JSON = {"content-type": "application/json"}

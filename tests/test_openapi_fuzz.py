@@ -23,10 +23,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from playground.app import create_app
-from playground.schemas import Snapshot
 from playground.service.config import Config
 from playground.service.store import SessionStore
+from playground.web.app import create_app
+from playground.web.schemas import Snapshot
 
 STORE = SessionStore(capacity=200)
 APP = create_app(STORE)

@@ -9,10 +9,10 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 
-from .engine.activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
-from .engine.datasets import make_data
-from .schemas import ActivationCurve, ErrorBody, PointSet, Preview
-from .service.config import ActivationId, DatasetId, Limits
+from ...engine.activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
+from ...engine.datasets import make_data
+from ...service.config import ActivationId, DatasetId, Limits
+from ..schemas import ActivationCurve, ErrorBody, PointSet, Preview
 
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorBody}})
 

@@ -1,4 +1,5 @@
-"""Request and response models of the HTTP API (the config models live in config.py).
+"""Request and response models of the HTTP API (the config models live in
+service/config.py).
 
 Every route declares one of these as its response model, so /openapi.json describes the
 whole API and nothing leaves the server without passing a schema (no NumPy types, no NaN).
@@ -10,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .service.config import ActivationId, Config, Limits
+from ..service.config import ActivationId, Config, Limits
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
