@@ -1,9 +1,33 @@
-"""The play loop's WebSocket: each message is a frame like POST /frame; refusals come
-back as error messages and change nothing."""
+"""The play loop (web/routes/play.py): POST /frame answers a complete snapshot and the
+heatmaps at once; over the WebSocket each message is a frame like POST /frame, and
+refusals come back as error messages and change nothing."""
 
 import json
 
+from playground.web.schemas import Heatmaps, Snapshot
 
+from .api_support import API, refused, snapshot, strict_json
+
+
+# ------------------------------------------------------------------------------- frame
+def test_frame_answers_a_complete_snapshot_and_heatmaps(client, new_session):
+    """An extension of the contract (the play loop's one call): its snapshot keeps the
+    required fields that are null (input layer's activation, a regression's classes)."""
+    sid = new_session(dataset="plane")["id"]
+    response = client.post(f"{API}/{sid}/frame", json={"steps": 4, "resolution": 4})
+    assert response.status_code == 200, response.text
+    frame = strict_json(response.text)
+    snap = frame["snapshot"]
+    assert "activation" in snap["layers"][0] and snap["layers"][0]["activation"] is None
+    assert "classes" in snap and snap["classes"] is None
+    assert snap["step"] == 4 and snap["weights"] == snapshot(client, sid)["weights"]
+    assert frame["heatmaps"]["resolution"] == 4 and "output_class" not in frame["heatmaps"]
+    Snapshot.model_validate(snap)
+    Heatmaps.model_validate(frame["heatmaps"])
+    assert refused(client, sid, "POST", "/frame", 422, {"steps": 1, "resolution": 1})
+
+
+# --------------------------------------------------------------------------- websocket
 def test_frames_over_the_socket_equal_post_frame(client, new_session):
     a = new_session(dataset="xor")["id"]
     b = new_session(dataset="xor")["id"]

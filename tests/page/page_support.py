@@ -1,5 +1,5 @@
-"""Helpers for the real-browser page tests (tests/test_page.py): start the real server,
-find Chromium, collect what the page logs, read numbers off the page."""
+"""Helpers for the real-browser page tests (tests/page/): start the real server, find
+Chromium, collect what the page logs, read numbers off the page."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -16,7 +16,7 @@ import time
 import httpx
 import pytest
 
-from page_support import (
+from .page_support import (
     CHROMIUM, CHROMIUM_ARGS, NUMBER, PageLog, Server, browser_missing, save_shot,
 )
 

@@ -4,8 +4,9 @@ gradients, the confusion matrix and divergence. The server's API is the referee:
 number the page prints is compared with the API's own answer. Every test ends by checking
 that the page logged no console errors and no page errors.
 
-Fixtures and helpers are those of tests/test_page.py (one server per module, one browser,
-a fresh page per test); without Chromium or Playwright the tests are skipped (CI: fail).
+Fixtures and helpers are those of test_page.py beside it (one server per module, one
+browser, a fresh page per test); without Chromium or Playwright the tests are skipped
+(CI: fail).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from page_support import NUMBER, save_shot
-from test_page import (  # noqa: F401 - fixtures, used by name
+from .page_support import NUMBER, save_shot
+from .test_page import (  # noqa: F401 - fixtures, used by name
     CHINESE, Playground, api, browser, context, expect, response_to, server, ui, wait_until,
 )
 
