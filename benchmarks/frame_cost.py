@@ -23,9 +23,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playground.config import Config  # noqa: E402
-from playground.schemas import Heatmaps, Snapshot  # noqa: E402
-from playground.sessions import Session  # noqa: E402
+from playground.service.config import Config  # noqa: E402
+from playground.service.sessions import Session  # noqa: E402
+from playground.web.schemas import Heatmaps, Snapshot  # noqa: E402
 
 MAX = {"dataset": "spiral", "features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"],
        "hidden": [{"units": 8, "activation": "relu"}] * 6, "batch_size": 10,

@@ -25,13 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.activations import ACTIVATIONS  # noqa: E402
-from playground.datasets import make_data  # noqa: E402
-from playground.features import FEATURES, feature_matrix  # noqa: E402
-from playground.heads import HEADS  # noqa: E402
-from playground.nn import HiddenLayer, Network  # noqa: E402
-from playground.optimizers import make_optimizer  # noqa: E402
-from playground.training import Trainer  # noqa: E402
+from playground.engine.activations import ACTIVATIONS  # noqa: E402
+from playground.engine.datasets import make_data  # noqa: E402
+from playground.engine.features import FEATURES, feature_matrix  # noqa: E402
+from playground.engine.heads import HEADS  # noqa: E402
+from playground.engine.nn import HiddenLayer, Network  # noqa: E402
+from playground.engine.optimizers import make_optimizer  # noqa: E402
+from playground.engine.training import Trainer  # noqa: E402
 
 CONFIGS = {
     "DEFAULT": dict(dataset="circle", features=["x1", "x2"], hidden=[4, 2], activation="tanh"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from playground.app import create_app
-from playground.sessions import SessionStore
+from playground.service.store import SessionStore
+from playground.web.app import create_app
 
 
 @pytest.fixture

@@ -1,0 +1,158 @@
+"""A session's configuration: every field, its default and its bounds, in one place.
+
+The allowed ids come from the registries (one list of names): pydantic turns them into
+`Literal`s, so a bad id is refused at the boundary with the list of known ids, and the
+OpenAPI document lists them as enums.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..engine.activations import ACTIVATIONS
+from ..engine.datasets import CLASSES_RANGE, DATASETS
+from ..engine.features import DEFAULT_FEATURES, FEATURES
+from ..engine.heads import HEADS
+from ..engine.initializers import INITIALIZERS
+from ..engine.optimizers import OPTIMIZERS
+from ..engine.regularizers import REGULARIZERS
+
+DatasetId = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
+FeatureId = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
+ActivationId = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+HeadId = Literal[tuple(HEADS)]  # type: ignore[valid-type]
+OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+RegularizerId = Literal[tuple(REGULARIZERS)]  # type: ignore[valid-type]
+InitId = Literal[tuple(INITIALIZERS)]  # type: ignore[valid-type]
+
+
+class Limits:
+    """The bounds, served by /api/catalog so the page builds its controls from them."""
+
+    max_hidden_layers = 8
+    min_units, max_units = 1, 16
+    min_samples, max_samples = 10, 5000
+    noise = (0.0, 50.0)
+    train_ratio = (10.0, 90.0)
+    classes = CLASSES_RANGE
+    learning_rate = (1e-6, 10.0)
+    max_batch_size = 5000
+    reg_rate = (0.0, 10.0)
+    max_dropout = 0.9  # exclusive
+    max_seed = 2**32 - 1
+    max_steps_per_call = 5000
+    max_heatmap_resolution = 200
+    max_neurons_per_call = 16
+
+
+Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]
+
+
+class HiddenLayerConfig(BaseModel):
+    """One hidden layer: its width, activation and (training-only) dropout rate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: int = Field(4, ge=Limits.min_units, le=Limits.max_units)
+    activation: ActivationId = "tanh"
+    dropout: float = Field(0.0, ge=0.0, lt=Limits.max_dropout)
+
+
+def _default_hidden() -> list[HiddenLayerConfig]:
+    return [HiddenLayerConfig(units=4), HiddenLayerConfig(units=2)]
+
+
+class ConfigFields(BaseModel):
+    """Shared validators of Config and ConfigPatch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("features", check_fields=False)
+    @classmethod
+    def _distinct_features(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("features must not repeat; pick each at most once")
+        return value
+
+
+class Config(ConfigFields):
+    """Everything that defines a session; every field has a default."""
+
+    dataset: DatasetId = "circle"
+    classes: int = Field(3, ge=Limits.classes[0], le=Limits.classes[1],
+                         description="classes of the multi-class datasets (blobs, spiral_k)")
+    num_samples: int = Field(500, ge=Limits.min_samples, le=Limits.max_samples)
+    noise: float = Field(0.0, ge=Limits.noise[0], le=Limits.noise[1], description="percent")
+    train_ratio: float = Field(50.0, ge=Limits.train_ratio[0], le=Limits.train_ratio[1],
+                               description="percent of the points used for training")
+    data_seed: Seed = 0
+    features: list[FeatureId] = Field(default_factory=lambda: list(DEFAULT_FEATURES),
+                                      min_length=1, max_length=len(FEATURES))
+    hidden: list[HiddenLayerConfig] = Field(default_factory=_default_hidden,
+                                            max_length=Limits.max_hidden_layers)
+    head: HeadId | None = Field(
+        None, description="output head; default: sigmoid (binary), softmax (multi-class), "
+                          "linear (regression)")
+    threshold: float = Field(0.5, ge=0.0, le=1.0, description="sigmoid head: class 1 when p >= it")
+    learning_rate: float = Field(0.03, ge=Limits.learning_rate[0], le=Limits.learning_rate[1])
+    batch_size: int = Field(10, ge=1, le=Limits.max_batch_size)
+    optimizer: OptimizerId = "sgd"
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    regularization: RegularizerId = "none"
+    reg_rate: float = Field(0.0, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
+    init: InitId = "playground"
+    seed: Seed = 0
+
+    @model_validator(mode="after")
+    def _head_fits_the_dataset(self) -> Config:
+        kind = DATASETS[self.dataset].kind
+        if self.head is None:
+            self.head = default_head(kind)
+        elif kind not in HEADS[self.head].kinds:
+            allowed = [h for h, row in HEADS.items() if kind in row.kinds]
+            raise ValueError(f"head {self.head!r} cannot learn the {kind} dataset "
+                             f"{self.dataset!r}; allowed heads: {', '.join(allowed)}")
+        return self
+
+
+class ConfigPatch(ConfigFields):
+    """Any subset of Config's fields; the rest stay as they are."""
+
+    dataset: DatasetId | None = None
+    classes: int | None = Field(None, ge=Limits.classes[0], le=Limits.classes[1])
+    num_samples: int | None = Field(None, ge=Limits.min_samples, le=Limits.max_samples)
+    noise: float | None = Field(None, ge=Limits.noise[0], le=Limits.noise[1])
+    train_ratio: float | None = Field(None, ge=Limits.train_ratio[0], le=Limits.train_ratio[1])
+    data_seed: Seed | None = None
+    features: list[FeatureId] | None = Field(None, min_length=1, max_length=len(FEATURES))
+    hidden: list[HiddenLayerConfig] | None = Field(None, max_length=Limits.max_hidden_layers)
+    head: HeadId | None = None
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    learning_rate: float | None = Field(None, ge=Limits.learning_rate[0],
+                                        le=Limits.learning_rate[1])
+    batch_size: int | None = Field(None, ge=1, le=Limits.max_batch_size)
+    optimizer: OptimizerId | None = None
+    momentum: float | None = Field(None, ge=0.0, lt=1.0)
+    regularization: RegularizerId | None = None
+    reg_rate: float | None = Field(None, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
+    init: InitId | None = None
+    seed: Seed | None = None
+
+
+def default_head(kind: str) -> str:
+    return {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}[kind]
+
+
+def apply_patch(config: Config, patch: ConfigPatch) -> Config:
+    """The config with the patch's fields replaced, validated as a whole. A dataset change
+    that the current head cannot learn switches to that kind's default head, unless the
+    patch names a head itself."""
+    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    merged = config.model_dump() | changes
+    if "dataset" in changes and "head" not in changes:
+        kind = DATASETS[merged["dataset"]].kind
+        if kind not in HEADS[merged["head"]].kinds:
+            merged["head"] = default_head(kind)
+    return Config.model_validate(merged)

@@ -1,0 +1,45 @@
+"""Looking inside a session: its data points, every node's heatmap, one point's trace
+forward and backward, and the one-example update the trace shows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from ...service.config import Limits
+from ..deps import ERRORS, Locked, answer, snapshot_of
+from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, Trace, TraceRequest
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+@router.get("/sessions/{session_id}/data", response_model=DataResponse)
+def data(session: Locked) -> Response:
+    """The training and test points (raw x1, x2) and labels."""
+    return answer(DataResponse, session.data_points())
+
+
+@router.get("/sessions/{session_id}/heatmaps", response_model=Heatmaps,
+            response_model_exclude_none=True)
+def heatmaps(
+    session: Locked,
+    resolution: Annotated[int, Query(ge=2, le=Limits.max_heatmap_resolution)] = 50,
+    encoding: Literal["u8", "list"] = "u8",
+) -> Response:
+    """Output and every node's value over a resolution x resolution grid of the square."""
+    return answer(Heatmaps, session.heatmaps(resolution, encoding), exclude_none=True)
+
+
+@router.post("/sessions/{session_id}/example_step", response_model=Snapshot)
+def example_step(body: ExampleStep, session: Locked) -> Response:
+    """One plain SGD update on one labelled example (the update the backward trace shows)."""
+    session.example_step(body.point, body.label)
+    return snapshot_of(session)
+
+
+@router.post("/sessions/{session_id}/trace", response_model=Trace,
+             response_model_exclude_none=True, response_model_by_alias=True)
+def trace(body: TraceRequest, session: Locked) -> Response:
+    """One point's forward pass node by node; with a label, its backward pass too."""
+    return answer(Trace, session.trace(body.point, body.label), exclude_none=True, by_alias=True)

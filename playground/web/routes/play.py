@@ -1,0 +1,69 @@
+"""The play loop: one frame (train, then the snapshot and the heatmaps) per POST /frame,
+or per message over one WebSocket a session."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Response, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from ...service.errors import Refused, UnknownSession, validation_summary
+from ...service.sessions import Session
+from ...service.store import SessionStore
+from ..deps import ERRORS, Locked
+from ..schemas import Frame, FrameRequest
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+@router.post("/sessions/{session_id}/frame", response_model=Frame,
+             response_model_exclude_none=True)
+def frame(body: FrameRequest, session: Locked) -> Response:
+    """Train, then answer the snapshot and the heatmaps at once: one play-loop frame."""
+    return Response(frame_json(session, body), media_type="application/json")
+
+
+def frame_json(session: Session, body: FrameRequest) -> str:
+    """One frame as JSON (the session's lock held by the caller)."""
+    session.step(steps=body.steps, epochs=body.epochs)
+    answer = Frame(snapshot=session.snapshot(body.history_since),
+                   heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution))
+    # exclude_unset, not exclude_none: required fields may be null (the input layer's
+    # activation, a regression's classes, a diverged loss) and must stay in the answer
+    return answer.model_dump_json(exclude_unset=True)
+
+
+@router.websocket("/sessions/{session_id}/play")
+async def play(websocket: WebSocket, session_id: str) -> None:
+    """The play loop over one WebSocket: each message is a FrameRequest, each answer a
+    Frame, or {"error": {"status", "message", "detail"}} for a refusal. The client sends
+    the next request after drawing the last answer, as with POST /frame; a browser's
+    fetch costs ~10 ms of its own per request on a small machine, a message ~1 ms."""
+    store: SessionStore = websocket.app.state.store
+    await websocket.accept()
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(await run_in_threadpool(play_frame, store, session_id, text))
+    except WebSocketDisconnect:
+        return
+
+
+def play_frame(store: SessionStore, session_id: str, text: str) -> str:
+    """One WebSocket frame: validated, refused or answered like POST /frame."""
+    try:
+        body = FrameRequest.model_validate_json(text)
+        with store.use(session_id) as session:
+            return frame_json(session, body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        return json.dumps({"error": {"status": 422, "message": validation_summary(errors),
+                                     "detail": errors}})
+    except UnknownSession:
+        return json.dumps({"error": {"status": 404, "message": f"unknown session {session_id!r}: "
+                                     "create one with POST /api/sessions"}})
+    except Refused as exc:
+        return json.dumps({"error": {"status": exc.status, "message": exc.message,
+                                     "allowed": exc.allowed}})

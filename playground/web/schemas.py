@@ -1,0 +1,301 @@
+"""Request and response models of the HTTP API (the config models live in
+service/config.py).
+
+Every route declares one of these as its response model, so /openapi.json describes the
+whole API and nothing leaves the server without passing a schema (no NumPy types, no NaN).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..service.config import ActivationId, Config, Limits
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
+# A number the forward or backward pass computed: huge weights or a far point can make it
+# overflow, and JSON has no NaN or infinity, so such a number is written as null.
+Number = Annotated[float | None, Field(description="null when it overflowed (NaN or infinite)")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ errors
+class ErrorBody(BaseModel):
+    """Every refusal: `message` says what was wrong and what is allowed."""
+
+    message: str
+    detail: object = None
+    allowed: object = None
+
+
+# ------------------------------------------------------------------ catalog
+class CatalogEntry(BaseModel):
+    id: str
+    name: str
+    formula: str | None = None
+
+
+class DatasetEntry(CatalogEntry):
+    kind: Literal["binary", "multiclass", "regression"]
+    heads: list[str]
+    default_head: str
+
+
+class HeadEntry(CatalogEntry):
+    loss: str
+    loss_formula: str
+    kinds: list[str]
+
+
+class Catalog(BaseModel):
+    datasets: list[DatasetEntry]
+    activations: list[CatalogEntry]
+    heads: list[HeadEntry]
+    optimizers: list[CatalogEntry]
+    regularizers: list[CatalogEntry]
+    initializers: list[CatalogEntry]
+    features: list[CatalogEntry]
+    limits: dict[str, float | int | list[float]]
+    defaults: Config
+
+
+# ------------------------------------------------------------------ snapshot
+class LayerInfo(BaseModel):
+    units: int
+    activation: str | None = Field(description="activation id; the head id for the output; "
+                                               "null for the input layer")
+    kind: Literal["input", "hidden", "output"]
+    dropout: float | None = None
+
+
+class Metrics(BaseModel):
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+
+
+class HistoryPoint(Metrics):
+    gradient_sizes: list[float | None] | None = Field(
+        None, description="RMS of dL/dW per weight matrix on the training set")
+    step: int
+    epoch: int
+
+
+class Diagnostics(BaseModel):
+    dead_units: list[str] = Field(description='hidden units ("L:J") silent on every training point')
+    gradient_sizes: list[float | None] = Field(description="RMS of dL/dW per weight matrix")
+    gradient_flag: Literal["vanishing", "exploding"] | None
+    gradient_ratio: float | None = Field(description="first layer's gradient size / last one's")
+    confusion: list[list[int]] | None = Field(
+        description="test set: counts[true class][predicted class]; null for regression")
+
+
+class Snapshot(BaseModel):
+    id: str
+    config: Config
+    step: int
+    epoch: int
+    steps_per_epoch: int
+    layers: list[LayerInfo]
+    weights: list[list[list[float]]]
+    biases: list[list[float]]
+    prelu_slopes: list[list[float] | None]
+    metrics: Metrics
+    history: list[HistoryPoint]
+    diverged: bool
+    divergence_reason: str | None = None
+    diagnostics: Diagnostics
+    kind: Literal["binary", "multiclass", "regression"]
+    classes: int | None
+
+
+# ------------------------------------------------------------------ requests
+class StepRequest(Strict):
+    """Either `steps` (optimizer updates) or `epochs` (passes over the training set)."""
+
+    steps: int | None = Field(None, ge=1, le=Limits.max_steps_per_call)
+    epochs: int | None = Field(None, ge=1, le=Limits.max_steps_per_call)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StepRequest:
+        if (self.steps is None) == (self.epochs is None):
+            raise ValueError('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}')
+        return self
+
+
+class ResetRequest(Strict):
+    seed: int | None = Field(None, ge=0, le=Limits.max_seed,
+                             description="new weight seed; omit to start from the same weights")
+
+
+class Params(Strict):
+    weights: list[list[list[FiniteFloat]]]
+    biases: list[list[FiniteFloat]]
+    prelu_slopes: list[list[FiniteFloat] | None] | None = None
+
+
+class WeightEdit(Strict):
+    layer: int = Field(ge=0)
+    from_: int = Field(alias="from", ge=0)  # only "from", as in the schema ("from_" is extra)
+    to: int = Field(ge=0)
+    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+
+
+class BiasEdit(Strict):
+    layer: int = Field(ge=0)
+    node: int = Field(ge=0)
+    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+
+
+class LayerInsert(Strict):
+    index: int = Field(ge=0, le=Limits.max_hidden_layers,
+                       description="hidden-layer position (0 = first hidden layer)")
+    units: int = Field(4, ge=Limits.min_units, le=Limits.max_units)
+    activation: ActivationId = "tanh"
+
+
+class NeuronAdd(Strict):
+    count: int = Field(1, ge=1, le=Limits.max_neurons_per_call)
+
+
+class ExampleStep(Strict):
+    point: Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+    label: FiniteFloat
+
+
+class TraceRequest(Strict):
+    point: Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+    label: FiniteFloat | None = None
+
+
+# ------------------------------------------------------------------ data, heatmaps, trace
+class PointSet(BaseModel):
+    x: list[list[float]]
+    y: list[float]
+
+
+class DataResponse(BaseModel):
+    train: PointSet
+    test: PointSet
+    classes: int | None
+    kind: Literal["binary", "multiclass", "regression"]
+
+
+class U8Grid(BaseModel):
+    encoding: Literal["u8"]
+    min: float
+    max: float
+    data: str = Field(description="base64 of R*R bytes; value = min + (max - min) * byte / 255")
+
+
+Grid = U8Grid | list[list[float]]
+
+
+class Heatmaps(BaseModel):
+    resolution: int
+    extent: list[float]
+    x1: list[float] = Field(description="column centres, low to high")
+    x2: list[float] = Field(description="row centres, high to low")
+    output: Grid
+    output_class: Grid | None = None
+    nodes: dict[str, Grid]
+    node_resolution: int | None = Field(None, description="the node grids' R (default resolution)")
+
+
+class TraceInput(BaseModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    value: Number
+    weight: float
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class ForwardStep(BaseModel):
+    node: str
+    inputs: list[TraceInput]
+    bias: float
+    z: Number
+    activation: str
+    value: Number
+    formula: str
+    slope: float | None = None
+
+
+class WeightGrad(BaseModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    grad: Number
+    update: Number = Field(None, description="plain SGD step on this example: -lr * grad")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class BackwardStep(BaseModel):
+    node: str
+    dz: Number
+    bias_grad: Number
+    weight_grads: list[WeightGrad]
+    formula: str
+    da: float | None = None
+    dactivation: float | None = None
+    slope_grad: float | None = None
+    bias_update: Number = Field(None, description="plain SGD step on this example: -lr * bias_grad")
+
+
+class TraceFeature(BaseModel):
+    id: str
+    node: str
+    value: float
+
+
+class TraceOutput(BaseModel):
+    values: list[Number]
+    prediction: float | int | None
+    probability_sum: float | None = None
+    threshold: float | None = None
+
+
+class Trace(BaseModel):
+    point: list[float]
+    features: list[TraceFeature]
+    forward: list[ForwardStep]
+    output: TraceOutput
+    label: float | None = None
+    loss: float | None = None
+    backward: list[BackwardStep] | None = None
+
+
+class Preview(BaseModel):
+    dataset: str
+    kind: Literal["binary", "multiclass", "regression"]
+    classes: int | None
+    points: PointSet
+
+
+class FrameRequest(StepRequest):
+    """One frame of the play loop: train, then the state and the heatmaps in one answer."""
+
+    resolution: int = Field(50, ge=2, le=Limits.max_heatmap_resolution)
+    node_resolution: int | None = Field(None, ge=2, le=Limits.max_heatmap_resolution)
+    history_since: int | None = Field(
+        None, ge=-1, description="only the history points after this step (the page keeps "
+                                 "the earlier ones)")
+
+
+class Frame(BaseModel):
+    snapshot: Snapshot
+    heatmaps: Heatmaps
+
+
+class ActivationCurve(BaseModel):
+    id: str
+    name: str
+    formula: str
+    z: list[float]
+    f: list[float]
+    df: list[float]

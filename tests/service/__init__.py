@@ -1,0 +1,1 @@
+"""Tests of playground/service: sessions, their store and their history, without HTTP."""

@@ -1,0 +1,250 @@
+"""Parameters and structure through HTTP (web/routes/network.py): all parameters, one
+weight, one bias, structural edits that keep every parameter they can, and their refusals
+(which must change nothing)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from playground.engine.activations import ACTIVATIONS
+from playground.web.app import create_app
+
+from .api_support import API, params, refused, shapes, snapshot
+
+
+# ---------------------------------------------------------------------------- helpers
+def trace_values(client, sid: str, point=(1.5, -2.0)) -> dict[str, float]:
+    response = client.post(f"{API}/{sid}/trace", json={"point": list(point)})
+    assert response.status_code == 200, response.text
+    return {s["node"]: s["value"] for s in response.json()["forward"]}
+
+
+def layer_of(node: str) -> int:
+    return int(node.split(":")[0])
+
+
+# ------------------------------------------------------------------------------ params
+def test_params_round_trip(client, new_session):
+    sid = new_session(hidden=[{"units": 3, "activation": "prelu"}, {"units": 2}])["id"]
+    got = params(client, sid)
+    snap = snapshot(client, sid)
+    assert got["weights"] == snap["weights"] and got["biases"] == snap["biases"]
+    assert got["prelu_slopes"] == [[0.25, 0.25, 0.25], None]
+    new = {
+        "weights": [[[w + 0.125 for w in row] for row in layer] for layer in got["weights"]],
+        "biases": [[b - 0.5 for b in layer] for layer in got["biases"]],
+        "prelu_slopes": [[0.1, 0.2, 0.3], None],
+    }
+    response = client.put(f"{API}/{sid}/params", json=new)
+    assert response.status_code == 200, response.text
+    assert response.json()["weights"] == new["weights"]
+    assert params(client, sid) == new
+    # without prelu_slopes the slopes stay
+    new["weights"][0][0][0] = 2.0
+    client.put(f"{API}/{sid}/params", json={"weights": new["weights"], "biases": new["biases"]})
+    assert params(client, sid) == new
+
+
+def test_params_refusals_change_nothing(client, new_session):
+    sid = new_session()["id"]
+    good = params(client, sid)
+    bad_row = json.loads(json.dumps(good))
+    bad_row["weights"][0][0].append(0.0)
+    assert "shape" in refused(client, sid, "PUT", "/params", 422, bad_row)["message"]
+    missing_layer = {"weights": good["weights"][:-1], "biases": good["biases"]}
+    refused(client, sid, "PUT", "/params", 422, missing_layer)
+    short_bias = json.loads(json.dumps(good))
+    short_bias["biases"][1] = [0.0]
+    refused(client, sid, "PUT", "/params", 422, short_bias)
+    slopes = dict(good, prelu_slopes=[[1.0, 1.0, 1.0, 1.0], None])  # no PReLU layer here
+    refused(client, sid, "PUT", "/params", 422, slopes)
+    refused(client, sid, "PUT", "/params", 422, {"weights": good["weights"]})
+    refused(client, sid, "PUT", "/params", 422, dict(good, weights="zeros"))
+    text = json.dumps(good).replace(str(good["weights"][0][0][0]), "NaN", 1)
+    assert "NaN" in text
+    refused(client, sid, "PUT", "/params", 422, raw=text.encode())
+    refused(client, sid, "PUT", "/params", 422, raw=text.replace("NaN", "Infinity").encode())
+
+
+# ---------------------------------------------------------------- weight and bias edits
+def test_weight_edit_sets_exactly_that_weight(client, new_session):
+    sid = new_session()["id"]
+    before = snapshot(client, sid)
+    response = client.patch(f"{API}/{sid}/weight",
+                            json={"layer": 1, "from": 3, "to": 1, "value": -2.5})
+    assert response.status_code == 200, response.text
+    after = response.json()
+    expected = json.loads(json.dumps(before["weights"]))
+    expected[1][3][1] = -2.5
+    assert after["weights"] == expected
+    assert after["biases"] == before["biases"]
+
+
+def test_bias_edit_sets_exactly_that_bias(client, new_session):
+    sid = new_session()["id"]
+    before = snapshot(client, sid)
+    after = client.patch(f"{API}/{sid}/bias", json={"layer": 2, "node": 0, "value": 0.75}).json()
+    expected = json.loads(json.dumps(before["biases"]))
+    expected[2][0] = 0.75
+    assert after["biases"] == expected and after["weights"] == before["weights"]
+
+
+def test_weight_edit_schema_uses_from():
+    schema = create_app().openapi()["components"]["schemas"]["WeightEdit"]
+    assert set(schema["properties"]) == {"layer", "from", "to", "value"}
+    assert set(schema["required"]) == {"layer", "from", "to", "value"}
+
+
+def test_weight_and_bias_refusals(client, new_session):
+    sid = new_session()["id"]  # sizes 2, 4, 2, 1: weight layers 0..2
+    edit = {"layer": 0, "from": 0, "to": 0, "value": 1.0}
+    error = refused(client, sid, "PATCH", "/weight", 422, dict(edit, layer=3))
+    assert "0..2" in error["message"] and error["allowed"] == [0, 2]
+    error = refused(client, sid, "PATCH", "/weight", 422, dict(edit, **{"from": 2}))
+    assert "0..1" in error["message"] and error["allowed"] == [0, 1]
+    error = refused(client, sid, "PATCH", "/weight", 422, dict(edit, layer=2, to=1))
+    assert error["allowed"] == [0, 0]
+    assert "1000000" in refused(client, sid, "PATCH", "/weight", 422,
+                                dict(edit, value=1e7))["message"]
+    refused(client, sid, "PATCH", "/weight", 422, dict(edit, layer=-1))
+    refused(client, sid, "PATCH", "/weight", 422, {"layer": 0, "to": 0, "value": 1.0})
+    refused(client, sid, "PATCH", "/weight", 422, {"layer": 0, "from_": 0, "to": 0, "value": 1.0})
+    refused(client, sid, "PATCH", "/weight", 422, dict(edit, value="big"))
+    refused(client, sid, "PATCH", "/weight", 422, raw=b'{"layer":0,"from":0,"to":0,"value":NaN}')
+    refused(client, sid, "PATCH", "/weight", 422,
+            raw=b'{"layer":0,"from":0,"to":0,"value":Infinity}')
+    refused(client, sid, "PATCH", "/weight", 422, raw=b'{"layer":0,"from":0,')
+    bias = {"layer": 0, "node": 0, "value": 1.0}
+    assert refused(client, sid, "PATCH", "/bias", 422, dict(bias, layer=3))["allowed"] == [0, 2]
+    assert refused(client, sid, "PATCH", "/bias", 422, dict(bias, node=4))["allowed"] == [0, 3]
+    refused(client, sid, "PATCH", "/bias", 422, dict(bias, value=-1e7))
+    refused(client, sid, "PATCH", "/bias", 422, raw=b'{"layer":0,"node":0,"value":-Infinity}')
+
+
+# ------------------------------------------------------------------- structural edits
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_inserting_a_hidden_layer_changes_only_downstream(client, new_session, k):
+    sid = new_session()["id"]
+    client.post(f"{API}/{sid}/step", json={"steps": 10})
+    before = snapshot(client, sid)
+    values_before = trace_values(client, sid)
+    response = client.post(f"{API}/{sid}/layers", json={"index": k, "units": 3,
+                                                        "activation": "relu"})
+    assert response.status_code == 200, response.text
+    after = response.json()
+    assert [layer["units"] for layer in after["layers"]] == (
+        [2] + [4, 2][:k] + [3] + [4, 2][k:] + [1])
+    assert after["layers"][k + 1]["activation"] == "relu"
+    assert after["config"]["hidden"][k] == {"units": 3, "activation": "relu", "dropout": 0.0}
+    assert after["weights"][:k] == before["weights"][:k]  # upstream untouched
+    assert after["biases"][:k] == before["biases"][:k]
+    assert after["weights"][k + 2:] == before["weights"][k + 1:]  # past the new layer: kept
+    assert after["step"] == before["step"]
+    values_after = trace_values(client, sid)
+    for node, value in values_before.items():
+        if layer_of(node) <= k:
+            assert values_after[node] == value, node
+    assert {n for n in values_after if layer_of(n) == k + 1} == {f"{k + 1}:{j}" for j in range(3)}
+
+
+def test_removing_a_hidden_layer_keeps_upstream(client, new_session):
+    sid = new_session(hidden=[{"units": 3}, {"units": 4}, {"units": 2}])["id"]
+    before = snapshot(client, sid)
+    values_before = trace_values(client, sid)
+    after = client.delete(f"{API}/{sid}/layers/1").json()
+    assert [layer["units"] for layer in after["layers"]] == [2, 3, 2, 1]
+    assert after["weights"][0] == before["weights"][0]
+    assert after["weights"][2] == before["weights"][3]
+    assert shapes(after) == [[2, 3], [3, 2], [2, 1]]
+    values_after = trace_values(client, sid)
+    assert all(values_after[n] == v for n, v in values_before.items() if layer_of(n) <= 1)
+    assert len(after["config"]["hidden"]) == 2
+
+
+def test_adding_neurons_keeps_every_other_weight(client, new_session):
+    sid = new_session(hidden=[{"units": 3}, {"units": 2}, {"units": 2}])["id"]
+    client.post(f"{API}/{sid}/step", json={"steps": 5})
+    before = snapshot(client, sid)
+    values_before = trace_values(client, sid)
+    after = client.post(f"{API}/{sid}/layers/1/neurons", json={"count": 2}).json()
+    assert [layer["units"] for layer in after["layers"]] == [2, 3, 4, 2, 1]
+    assert after["weights"][0] == before["weights"][0]
+    assert [row[:2] for row in after["weights"][1]] == before["weights"][1]
+    assert after["weights"][2][:2] == before["weights"][2]
+    assert after["weights"][3] == before["weights"][3]
+    assert after["biases"][1][:2] == before["biases"][1]
+    assert after["biases"][0] == before["biases"][0] and after["biases"][2:] == before["biases"][2:]
+    values_after = trace_values(client, sid)
+    for node, value in values_before.items():
+        if layer_of(node) <= 2:  # inputs, hidden 0 and the old units of hidden 1
+            assert values_after[node] == value, node
+    assert after["config"]["hidden"][1]["units"] == 4
+    one = client.post(f"{API}/{sid}/layers/0/neurons").json()  # no body: one neuron
+    assert one["layers"][1]["units"] == 4
+
+
+def test_removing_a_neuron_drops_its_row_and_column(client, new_session):
+    sid = new_session()["id"]
+    before = snapshot(client, sid)
+    after = client.delete(f"{API}/{sid}/layers/0/neurons/1").json()
+    w0 = np.array(before["weights"][0])
+    w1 = np.array(before["weights"][1])
+    assert after["weights"][0] == np.delete(w0, 1, axis=1).tolist()
+    assert after["weights"][1] == np.delete(w1, 1, axis=0).tolist()
+    assert after["biases"][0] == [b for j, b in enumerate(before["biases"][0]) if j != 1]
+    assert after["weights"][2] == before["weights"][2]
+    assert after["config"]["hidden"][0]["units"] == 3
+
+
+def test_structural_refusals(client, new_session):
+    sid = new_session()["id"]  # two hidden layers: 4 and 2 units
+    error = refused(client, sid, "POST", "/layers", 422, {"index": 3})
+    assert "0..2" in error["message"] and error["allowed"] == [0, 2]
+    error = refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 17})
+    assert "16" in error["message"]
+    refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 0})
+    message = refused(client, sid, "POST", "/layers", 422,
+                      {"index": 0, "activation": "swishy"})["message"]
+    assert all(a in message for a in ACTIVATIONS)
+    refused(client, sid, "POST", "/layers", 422, {"index": -1})
+    refused(client, sid, "POST", "/layers", 422, raw=b'{"index": NaN}')
+    error = refused(client, sid, "DELETE", "/layers/2", 404)
+    assert "0..1" in error["message"] and error["allowed"] == [0, 1]
+    refused(client, sid, "DELETE", "/layers/-1", 404)
+    refused(client, sid, "DELETE", "/layers/first", 422)
+    assert refused(client, sid, "POST", "/layers/5/neurons", 404, {"count": 1})["allowed"] == [0, 1]
+    error = refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 13})
+    assert "12" in error["message"] and error["allowed"] == [1, 12]
+    refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 0})
+    refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 17})
+    refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": "two"})
+    error = refused(client, sid, "DELETE", "/layers/1/neurons/2", 404)
+    assert "0..1" in error["message"] and error["allowed"] == [0, 1]
+    refused(client, sid, "DELETE", "/layers/9/neurons/0", 404)
+
+
+def test_removing_the_last_neuron_is_a_conflict(client, new_session):
+    sid = new_session(hidden=[{"units": 1}])["id"]
+    error = refused(client, sid, "DELETE", "/layers/0/neurons/0", 409)
+    assert "remove the layer" in error["message"]
+
+
+def test_at_most_8_hidden_layers(client, new_session):
+    sid = new_session(hidden=[{"units": 1}] * 7)["id"]
+    assert client.post(f"{API}/{sid}/layers", json={"index": 7, "units": 1}).status_code == 200
+    error = refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 1})
+    assert "8" in error["message"]
+    assert "8" in refused(client, sid, "PATCH", "/config", 422,
+                          {"hidden": [{"units": 1}] * 9})["message"]
+
+
+def test_zero_hidden_layers_then_insert(client, new_session):
+    sid = new_session(hidden=[])["id"]
+    assert shapes(snapshot(client, sid)) == [[2, 1]]
+    assert refused(client, sid, "DELETE", "/layers/0", 404)["allowed"] == []
+    assert client.post(f"{API}/{sid}/step", json={"epochs": 1}).status_code == 200
+    snap = client.post(f"{API}/{sid}/layers", json={"index": 0, "units": 2}).json()
+    assert shapes(snap) == [[2, 2], [2, 1]]

@@ -1,0 +1,77 @@
+"""The play loop (web/routes/play.py): POST /frame answers a complete snapshot and the
+heatmaps at once; over the WebSocket each message is a frame like POST /frame, and
+refusals come back as error messages and change nothing."""
+
+import json
+
+from playground.web.schemas import Heatmaps, Snapshot
+
+from .api_support import API, refused, snapshot, strict_json
+
+
+# ------------------------------------------------------------------------------- frame
+def test_frame_answers_a_complete_snapshot_and_heatmaps(client, new_session):
+    """An extension of the contract (the play loop's one call): its snapshot keeps the
+    required fields that are null (input layer's activation, a regression's classes)."""
+    sid = new_session(dataset="plane")["id"]
+    response = client.post(f"{API}/{sid}/frame", json={"steps": 4, "resolution": 4})
+    assert response.status_code == 200, response.text
+    frame = strict_json(response.text)
+    snap = frame["snapshot"]
+    assert "activation" in snap["layers"][0] and snap["layers"][0]["activation"] is None
+    assert "classes" in snap and snap["classes"] is None
+    assert snap["step"] == 4 and snap["weights"] == snapshot(client, sid)["weights"]
+    assert frame["heatmaps"]["resolution"] == 4 and "output_class" not in frame["heatmaps"]
+    Snapshot.model_validate(snap)
+    Heatmaps.model_validate(frame["heatmaps"])
+    assert refused(client, sid, "POST", "/frame", 422, {"steps": 1, "resolution": 1})
+
+
+# --------------------------------------------------------------------------- websocket
+def test_frames_over_the_socket_equal_post_frame(client, new_session):
+    a = new_session(dataset="xor")["id"]
+    b = new_session(dataset="xor")["id"]
+    body = {"epochs": 2, "resolution": 8, "node_resolution": 4, "history_since": 0}
+    with client.websocket_connect(f"/api/sessions/{a}/play") as ws:
+        for _ in range(3):
+            ws.send_text(json.dumps(body))
+            over_socket = json.loads(ws.receive_text())
+            over_http = client.post(f"/api/sessions/{b}/frame", json=body).json()
+            over_socket["snapshot"].pop("id")
+            over_http["snapshot"].pop("id")
+            assert over_socket == over_http
+    assert over_socket["snapshot"]["epoch"] == 6
+    assert over_socket["heatmaps"]["node_resolution"] == 4
+
+
+def test_refusals_are_messages_and_change_nothing(client, new_session):
+    sid = new_session()["id"]
+    before = client.get(f"/api/sessions/{sid}").json()
+    with client.websocket_connect(f"/api/sessions/{sid}/play") as ws:
+        ws.send_text('{"epochs": 0}')
+        error = json.loads(ws.receive_text())["error"]
+        assert error["status"] == 422 and "greater than or equal to 1" in error["message"]
+        ws.send_text("not json")
+        assert json.loads(ws.receive_text())["error"]["status"] == 422
+        ws.send_text('{"epochs": 1, "resolution": 1000}')
+        assert "less than or equal to 200" in json.loads(ws.receive_text())["error"]["message"]
+        ws.send_text('{"epochs": 1}')  # the socket still works after refusals
+        assert json.loads(ws.receive_text())["snapshot"]["epoch"] == 1
+    after = client.get(f"/api/sessions/{sid}").json()
+    assert after["epoch"] == 1 and before["weights"] != after["weights"]
+    with client.websocket_connect("/api/sessions/nope/play") as ws:
+        ws.send_text('{"epochs": 1}')
+        assert json.loads(ws.receive_text())["error"]["status"] == 404
+
+
+def test_a_diverged_session_refuses_to_play(client, new_session):
+    sid = new_session(dataset="plane", head="linear", learning_rate=10, batch_size=1,
+                      hidden=[{"units": 8, "activation": "relu"}] * 2)["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/play") as ws:
+        for _ in range(20):
+            ws.send_text('{"epochs": 1}')
+            answer = json.loads(ws.receive_text())
+            if "error" in answer:
+                break
+        assert answer["error"]["status"] == 409
+        assert "diverged" in answer["error"]["message"]
