@@ -116,7 +116,7 @@ export const EN = {
     chooseForValue: "Choose a point (click the plot) to see the values here.",
     epochAxis: "epoch", networkKeys: "In the diagram: arrow keys move between nodes, Enter edits a node's bias, W walks the weights into it (Enter edits one, Esc goes back).",
     chosenPointIs: "Chosen point: ({x1}, {x2})", chosenWithLabel: "Chosen point: ({x1}, {x2}), label {label}",
-    nodeOf: "Node {node} ({i}/{n})", backwardOf: "Back-propagation · node {node} ({i}/{n})",
+    nodeOf: "node {node} ({i}/{n})", backwardOf: "Back-propagation · node {node} ({i}/{n})",
     weightInto: "weight {from} → {to} = {w}",
     untitledError: "Something went wrong: {message}",
 };
