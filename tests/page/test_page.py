@@ -9,183 +9,22 @@ Chromium or Playwright the tests are skipped, unless CI=true, where that is a fa
 from __future__ import annotations
 
 import json
-import os
 import re
-import time
 
-import httpx
 import pytest
 
 from .page_support import (
-    CHROMIUM, CHROMIUM_ARGS, NUMBER, PageLog, Server, browser_missing, save_shot,
+    CHINESE,
+    NUMBER,
+    Playground,
+    expect,
+    response_to,
+    save_shot,
+    wait_until,
 )
 
-try:
-    from playwright.sync_api import expect
-    expect.set_options(timeout=10_000)
-except ImportError:  # reported by the fixtures (skip, or fail on CI)
-    expect = None
-
-VIEWPORT = {"width": 1280, "height": 720}
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 LABELS = ["Dataset", "Learning rate", "Activation", "Batch size", "Noise", "Regularization",
           "Regularization rate", "Optimizer", "Output", "Language"]
-
-
-def unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"page tests cannot run on CI: {reason}", pytrace=False)
-    pytest.skip(f"page tests skipped: {reason}")
-
-
-# ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    reason = browser_missing()
-    if reason:
-        unavailable(reason)
-    srv = Server(tmp_path_factory.mktemp("server") / "server.log")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    with httpx.Client(base_url=server.url, timeout=15) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = browser_missing()
-    if reason:
-        unavailable(reason)
-    from playwright.sync_api import Error, sync_playwright
-
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as exc:
-            unavailable(f"Chromium at {CHROMIUM} does not start: {exc}")
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def context(browser, server):
-    ctx = browser.new_context(viewport=VIEWPORT, base_url=server.url, locale="en-US")
-    ctx.set_default_timeout(10_000)
-    yield ctx
-    ctx.close()
-
-
-class Playground:
-    """One browser page of the playground plus the API that referees it."""
-
-    def __init__(self, page, api: httpx.Client):
-        self.page = page
-        self.api = api
-        self.log = PageLog()
-        self.log.watch(page)
-
-    # -------------------------------------------------------------- page
-    def open(self, query: str = "lang=en") -> "Playground":
-        self.page.goto(f"/?{query}")
-        self.wait_ready()
-        return self
-
-    def wait_ready(self) -> None:
-        self.page.wait_for_function(
-            "() => window.playground && window.playground.sessionId && window.playground.snapshot")
-        expect(self.page.get_by_test_id("test-loss")).to_have_text(NUMBER)
-        expect(self.page.locator('[data-node="0:0"]')).to_be_visible()
-
-    def button(self, name: str):
-        return self.page.get_by_role("button", name=name, exact=True)
-
-    def control(self, label: str):
-        return self.page.get_by_label(label, exact=True)
-
-    def readout(self, testid: str) -> str:
-        return self.page.get_by_test_id(testid).inner_text().strip()
-
-    def epoch(self) -> int:
-        return int(self.readout("epoch"))
-
-    def dom_nodes(self) -> list[str]:
-        return sorted(self.page.eval_on_selector_all(
-            "[data-node]", "els => els.map(e => e.dataset.node)"))
-
-    def dom_edges(self) -> dict[str, str]:
-        return dict(self.page.eval_on_selector_all(
-            "[data-weight]", "els => els.map(e => [e.dataset.weight, e.getAttribute('data-value')])"))
-
-    # -------------------------------------------------------------- API
-    @property
-    def session_id(self) -> str:
-        return self.page.evaluate("window.playground.sessionId")
-
-    def snapshot(self) -> dict:
-        r = self.api.get(f"/api/sessions/{self.session_id}")
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    # -------------------------------------------------------------- checks
-    def assert_matches_api(self, snap: dict | None = None) -> dict:
-        """Nodes and edges on the page are the API's layers and weights, value for value."""
-        snap = snap or self.snapshot()
-        units = [layer["units"] for layer in snap["layers"]]
-        assert self.dom_nodes() == sorted(f"{l}:{j}" for l, n in enumerate(units) for j in range(n))
-        edges = self.dom_edges()
-        expected = {f"{l}:{i}:{j}": w for l, m in enumerate(snap["weights"])
-                    for i, row in enumerate(m) for j, w in enumerate(row)}
-        assert set(edges) == set(expected)
-        for key, w in expected.items():
-            assert float(edges[key]) == w, f"edge {key}: page {edges[key]}, API {w}"
-        return snap
-
-    def settle(self, timeout: float = 5.0) -> int:
-        """After a pause: the epoch read-out agrees with the server's and stays put."""
-        deadline = time.monotonic() + timeout
-        while True:
-            shown, server_epoch = self.epoch(), self.snapshot()["epoch"]
-            if shown == server_epoch:
-                self.page.wait_for_timeout(150)
-                if self.epoch() == shown == self.snapshot()["epoch"]:
-                    return shown
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the page shows epoch {shown} but the server is at "
-                                     f"epoch {server_epoch} after the page stopped training")
-            self.page.wait_for_timeout(100)
-
-    def assert_clean(self) -> None:
-        assert self.log.unexpected() == [], "the page logged errors"
-
-
-@pytest.fixture
-def ui(context, api):
-    """A fresh page per test; at the end, no console errors and no page errors."""
-    play = Playground(context.new_page(), api)
-    yield play
-    assert play.log.unexpected() == [], "the page logged errors"
-
-
-def wait_until(page, predicate, timeout: float = 10.0, message: str = "condition"):
-    """Poll `predicate`; waiting through the page lets Playwright deliver its events."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        page.wait_for_timeout(50)
-
-
-def response_to(page, method: str, path_end: str):
-    return page.expect_response(
-        lambda r: r.request.method == method and r.url.split("?")[0].endswith(path_end))
 
 
 # ---------------------------------------------------------------------------- tests

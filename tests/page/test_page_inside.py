@@ -16,9 +16,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from .page_support import NUMBER, save_shot
-from .test_page import (  # noqa: F401 - fixtures, used by name
-    CHINESE, Playground, api, browser, context, expect, response_to, server, ui, wait_until,
+from .page_support import (
+    CHINESE,
+    NUMBER,
+    Playground,
+    expect,
+    response_to,
+    save_shot,
+    wait_until,
 )
 
 XOR_2_3_2_1 = "lang=en&dataset=xor&features=x1,x2&hidden=3:tanh:0,2:tanh:0"

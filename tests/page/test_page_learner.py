@@ -1,0 +1,322 @@
+"""What a new learner tripped over, tried again in a real browser: typed points, limits,
+colours and legends, high-DPI text, the tablet layout, the keyboard, the first hints,
+links with a bad field, and messages in the reader's language."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .page_support import CHINESE, Playground, expect, response_to, save_shot
+
+
+@pytest.fixture
+def open_page(browser, server, api):
+    """A page in its own context: a viewport, a pixel ratio, touch, a locale."""
+    pages = []
+
+    def make(query="lang=en", width=1280, height=720, dpr=1, touch=False, locale="en-US"):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, base_url=server.url,
+                                  device_scale_factor=dpr, has_touch=touch, locale=locale)
+        ctx.set_default_timeout(10_000)
+        play = Playground(ctx.new_page(), api)
+        pages.append((ctx, play))
+        return play.open(query)
+
+    yield make
+    for ctx, play in pages:
+        assert play.log.unexpected() == [], "the page logged errors"
+        ctx.close()
+
+
+# ---------------------------------------------------------------------------- 2. typed points
+def test_typed_points_take_comma_decimals_and_refuse_what_is_not_a_number(ui):
+    page = ui.open().page
+    x1, x2 = page.locator("#point-x1"), page.locator("#point-x2")
+    error = page.locator('[data-error-for="point"]')
+    x1.fill("1,5")
+    x1.press("Tab")                       # x2 is empty: nothing is guessed, the page asks
+    expect(x2).to_be_focused()
+    expect(x2).to_have_value("")
+    expect(error).to_have_text("Now type x2.")
+    page.keyboard.type("-3")
+    with response_to(page, "POST", "/trace") as traced:
+        x2.press("Enter")
+    assert traced.value.request.post_data_json["point"] == [1.5, -3]
+    panel = page.get_by_test_id("calc-panel")
+    expect(panel).to_contain_text("Chosen point: (1.50, -3.00)")
+    expect(error).to_be_hidden()
+
+    for typed, said in [("abc", "“abc” is not a number"), ("1e999", "“1e999” is not a number"),
+                        ("0x10", "“0x10” is not a number"), ("", "“” is not a number"),
+                        ("7", "x1 must be between -6 and 6")]:
+        x1.fill(typed)
+        x1.press("Enter")
+        expect(error).to_contain_text(said)
+        expect(x1).to_have_attribute("aria-invalid", "true")
+        expect(panel).to_contain_text("Chosen point: (1.50, -3.00)")   # the old point stays
+    x1.fill("-2,25")
+    x1.press("Enter")
+    expect(panel).to_contain_text("Chosen point: (-2.25, -3.00)")
+    expect(x1).not_to_have_attribute("aria-invalid", "true")
+
+
+# ---------------------------------------------------------------------------- 16, 19, 22
+def test_a_newcomer_is_told_where_to_start_and_next_node_asks_for_a_point(ui):
+    page = ui.open().page
+    panel = page.get_by_test_id("calc-panel")
+    expect(panel).to_have_text(re.compile("Click a point in the plot, then press"))
+    expect(page.get_by_text("Which properties do you want to feed in?")).to_be_visible()
+    expect(page.get_by_text("Features", exact=True)).to_be_visible()
+    traced = []
+    page.on("request", lambda r: r.url.endswith("/trace") and traced.append(r))
+    ui.button("Next node").click()
+    expect(page.locator('[data-error-for="point"]')).to_have_text(re.compile("Choose a point first"))
+    page.wait_for_timeout(300)
+    assert traced == [], "Next node traced a point the learner never chose"
+
+    # the ids are explained where the diagram is
+    page.get_by_text("What do “1:2” and “0:1 → 1:2” mean?").click()
+    expect(page.get_by_text(re.compile("layer 0 is the inputs, layer 1 the first hidden layer"))).to_be_visible()
+
+    # a node shows its value at the chosen point; an input its feature's value
+    ui.page.locator("#point-x1").fill("1")
+    ui.page.locator("#point-x2").fill("2")
+    with response_to(page, "POST", "/trace"):
+        ui.page.locator("#point-x2").press("Enter")
+    trace = ui.api.post(f"/api/sessions/{ui.session_id}/trace", json={"point": [1, 2]}).json()
+    value = next(s["value"] for s in trace["forward"] if s["node"] == "1:1")
+    page.locator('[data-node="1:1"]').click()
+    tooltip = page.locator("#tooltip")
+    expect(tooltip).to_contain_text(f"value at (1.00, 2.00) = {value:.3f}")
+    page.locator('[data-node="0:1"]').hover()
+    expect(tooltip).to_contain_text("at (1.00, 2.00): X₂ = 2.000")
+
+
+# ---------------------------------------------------------------------------- 1. banner
+def test_the_error_banner_spans_the_page(ui):
+    page = ui.open().page
+    ui.log.expect(r"net::ERR_FAILED")
+    page.route("**/api/sessions/*/step", lambda route: route.abort())
+    page.route("**/api/health", lambda route: route.abort())
+    ui.button("Step").click()
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Connection to the server lost")
+    box = banner.bounding_box()
+    assert box["width"] >= 1280 - 20, f"the banner is {box['width']} px wide"
+    assert box["height"] < 60
+
+
+# ---------------------------------------------------------------------------- 7, 11, 23
+def test_limits_turn_buttons_off_and_say_why(ui):
+    page = ui.open("lang=en&hidden=15:tanh:0").page
+    expect(page.locator("#layer-count")).to_have_text("1 hidden layer")
+    plus = ui.button("Add neuron")
+    with response_to(page, "POST", "/neurons"):
+        plus.click()
+    expect(page.locator("[data-node^='1:']")).to_have_count(16)
+    expect(plus).to_be_disabled()
+    expect(plus).to_have_attribute("title", "Layer 1 has the most neurons allowed (16).")
+
+    for _ in range(1):
+        with response_to(page, "DELETE", "/layers/0"):
+            ui.button("Remove hidden layer").click()
+    expect(page.locator("#layer-count")).to_have_text("0 hidden layers")
+    remove = ui.button("Remove hidden layer")
+    expect(remove).to_be_disabled()
+    expect(remove).to_have_attribute("title", "There is no hidden layer to remove.")
+    activation = ui.control("Activation")
+    expect(activation).to_be_disabled()
+    expect(activation.locator("option:checked")).to_have_text("no hidden layers")
+
+    add = ui.button("Add hidden layer")
+    for n in range(8):
+        with response_to(page, "POST", "/layers"):
+            add.click()
+        expect(page.locator("#layer-count")).to_have_text(f"{n + 1} hidden layer" + ("s" if n else ""))
+    expect(add).to_be_disabled()
+    expect(add).to_have_attribute("title", "At most 8 hidden layers.")
+
+    # different activations: the global menu says so
+    page.get_by_label("Layer activation 2").select_option("relu")
+    expect(activation.locator("option:checked")).to_have_text("mixed")
+    expect(activation).to_be_enabled()
+
+
+# ---------------------------------------------------------------------------- 5, 6. colours
+def test_one_colour_per_class_and_a_legend_for_every_class(ui):
+    page = ui.open("lang=en&dataset=blobs&classes=4&features=x1,x2&hidden=6:relu:0").page
+    legend = page.get_by_test_id("plot-legend")
+    expect(legend).to_have_text(re.compile(r"class 0\s*class 1\s*class 2\s*class 3"))
+    swatches = page.eval_on_selector_all("#plot-legend .dot", "els => els.map(e => getComputedStyle(e).backgroundColor)")
+    assert swatches[:2] == ["rgb(8, 119, 189)", "rgb(245, 147, 34)"]   # blue and orange, as on binary data
+    assert len(set(swatches)) == 4
+
+    # hovering output node 2:0 (class 0) paints class 0's colour where class 0 is likely
+    ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 60})
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    page.locator('[data-node="2:0"]').hover()
+    point = confident_spot(ui, klass=0)
+    r, g, b = plot_color_at(page, point)
+    assert r < 150 and b > g, f"class 0's probability is painted {r, g, b}, not blue"
+
+
+def confident_spot(ui, klass: int) -> list[float]:
+    """A grid cell where `klass` wins with p > 0.9, at least 0.6 from every data point
+    (so a dot does not cover the pixel looked at)."""
+    sid = ui.session_id
+    maps = ui.api.get(f"/api/sessions/{sid}/heatmaps?resolution=30&encoding=list").json()
+    data = ui.api.get(f"/api/sessions/{sid}/data").json()
+    points = data["train"]["x"] + data["test"]["x"]
+    for r, x2 in enumerate(maps["x2"]):
+        for c, x1 in enumerate(maps["x1"]):
+            if maps["output_class"][r][c] == klass and maps["output"][r][c] > 0.9 and all(
+                    (x1 - a) ** 2 + (x2 - b) ** 2 > 0.36 for a, b in points):
+                return [x1, x2]
+    raise AssertionError(f"no confident, empty spot for class {klass}")
+
+
+def plot_color_at(page, point):
+    """The plot's colour at a point of the input square."""
+    return page.evaluate("""([x1, x2]) => {
+        const c = document.querySelector('[data-testid=data-plot]');
+        const s = c.width / 300, px = ((x1 + 6) / 12) * 300, py = ((6 - x2) / 12) * 300;
+        const d = c.getContext('2d').getImageData(Math.round(px * s), Math.round(py * s), 1, 1).data;
+        return [d[0], d[1], d[2]];
+    }""", point)
+
+
+# ---------------------------------------------------------------------------- 8. high DPI
+def test_plot_text_keeps_its_size_at_device_pixel_ratio_2(open_page):
+    sizes = {}
+    for dpr in (1, 2):
+        play = open_page("lang=en", dpr=dpr)
+        sizes[dpr] = play.page.evaluate("""() => {
+            const c = document.querySelector('[data-testid=data-plot]');
+            const ctx = c.getContext('2d');
+            return {backing: c.width, css: c.getBoundingClientRect().width,
+                    scale: ctx.getTransform().a, font: ctx.font};
+        }""")
+    assert sizes[1]["css"] == sizes[2]["css"] == 300
+    assert sizes[2]["backing"] == 2 * sizes[1]["backing"] == 600
+    assert sizes[2]["scale"] == 2 and sizes[1]["scale"] == 1   # drawn in CSS pixels
+    assert sizes[1]["font"] == sizes[2]["font"] == "10px sans-serif"
+
+
+# ---------------------------------------------------------------------------- 20. tablet
+def test_tablet_keeps_the_plot_near_the_top_and_bias_handles_touchable(open_page, tmp_path):
+    play = open_page("lang=en", width=768, height=1024, dpr=2, touch=True)
+    page = play.page
+    heading = page.locator("#output-heading").bounding_box()
+    plot = page.get_by_test_id("data-plot").bounding_box()
+    metrics = page.get_by_test_id("test-loss").bounding_box()
+    diagnostics = page.locator("#diag-heading").bounding_box()
+    assert plot["y"] < diagnostics["y"], "the plot sits below Diagnostics"
+    assert plot["y"] - heading["y"] < 60 and abs(metrics["y"] - plot["y"]) < 120, \
+        "the output heading, the numbers and the plot are split apart"
+    assert plot["y"] < 900
+    # a bias handle takes a tap 12 px beside its centre (a 24 px target at least)
+    bias = page.locator('button.bias[data-bias="1:0"]')
+    box = bias.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in [(-12, 0), (12, 0), (0, -12), (0, 12)]:
+        hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.dataset?.bias", [cx + dx, cy + dy])
+        assert hit == "1:0", f"a tap at ({dx}, {dy}) from the bias centre misses it"
+    page.tap('button.bias[data-bias="1:0"]')
+    expect(page.get_by_role("textbox", name="Type a bias, Enter applies")).to_be_visible()
+    save_shot(page, tmp_path, "tablet-en.png")
+
+
+# ---------------------------------------------------------------------------- 21. keyboard
+def test_keyboard_reaches_nodes_weights_and_the_plot_in_a_sensible_order(ui):
+    page = ui.open("lang=en").page
+    page.locator("#remove-layer").focus()
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("""() => {
+            const e = document.activeElement;
+            return e.dataset.node ? 'node' : e.dataset.weight ? 'edge' : e.id || e.className || e.tagName;
+        }"""))
+        if stops[-1] == "data-plot":
+            break
+    assert "edge" not in stops, "Tab visits the edges"
+    assert stops.count("node") == 1, f"the diagram should be one tab stop: {stops}"
+    assert stops.index("node") < stops.index("data-plot")
+
+    # inside the diagram: arrows move between nodes, W walks the weights in, Enter edits
+    page.locator('[data-node="0:0"]').focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-node="1:0"]')).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('[data-node="1:1"]')).to_be_focused()
+    page.keyboard.press("w")
+    expect(page.locator('[data-weight="0:0:1"]')).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('[data-weight="0:1:1"]')).to_be_focused()
+    page.keyboard.press("Enter")
+    editor = page.get_by_role("textbox", name="Type a weight, Enter applies")
+    editor.fill("0,75")
+    with response_to(page, "PATCH", "/weight"):
+        editor.press("Enter")
+    assert ui.snapshot()["weights"][0][1][1] == 0.75
+    page.keyboard.press("Escape")
+    expect(page.locator('[data-node="1:1"]')).to_be_focused()
+
+    # the plot: arrow keys move the chosen point
+    plot = page.get_by_test_id("data-plot")
+    plot.focus()
+    with response_to(page, "POST", "/trace") as traced:
+        page.keyboard.press("ArrowUp")
+    assert traced.value.request.post_data_json["point"] == [0, 0.5]
+    with response_to(page, "POST", "/trace") as traced:
+        page.keyboard.press("Shift+ArrowRight")
+    assert traced.value.request.post_data_json["point"] == [0.1, 0.5]
+
+
+# ---------------------------------------------------------------------------- 13. links
+def test_a_link_with_one_bad_field_keeps_the_good_ones(ui):
+    page = ui.open("lang=en&dataset=xor&learning_rate=99&batch_size=5&hidden=3:relu:0").page
+    snap = ui.snapshot()
+    assert snap["config"]["dataset"] == "xor" and snap["config"]["batch_size"] == 5
+    assert [h["units"] for h in snap["config"]["hidden"]] == [3]
+    assert snap["config"]["learning_rate"] == 0.03
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("left out (Learning rate)")
+    ui.log.expect(r"status of 422")
+
+
+def test_dropout_offers_up_to_0_8_and_says_what_it_means(ui):
+    page = ui.open("lang=en&hidden=4:tanh:0").page
+    drop = page.get_by_label("Dropout 1")
+    values = drop.locator("option").evaluate_all("os => os.map(o => Number(o.value))")
+    assert values[0] == 0 and max(values) == 0.8 and max(values) < 0.9
+    expect(drop).to_have_attribute("title", re.compile("0 = none; near 1 = almost all"))
+    with response_to(page, "PATCH", "/config") as answer:
+        drop.select_option("0.8")
+    assert answer.value.ok
+    assert ui.snapshot()["config"]["hidden"][0]["dropout"] == 0.8
+
+
+# ---------------------------------------------------------------------------- 10. Chinese
+def test_the_chinese_page_words_refusals_and_its_own_messages_in_chinese(open_page):
+    play = open_page("lang=zh", locale="zh-CN")
+    page = play.page
+    expect(page.get_by_test_id("data-plot")).to_have_attribute("aria-label", "数据与决策边界")
+    x1 = page.locator("#point-x1")
+    x1.fill("abc")
+    x1.press("Enter")
+    expect(page.locator('[data-error-for="point"]')).to_have_text("“abc”不是数字：请输入例如 1.5、-2,25 或 3e-2。")
+    # a refusal from the server is worded from its code
+    body = {"message": "layer 1 has 16 neurons; at most 16 are allowed", "code": "too_many_units",
+            "params": {"layer": 1, "units": 16, "max": 16, "room": 0}, "detail": None, "allowed": None}
+    page.route("**/neurons", lambda route: route.fulfill(status=422, content_type="application/json",
+                                                         body=json.dumps(body)))
+    play.log.expect(r"status of 422")
+    play.button("添加神经元").first.click()
+    alert = page.locator('[data-error-for="hidden"]')
+    expect(alert).to_have_text("第 1 层有 16 个神经元；最多允许 16 个。")
+    assert CHINESE.search(alert.inner_text())
