@@ -18,6 +18,7 @@ from ..engine.heads import HEADS
 from ..engine.initializers import INITIALIZERS
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.regularizers import REGULARIZERS
+from .errors import RuleBroken
 
 DatasetId = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 FeatureId = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
@@ -73,7 +74,8 @@ class ConfigFields(BaseModel):
     @classmethod
     def _distinct_features(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("features must not repeat; pick each at most once")
+            raise RuleBroken("features must not repeat; pick each at most once",
+                             "repeated_features", field="features")
         return value
 
 
@@ -112,8 +114,10 @@ class Config(ConfigFields):
             self.head = default_head(kind)
         elif kind not in HEADS[self.head].kinds:
             allowed = [h for h, row in HEADS.items() if kind in row.kinds]
-            raise ValueError(f"head {self.head!r} cannot learn the {kind} dataset "
-                             f"{self.dataset!r}; allowed heads: {', '.join(allowed)}")
+            raise RuleBroken(f"head {self.head!r} cannot learn the {kind} dataset "
+                             f"{self.dataset!r}; allowed heads: {', '.join(allowed)}",
+                             "head_cannot_learn", field="head", head=self.head,
+                             dataset=self.dataset, kind=kind, allowed=allowed)
         return self
 
 

@@ -27,8 +27,9 @@ from ..engine.nn import HiddenLayer, Network
 from ..engine.optimizers import make_optimizer
 from ..engine.trace import trace
 from ..engine.training import Trainer, evaluate, example_step
-from .config import Config, ConfigPatch, Limits, apply_patch
-from .errors import Refused, validation_summary
+from . import checks
+from .config import Config, ConfigPatch, apply_patch
+from .errors import Refused, validation_refused
 from .history import History
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
@@ -111,12 +112,13 @@ class Session:
         train = evaluate(net, self.x_train, self.t_train, d.y_train, c.threshold, fwd_train)
         test = evaluate(net, self.x_test, self.t_test, d.y_test, c.threshold, fwd_test)
         metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
-        if metrics["train_loss"] is None and not self.trainer.diverged:
+        t = self.trainer
+        if metrics["train_loss"] is None and not t.diverged:
             # e.g. weights typed in by hand that overflow: report it, as training would
-            self.trainer.mark_diverged(
-                f"the training loss is not finite at step {self.trainer.step} (the outputs "
-                f"overflow): lower the learning rate (now {self.config.learning_rate:g}) or "
-                f"the weights, then reset")
+            t.mark_diverged(
+                f"the training loss is not finite at step {t.step} (the outputs overflow): "
+                f"lower the learning rate (now {c.learning_rate:g}) or the weights, then reset",
+                "loss_overflow", step=t.step, learning_rate=c.learning_rate)
         if net.head.is_classifier:
             metrics["train_accuracy"] = train.accuracy
             metrics["test_accuracy"] = test.accuracy
@@ -165,20 +167,8 @@ class Session:
     # ------------------------------------------------------------------ requests
     def step(self, steps: int | None = None, epochs: int | None = None) -> None:
         """Train; refused when it would run more steps than one call may."""
-        t = self.trainer
-        if self.trainer.diverged:
-            raise Refused(f"training stopped because the network diverged: "
-                          f"{t.divergence_reason}. Lower the learning rate, then reset "
-                          f"or change a parameter to go on.", status=409)
-        if epochs is not None:
-            steps = t.steps_for_epochs(epochs)
-            if steps > Limits.max_steps_per_call:
-                most = max(1, Limits.max_steps_per_call // t.steps_per_epoch)
-                raise Refused(
-                    f"{epochs} epochs are {steps} steps here ({t.steps_per_epoch} per epoch); "
-                    f"one call runs at most {Limits.max_steps_per_call} steps, so at most "
-                    f"{most} epochs", allowed={"epochs": [1, most]})
-        t.run_steps(int(steps or 0))
+        checks.check_trainable(self.trainer)
+        self.trainer.run_steps(checks.steps_of(self.trainer, steps, epochs))
         self._record()
 
     def reset(self, seed: int | None = None) -> None:
@@ -190,7 +180,7 @@ class Session:
         try:
             new = apply_patch(self.config, patch)
         except ValidationError as exc:  # a whole-config rule, e.g. a head that cannot learn the data
-            raise Refused(validation_summary(exc.errors())) from None
+            raise validation_refused(exc.errors(include_url=False), Config) from None
         with self._transaction():
             self._apply_config(new)
 
@@ -247,85 +237,46 @@ class Session:
 
     # structural edits (index counts hidden layers only)
     def insert_layer(self, index: int, units: int, activation: str) -> None:
-        n = len(self.net.hidden)
-        if n >= Limits.max_hidden_layers:
-            raise Refused(f"the network already has the most hidden layers allowed "
-                          f"({Limits.max_hidden_layers})", allowed=[0, Limits.max_hidden_layers])
-        if not 0 <= index <= n:
-            raise Refused(f"index {index} is out of range; a new hidden layer goes at 0..{n}",
-                          allowed=[0, n])
+        checks.check_insert(len(self.net.hidden), index)
         self._edit(lambda: self.net.insert_layer(index, HiddenLayer(units, activation),
                                                  self.edit_rng))
 
     def remove_layer(self, index: int) -> None:
-        self._check_layer(index)
+        checks.check_layer(len(self.net.hidden), index)
         self._edit(lambda: self.net.remove_layer(index, self.edit_rng))
 
     def add_neurons(self, index: int, count: int) -> None:
-        self._check_layer(index)
-        units = self.net.sizes[index + 1]
-        if units + count > Limits.max_units:
-            raise Refused(f"hidden layer {index} has {units} neurons; at most "
-                          f"{Limits.max_units} are allowed, so at most "
-                          f"{Limits.max_units - units} more", allowed=[1, Limits.max_units - units])
+        checks.check_layer(len(self.net.hidden), index)
+        checks.check_room(self.net.sizes[index + 1], count, index)
         self._edit(lambda: self.net.add_neurons(index, count, self.edit_rng))
 
     def remove_neuron(self, index: int, node: int) -> None:
-        self._check_layer(index)
-        units = self.net.sizes[index + 1]
-        if not 0 <= node < units:
-            raise Refused(f"neuron {node} is out of range; hidden layer {index} has "
-                          f"neurons 0..{units - 1}", status=404, allowed=[0, units - 1])
-        if units == 1:
-            raise Refused(f"hidden layer {index} has only one neuron; remove the layer instead",
-                          status=409)
+        checks.check_layer(len(self.net.hidden), index)
+        checks.check_neuron(self.net.sizes[index + 1], index, node)
         self._edit(lambda: self.net.remove_neuron(index, node))
 
-    def _check_layer(self, index: int) -> None:
-        n = len(self.net.hidden)
-        if not 0 <= index < n:
-            allowed = f"0..{n - 1}" if n else "none: the network has no hidden layers"
-            raise Refused(f"hidden layer {index} does not exist; hidden layers: {allowed}",
-                          status=404, allowed=[0, n - 1] if n else [])
-
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
-        sizes = self.net.sizes
-        if not 0 <= layer < self.net.depth:
-            raise Refused(f"layer {layer} is out of range; weights layers are 0..{self.net.depth - 1}",
-                          allowed=[0, self.net.depth - 1])
-        if not 0 <= src < sizes[layer]:
-            raise Refused(f"from {src} is out of range; layer {layer} has nodes 0..{sizes[layer] - 1}",
-                          allowed=[0, sizes[layer] - 1])
-        if not 0 <= dst < sizes[layer + 1]:
-            raise Refused(f"to {dst} is out of range; layer {layer + 1} has nodes "
-                          f"0..{sizes[layer + 1] - 1}", allowed=[0, sizes[layer + 1] - 1])
+        checks.check_weight(self.net.sizes, layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
         self.trainer.clear_divergence()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
-        sizes = self.net.sizes
-        if not 0 <= layer < self.net.depth:
-            raise Refused(f"layer {layer} is out of range; bias layers are 0..{self.net.depth - 1}",
-                          allowed=[0, self.net.depth - 1])
-        if not 0 <= node < sizes[layer + 1]:
-            raise Refused(f"node {node} is out of range; layer {layer + 1} has nodes "
-                          f"0..{sizes[layer + 1] - 1}", allowed=[0, sizes[layer + 1] - 1])
+        checks.check_bias(self.net.sizes, layer, node)
         self.net.set_bias(layer, node, value)
         self.trainer.clear_divergence()
 
     def set_params(self, weights: list, biases: list, slopes: list | None) -> None:
         try:
             self.net.set_params(weights, biases, slopes)
-        except ValueError as exc:
-            raise Refused(str(exc)) from None
+        except ValueError as exc:  # the engine names what does not fit
+            raise Refused(str(exc), "params_shape", {"what": str(exc)}) from None
         self.trainer.clear_divergence()
 
     def example_step(self, point: list[float], label: float) -> None:
         """One plain SGD update on one example's data loss, at the session's learning rate
         (what the backward step-through shows); the step counter does not move."""
-        self._check_label(label)
-        if self.trainer.diverged:
-            raise Refused("the network diverged; reset it first", status=409)
+        checks.check_label(self.data, label)
+        checks.check_trainable(self.trainer)
         x = feature_matrix(np.asarray([point], dtype=np.float64), self.config.features)
         targets = self.net.head.targets(np.array([label]), self.net.sizes[-1])
         saved = self.net.theta.copy()
@@ -333,14 +284,7 @@ class Session:
         if not self.net.all_finite():
             self.net.theta[...] = saved
             raise Refused("that update would make a parameter infinite; lower the learning rate",
-                          status=409)
-
-    def _check_label(self, label: float) -> None:
-        d = self.data
-        if d.kind != "regression" and (label != int(label) or not 0 <= label < d.classes):
-            raise Refused(f"label {label:g} is not a class of this dataset; "
-                          f"labels are the integers 0..{d.classes - 1}",
-                          allowed=list(range(d.classes)))
+                          "update_overflows", status=409)
 
     def params(self) -> dict:
         return {"weights": [w.tolist() for w in self.net.weights],
@@ -358,7 +302,7 @@ class Session:
 
     def trace(self, point: list[float], label: float | None) -> dict:
         if label is not None:
-            self._check_label(label)
+            checks.check_label(self.data, label)
         return trace(self.net, self.config.features, point, label, self.config.threshold,
                      self.config.learning_rate)
 
@@ -378,6 +322,7 @@ class Session:
             else [p for p in self.history.points if p["step"] > history_since],
             "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
+            "divergence": t.divergence,
             "diagnostics": self.diagnostics(),
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
@@ -403,3 +348,4 @@ class Session:
         session = cls.__new__(cls)
         session.__setstate__(pickle.loads(blob))
         return session
+

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..service.config import ActivationId, Config, Limits
+from ..service.errors import RuleBroken
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
@@ -26,9 +27,12 @@ class Strict(BaseModel):
 
 # ------------------------------------------------------------------ errors
 class ErrorBody(BaseModel):
-    """Every refusal: `message` says what was wrong and what is allowed."""
+    """Every refusal: `message` says in English what was wrong and what is allowed; `code`
+    and `params` say it for a machine (the page words it in the reader's language)."""
 
     message: str
+    code: str = Field(description="stable id of the refusal, e.g. out_of_range, unknown_id")
+    params: dict = Field(description="the numbers and names the refusal is about, by code")
     detail: object = None
     allowed: object = None
 
@@ -96,6 +100,11 @@ class Diagnostics(BaseModel):
         description="test set: counts[true class][predicted class]; null for regression")
 
 
+class Divergence(BaseModel):
+    code: Literal["step_overflow", "loss_overflow"]
+    params: dict
+
+
 class Snapshot(BaseModel):
     id: str
     config: Config
@@ -110,6 +119,8 @@ class Snapshot(BaseModel):
     history: list[HistoryPoint]
     diverged: bool
     divergence_reason: str | None = None
+    divergence: Divergence | None = Field(
+        None, description="the divergence reason for a machine: a code and its params")
     diagnostics: Diagnostics
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
@@ -125,7 +136,8 @@ class StepRequest(Strict):
     @model_validator(mode="after")
     def _one_of(self) -> StepRequest:
         if (self.steps is None) == (self.epochs is None):
-            raise ValueError('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}')
+            raise RuleBroken('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}',
+                             "steps_or_epochs")
         return self
 
 

@@ -89,6 +89,7 @@ def test_unknown_session_is_404_everywhere(client, new_session, method, path, bo
     assert response.status_code == 404
     error = response.json()
     assert "unknown session" in error["message"] and "POST /api/sessions" in error["message"]
+    assert (error["code"], error["params"]) == ("unknown_session", {"session_id": "0" * 32})
 
 
 # ---------------------------------------------------------------------- non-finite JSON
