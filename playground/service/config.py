@@ -151,12 +151,13 @@ def default_head(kind: str) -> str:
 
 def apply_patch(config: Config, patch: ConfigPatch) -> Config:
     """The config with the patch's fields replaced, validated as a whole. A dataset change
-    that the current head cannot learn switches to that kind's default head, unless the
-    patch names a head itself."""
+    whose patch names no head takes the new kind's default head when the current one was
+    the old kind's default (so circle -> blobs -> circle comes back to sigmoid) or cannot
+    learn the new kind; a head chosen on purpose that still fits stays."""
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     merged = config.model_dump() | changes
     if "dataset" in changes and "head" not in changes:
-        kind = DATASETS[merged["dataset"]].kind
-        if kind not in HEADS[merged["head"]].kinds:
+        old_kind, kind = DATASETS[config.dataset].kind, DATASETS[merged["dataset"]].kind
+        if merged["head"] == default_head(old_kind) or kind not in HEADS[merged["head"]].kinds:
             merged["head"] = default_head(kind)
     return Config.model_validate(merged)

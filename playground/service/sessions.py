@@ -176,35 +176,44 @@ class Session:
             self.config = self.config.model_copy(update={"seed": seed})
         self._build_network()
 
-    def patch_config(self, patch: ConfigPatch) -> None:
+    def patch_config(self, patch: ConfigPatch) -> dict:
+        """Apply the patch; answers what it rebuilt: {"data", "input_weights",
+        "output_weights", "all_weights": bool, "head": {"from", "to"} | None}."""
         try:
             new = apply_patch(self.config, patch)
         except ValidationError as exc:  # a whole-config rule, e.g. a head that cannot learn the data
             raise validation_refused(exc.errors(include_url=False), Config) from None
         with self._transaction():
-            self._apply_config(new)
+            return self._apply_config(new)
 
-    def _apply_config(self, new: Config) -> None:
+    def _apply_config(self, new: Config) -> dict:
         old = self.config
         changed = {k for k in Config.model_fields if getattr(new, k) != getattr(old, k)}
+        rebuilt = {"data": False, "input_weights": False, "output_weights": False,
+                   "all_weights": False,
+                   "head": {"from": old.head, "to": new.head} if old.head != new.head else None}
         if not changed:
-            return
+            return rebuilt
         t = self.trainer
         self.config = new
         if changed & DATA_FIELDS:
+            before = self.data
             self.data = make_data(new.dataset, new.num_samples, new.noise, new.train_ratio,
                                   new.data_seed, new.classes)
+            rebuilt["data"] = not same_points(before, self.data)
         if changed & (DATA_FIELDS | {"features", "head"}):
             self._featurize()
         if "features" in changed:
             rows = [old.features.index(f) if f in old.features else None for f in new.features]
+            rebuilt["input_weights"] = None in rows
             t.apply_edit(lambda: self.net.set_inputs(rows, self.edit_rng))
         if changed & (DATA_FIELDS | {"head"}):
             head = HEADS[new.head]
-            t.apply_edit(lambda: self.net.set_outputs(head, head.units(self.data.classes),
-                                                      self.edit_rng))
-        if "hidden" in changed:
-            self._apply_hidden(old, new)
+            units = head.units(self.data.classes)
+            rebuilt["output_weights"] = units != self.net.sizes[-1]  # else the weights stay
+            t.apply_edit(lambda: self.net.set_outputs(head, units, self.edit_rng))
+        if "hidden" in changed and self._apply_hidden(old, new):
+            rebuilt.update(input_weights=True, output_weights=True, all_weights=True)
         if changed & (DATA_FIELDS | {"features", "head"}):
             t.set_data(self.x_train, self.t_train)
         if "batch_size" in changed:
@@ -216,8 +225,10 @@ class Session:
         t.regularization, t.reg_rate = new.regularization, new.reg_rate
         # "init" and "seed" shape the next reset, never the current weights
         t.clear_divergence()
+        return rebuilt
 
-    def _apply_hidden(self, old: Config, new: Config) -> None:
+    def _apply_hidden(self, old: Config, new: Config) -> bool:
+        """Make the hidden layers those of `new`; True when the whole network was rebuilt."""
         t, net, rng = self.trainer, self.net, self.edit_rng
         if len(old.hidden) != len(new.hidden):  # a different depth: start afresh
             head = HEADS[new.head]
@@ -225,7 +236,7 @@ class Session:
             t.net = Network.build(len(new.features), hidden, head,
                                   head.units(self.data.classes), new.init, rng)
             t.optimizer = make_optimizer(new.optimizer, new.momentum)
-            return
+            return True
         for k, (a, b) in enumerate(zip(old.hidden, new.hidden)):
             if b.units > a.units:
                 t.apply_edit(lambda k=k, n=b.units - a.units: net.add_neurons(k, n, rng))
@@ -234,6 +245,7 @@ class Session:
             if b.activation != a.activation:
                 t.apply_edit(lambda k=k, act=b.activation: net.set_activation(k, act))
             net.hidden[k].dropout = b.dropout
+        return False
 
     # structural edits (index counts hidden layers only)
     def insert_layer(self, index: int, units: int, activation: str) -> None:
@@ -349,3 +361,9 @@ class Session:
         session.__setstate__(pickle.loads(blob))
         return session
 
+
+def same_points(a: Data, b: Data) -> bool:
+    """The same points and labels in both sets (a setting that does not touch a dataset,
+    e.g. `classes` of a binary one, regenerates the same data)."""
+    return all(np.array_equal(getattr(a, k), getattr(b, k))
+               for k in ("x_train", "y_train", "x_test", "y_test"))

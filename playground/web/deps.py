@@ -28,8 +28,9 @@ def answer(model: type[BaseModel], data: dict, status_code: int = 200, **dump) -
     return Response(body, status_code=status_code, media_type="application/json")
 
 
-def snapshot_of(session: Session, status_code: int = 200) -> Response:
-    return answer(Snapshot, session.snapshot(), status_code)
+def snapshot_of(session: Session, status_code: int = 200, **extra: object) -> Response:
+    """The session's snapshot, with `extra` fields (e.g. what a config change rebuilt)."""
+    return answer(Snapshot, session.snapshot() | extra, status_code)
 
 
 def _finite_or_text(x: float) -> float | str:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..service.config import ActivationId, Config, Limits
+from ..service.config import ActivationId, Config, HeadId, Limits
 from ..service.errors import RuleBroken
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -105,6 +105,24 @@ class Divergence(BaseModel):
     params: dict
 
 
+class HeadChange(BaseModel):
+    from_: HeadId = Field(alias="from")
+    to: HeadId
+
+    # "from" in JSON whichever way the snapshot is written
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Rebuilt(BaseModel):
+    """What a config change rebuilt (PATCH /config only)."""
+
+    data: bool = Field(description="the points were generated anew")
+    input_weights: bool = Field(description="weights from new inputs are new")
+    output_weights: bool = Field(description="the output layer's weights are new")
+    all_weights: bool = Field(description="the whole network was rebuilt (a new depth)")
+    head: HeadChange | None = Field(description="the output head changed")
+
+
 class Snapshot(BaseModel):
     id: str
     config: Config
@@ -124,6 +142,7 @@ class Snapshot(BaseModel):
     diagnostics: Diagnostics
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
+    rebuilt: Rebuilt | None = None
 
 
 # ------------------------------------------------------------------ requests
