@@ -9,7 +9,6 @@ fails, so a refused request never leaves a session half-changed.
 
 from __future__ import annotations
 
-import math
 import pickle
 import threading
 from collections.abc import Callable, Iterator
@@ -19,24 +18,20 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..engine.datasets import Data, make_data
-from ..engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
 from ..engine.features import feature_matrix
 from ..engine.heads import HEADS
 from ..engine.heatmaps import heatmaps
 from ..engine.nn import HiddenLayer, Network
 from ..engine.optimizers import make_optimizer
 from ..engine.trace import trace
-from ..engine.training import Trainer, evaluate, example_step
+from ..engine.training import Trainer, example_step
 from . import checks
 from .config import Config, ConfigPatch, apply_patch
 from .errors import Refused, validation_refused
 from .history import History
+from .monitor import Monitor
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
-
-
-def finite_or_none(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
 
 
 class Session:
@@ -47,6 +42,7 @@ class Session:
         self.lock = threading.Lock()
         self.config = config
         self.history = History()
+        self.monitor = Monitor()
         self._build_data()
         self._build_network()
 
@@ -83,6 +79,7 @@ class Session:
             regularization=c.regularization, reg_rate=c.reg_rate, rng=self.train_rng,
         )
         self.history.clear()
+        self.monitor.changed()
         self._record()
 
     @property
@@ -92,54 +89,25 @@ class Session:
     # ------------------------------------------------------------------ metrics
     def metrics(self) -> dict:
         """Data losses (and accuracies) on both sets, cached until the state they read changes."""
-        return dict(self._evaluate()[0])
+        return self.monitor.evaluate(self)[0]
 
     def diagnostics(self) -> dict:
-        """Dead units and gradient sizes on the training set, the confusion matrix on the
-        test set; cached with the metrics."""
-        return self._evaluate()[1]
-
-    def _evaluate(self) -> tuple[dict, dict]:
-        """Metrics and diagnostics from one forward pass per set, once per state."""
-        key = (hash(self.net.theta.tobytes()), id(self.x_train), self.config.threshold,
-               self.net.head.id, self.net.sizes[-1])
-        if getattr(self, "_evaluation_key", None) == key:
-            return self._evaluation
-        net, d, c = self.net, self.data, self.config
-        with np.errstate(all="ignore"):
-            fwd_train = net.forward(self.x_train)
-            fwd_test = net.forward(self.x_test)
-        train = evaluate(net, self.x_train, self.t_train, d.y_train, c.threshold, fwd_train)
-        test = evaluate(net, self.x_test, self.t_test, d.y_test, c.threshold, fwd_test)
-        metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
-        t = self.trainer
-        if metrics["train_loss"] is None and not t.diverged:
-            # e.g. weights typed in by hand that overflow: report it, as training would
-            t.mark_diverged(
-                f"the training loss is not finite at step {t.step} (the outputs overflow): "
-                f"lower the learning rate (now {c.learning_rate:g}) or the weights, then reset",
-                "loss_overflow", step=t.step, learning_rate=c.learning_rate)
-        if net.head.is_classifier:
-            metrics["train_accuracy"] = train.accuracy
-            metrics["test_accuracy"] = test.accuracy
-        sizes = gradient_sizes(net, self.x_train, self.t_train, fwd_train)
-        baseline = next((p["gradient_sizes"] for p in self.history.points
-                         if len(p.get("gradient_sizes") or []) == len(sizes)), None)
-        flag = gradient_flag(sizes, baseline)
-        diagnostics = {"dead_units": dead_units(net, self.x_train, fwd_train),
-                       "gradient_sizes": sizes, "gradient_flag": flag.kind,
-                       "gradient_ratio": finite_or_none(flag.ratio), "confusion": None}
-        if net.head.is_classifier and len(d.x_test):
-            predicted = net.head.predict(fwd_test.output, c.threshold)
-            diagnostics["confusion"] = confusion_matrix(predicted, d.y_test, d.classes)
-        self._evaluation_key, self._evaluation = key, (metrics, diagnostics)
-        return self._evaluation
+        """Dead units, gradient sizes and their flag, overfitting on the training set and the
+        confusion matrix on the test set; cached with the metrics."""
+        return self.monitor.evaluate(self)[1]
 
     def _record(self) -> dict:
-        m, diagnostics = self._evaluate()
+        m, diagnostics = self.monitor.evaluate(self)
         self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m,
                           "gradient_sizes": diagnostics["gradient_sizes"]})
+        self.monitor.recorded(m, diagnostics["gradient_sizes"])
         return m
+
+    def _changed(self) -> None:
+        """The network or its training changed by hand: training may go on, and the
+        diagnostics compare with nothing from before."""
+        self.trainer.clear_divergence()
+        self.monitor.changed()
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
@@ -156,7 +124,7 @@ class Session:
         """A structural edit; the optimizer keeps the state of the parameters it kept."""
         with self._transaction():
             self.trainer.apply_edit(edit)
-            self.trainer.clear_divergence()
+            self._changed()
             self._sync_hidden_config()
 
     def _sync_hidden_config(self) -> None:
@@ -224,7 +192,7 @@ class Session:
         t.learning_rate = new.learning_rate
         t.regularization, t.reg_rate = new.regularization, new.reg_rate
         # "init" and "seed" shape the next reset, never the current weights
-        t.clear_divergence()
+        self._changed()
         return rebuilt
 
     def _apply_hidden(self, old: Config, new: Config) -> bool:
@@ -270,19 +238,19 @@ class Session:
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
         checks.check_weight(self.net.sizes, layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
-        self.trainer.clear_divergence()
+        self._changed()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         checks.check_bias(self.net.sizes, layer, node)
         self.net.set_bias(layer, node, value)
-        self.trainer.clear_divergence()
+        self._changed()
 
     def set_params(self, weights: list, biases: list, slopes: list | None) -> None:
         try:
             self.net.set_params(weights, biases, slopes)
         except ValueError as exc:  # the engine names what does not fit
             raise Refused(str(exc), "params_shape", {"what": str(exc)}) from None
-        self.trainer.clear_divergence()
+        self._changed()
 
     def example_step(self, point: list[float], label: float) -> None:
         """One plain SGD update on one example's data loss, at the session's learning rate
@@ -297,6 +265,7 @@ class Session:
             self.net.theta[...] = saved
             raise Refused("that update would make a parameter infinite; lower the learning rate",
                           "update_overflows", status=409)
+        self.monitor.changed()
 
     def params(self) -> dict:
         return {"weights": [w.tolist() for w in self.net.weights],

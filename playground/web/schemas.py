@@ -91,11 +91,27 @@ class HistoryPoint(Metrics):
     epoch: int
 
 
+class Overfitting(BaseModel):
+    train_loss: float
+    test_loss: float
+    gap: float = Field(description="test loss - training loss")
+
+
 class Diagnostics(BaseModel):
     dead_units: list[str] = Field(description='hidden units ("L:J") silent on every training point')
     gradient_sizes: list[float | None] = Field(description="RMS of dL/dW per weight matrix")
-    gradient_flag: Literal["vanishing", "exploding"] | None
+    gradient_flag: Literal["vanishing", "exploding", "blocked"] | None = Field(
+        description="growth is measured from the first sizes recorded since the last change")
     gradient_ratio: float | None = Field(description="first layer's gradient size / last one's")
+    gradient_cause: Literal["saturation", "depth"] | None = Field(
+        None, description="vanishing: most sigmoid/tanh units on a flat end (saturation, "
+                          "typically a too-high learning rate) or not (depth)")
+    blocked_layer: int | None = Field(
+        None, description='blocked: the layer L (as in node ids "L:J") whose every unit is '
+                          "dead, so no gradient passes it")
+    overfitting: Overfitting | None = Field(
+        None, description="test loss well above the training loss and rising from its lowest "
+                          "since the last change")
     confusion: list[list[int]] | None = Field(
         description="test set: counts[true class][predicted class]; null for regression")
 
