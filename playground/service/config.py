@@ -41,7 +41,9 @@ class Limits:
     learning_rate = (1e-6, 10.0)
     max_batch_size = 5000
     reg_rate = (0.0, 10.0)
-    max_dropout = 0.9  # exclusive
+    max_dropout = 0.9
+    dropout_exclusive = True  # a rate below max_dropout, never equal to it
+    weight_range = (-1e6, 1e6)  # a weight or bias typed in by hand
     max_seed = 2**32 - 1
     max_steps_per_call = 5000
     max_heatmap_resolution = 200

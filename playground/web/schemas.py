@@ -64,7 +64,7 @@ class Catalog(BaseModel):
     regularizers: list[CatalogEntry]
     initializers: list[CatalogEntry]
     features: list[CatalogEntry]
-    limits: dict[str, float | int | list[float]]
+    limits: dict[str, bool | int | float | list[float]]
     defaults: Config
 
 
@@ -191,13 +191,13 @@ class WeightEdit(Strict):
     layer: int = Field(ge=0)
     from_: int = Field(alias="from", ge=0)  # only "from", as in the schema ("from_" is extra)
     to: int = Field(ge=0)
-    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
 class BiasEdit(Strict):
     layer: int = Field(ge=0)
     node: int = Field(ge=0)
-    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
 class LayerInsert(Strict):
