@@ -69,7 +69,9 @@ def trace(
                            f"e^{fmt(z)} / ({exps}) = {fmt(value)}")
             else:
                 act = head.id
-                formula = f"{act}({sum_text}) = {act}({fmt(z)}) = {fmt(value)}"
+                # one-vs-all is K independent sigmoids: each unit's formula is a sigmoid's
+                f = "sigmoid" if head.id == "one_vs_all" else head.id
+                formula = f"{f}({sum_text}) = {f}({fmt(z)}) = {fmt(value)}"
             step = {"node": node_id(l, j), "inputs": inputs, "bias": float(b[j]), "z": z,
                     "activation": act, "value": value, "formula": formula}
             if l < depth and net.slopes[l - 1] is not None:

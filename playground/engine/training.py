@@ -85,6 +85,8 @@ class Trainer:
         self.epoch = 0
         self.diverged = False
         self.divergence_reason: str | None = None
+        # the same reason for a machine: {"code", "params"} (the page words it)
+        self.divergence: dict | None = None
         self.set_data(x, targets)
 
     # ---------------------------------------------------------------- data
@@ -181,22 +183,25 @@ class Trainer:
             self._run(1)
             if not self.net.all_finite():
                 self._restore(saved)
-                self.diverged = True
-                self.divergence_reason = (
+                self.mark_diverged(
                     f"step {self.step + 1} made a parameter NaN or infinite "
                     f"(learning rate {self.learning_rate:g} is probably too high); "
-                    f"the parameters are those after step {self.step}"
-                )
+                    f"the parameters are those after step {self.step}",
+                    "step_overflow", step=self.step + 1, last_step=self.step,
+                    learning_rate=self.learning_rate)
                 return done
         return steps
 
-    def mark_diverged(self, reason: str) -> None:
+    def mark_diverged(self, reason: str, code: str, **params: object) -> None:
+        """Stop training: `reason` in English, `code` and `params` for a machine."""
         self.diverged = True
         self.divergence_reason = reason
+        self.divergence = {"code": code, "params": params}
 
     def clear_divergence(self) -> None:
         self.diverged = False
         self.divergence_reason = None
+        self.divergence = None
 
     def __getstate__(self) -> dict:
         # the gradient buffer's views would unpickle as copies: let _plan make them anew

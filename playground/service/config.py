@@ -18,6 +18,7 @@ from ..engine.heads import HEADS
 from ..engine.initializers import INITIALIZERS
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.regularizers import REGULARIZERS
+from .errors import RuleBroken
 
 DatasetId = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 FeatureId = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
@@ -40,7 +41,9 @@ class Limits:
     learning_rate = (1e-6, 10.0)
     max_batch_size = 5000
     reg_rate = (0.0, 10.0)
-    max_dropout = 0.9  # exclusive
+    max_dropout = 0.9
+    dropout_exclusive = True  # a rate below max_dropout, never equal to it
+    weight_range = (-1e6, 1e6)  # a weight or bias typed in by hand
     max_seed = 2**32 - 1
     max_steps_per_call = 5000
     max_heatmap_resolution = 200
@@ -73,7 +76,8 @@ class ConfigFields(BaseModel):
     @classmethod
     def _distinct_features(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("features must not repeat; pick each at most once")
+            raise RuleBroken("features must not repeat; pick each at most once",
+                             "repeated_features", field="features")
         return value
 
 
@@ -112,8 +116,10 @@ class Config(ConfigFields):
             self.head = default_head(kind)
         elif kind not in HEADS[self.head].kinds:
             allowed = [h for h, row in HEADS.items() if kind in row.kinds]
-            raise ValueError(f"head {self.head!r} cannot learn the {kind} dataset "
-                             f"{self.dataset!r}; allowed heads: {', '.join(allowed)}")
+            raise RuleBroken(f"head {self.head!r} cannot learn the {kind} dataset "
+                             f"{self.dataset!r}; allowed heads: {', '.join(allowed)}",
+                             "head_cannot_learn", field="head", head=self.head,
+                             dataset=self.dataset, kind=kind, allowed=allowed)
         return self
 
 
@@ -147,12 +153,13 @@ def default_head(kind: str) -> str:
 
 def apply_patch(config: Config, patch: ConfigPatch) -> Config:
     """The config with the patch's fields replaced, validated as a whole. A dataset change
-    that the current head cannot learn switches to that kind's default head, unless the
-    patch names a head itself."""
+    whose patch names no head takes the new kind's default head when the current one was
+    the old kind's default (so circle -> blobs -> circle comes back to sigmoid) or cannot
+    learn the new kind; a head chosen on purpose that still fits stays."""
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     merged = config.model_dump() | changes
     if "dataset" in changes and "head" not in changes:
-        kind = DATASETS[merged["dataset"]].kind
-        if kind not in HEADS[merged["head"]].kinds:
+        old_kind, kind = DATASETS[config.dataset].kind, DATASETS[merged["dataset"]].kind
+        if merged["head"] == default_head(old_kind) or kind not in HEADS[merged["head"]].kinds:
             merged["head"] = default_head(kind)
     return Config.model_validate(merged)

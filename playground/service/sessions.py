@@ -9,7 +9,6 @@ fails, so a refused request never leaves a session half-changed.
 
 from __future__ import annotations
 
-import math
 import pickle
 import threading
 from collections.abc import Callable, Iterator
@@ -19,23 +18,20 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..engine.datasets import Data, make_data
-from ..engine.diagnostics import confusion_matrix, dead_units, gradient_flag, gradient_sizes
 from ..engine.features import feature_matrix
 from ..engine.heads import HEADS
 from ..engine.heatmaps import heatmaps
 from ..engine.nn import HiddenLayer, Network
 from ..engine.optimizers import make_optimizer
 from ..engine.trace import trace
-from ..engine.training import Trainer, evaluate, example_step
-from .config import Config, ConfigPatch, Limits, apply_patch
-from .errors import Refused, validation_summary
+from ..engine.training import Trainer, example_step
+from . import checks
+from .config import Config, ConfigPatch, apply_patch
+from .errors import Refused, validation_refused
 from .history import History
+from .monitor import Monitor
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
-
-
-def finite_or_none(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
 
 
 class Session:
@@ -46,6 +42,7 @@ class Session:
         self.lock = threading.Lock()
         self.config = config
         self.history = History()
+        self.monitor = Monitor()
         self._build_data()
         self._build_network()
 
@@ -82,6 +79,7 @@ class Session:
             regularization=c.regularization, reg_rate=c.reg_rate, rng=self.train_rng,
         )
         self.history.clear()
+        self.monitor.changed()
         self._record()
 
     @property
@@ -91,53 +89,25 @@ class Session:
     # ------------------------------------------------------------------ metrics
     def metrics(self) -> dict:
         """Data losses (and accuracies) on both sets, cached until the state they read changes."""
-        return dict(self._evaluate()[0])
+        return self.monitor.evaluate(self)[0]
 
     def diagnostics(self) -> dict:
-        """Dead units and gradient sizes on the training set, the confusion matrix on the
-        test set; cached with the metrics."""
-        return self._evaluate()[1]
-
-    def _evaluate(self) -> tuple[dict, dict]:
-        """Metrics and diagnostics from one forward pass per set, once per state."""
-        key = (hash(self.net.theta.tobytes()), id(self.x_train), self.config.threshold,
-               self.net.head.id, self.net.sizes[-1])
-        if getattr(self, "_evaluation_key", None) == key:
-            return self._evaluation
-        net, d, c = self.net, self.data, self.config
-        with np.errstate(all="ignore"):
-            fwd_train = net.forward(self.x_train)
-            fwd_test = net.forward(self.x_test)
-        train = evaluate(net, self.x_train, self.t_train, d.y_train, c.threshold, fwd_train)
-        test = evaluate(net, self.x_test, self.t_test, d.y_test, c.threshold, fwd_test)
-        metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}
-        if metrics["train_loss"] is None and not self.trainer.diverged:
-            # e.g. weights typed in by hand that overflow: report it, as training would
-            self.trainer.mark_diverged(
-                f"the training loss is not finite at step {self.trainer.step} (the outputs "
-                f"overflow): lower the learning rate (now {self.config.learning_rate:g}) or "
-                f"the weights, then reset")
-        if net.head.is_classifier:
-            metrics["train_accuracy"] = train.accuracy
-            metrics["test_accuracy"] = test.accuracy
-        sizes = gradient_sizes(net, self.x_train, self.t_train, fwd_train)
-        baseline = next((p["gradient_sizes"] for p in self.history.points
-                         if len(p.get("gradient_sizes") or []) == len(sizes)), None)
-        flag = gradient_flag(sizes, baseline)
-        diagnostics = {"dead_units": dead_units(net, self.x_train, fwd_train),
-                       "gradient_sizes": sizes, "gradient_flag": flag.kind,
-                       "gradient_ratio": finite_or_none(flag.ratio), "confusion": None}
-        if net.head.is_classifier and len(d.x_test):
-            predicted = net.head.predict(fwd_test.output, c.threshold)
-            diagnostics["confusion"] = confusion_matrix(predicted, d.y_test, d.classes)
-        self._evaluation_key, self._evaluation = key, (metrics, diagnostics)
-        return self._evaluation
+        """Dead units, gradient sizes and their flag, overfitting on the training set and the
+        confusion matrix on the test set; cached with the metrics."""
+        return self.monitor.evaluate(self)[1]
 
     def _record(self) -> dict:
-        m, diagnostics = self._evaluate()
+        m, diagnostics = self.monitor.evaluate(self)
         self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m,
                           "gradient_sizes": diagnostics["gradient_sizes"]})
+        self.monitor.recorded(m, diagnostics["gradient_sizes"])
         return m
+
+    def _changed(self) -> None:
+        """The network or its training changed by hand: training may go on, and the
+        diagnostics compare with nothing from before."""
+        self.trainer.clear_divergence()
+        self.monitor.changed()
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
@@ -154,7 +124,7 @@ class Session:
         """A structural edit; the optimizer keeps the state of the parameters it kept."""
         with self._transaction():
             self.trainer.apply_edit(edit)
-            self.trainer.clear_divergence()
+            self._changed()
             self._sync_hidden_config()
 
     def _sync_hidden_config(self) -> None:
@@ -165,20 +135,8 @@ class Session:
     # ------------------------------------------------------------------ requests
     def step(self, steps: int | None = None, epochs: int | None = None) -> None:
         """Train; refused when it would run more steps than one call may."""
-        t = self.trainer
-        if self.trainer.diverged:
-            raise Refused(f"training stopped because the network diverged: "
-                          f"{t.divergence_reason}. Lower the learning rate, then reset "
-                          f"or change a parameter to go on.", status=409)
-        if epochs is not None:
-            steps = t.steps_for_epochs(epochs)
-            if steps > Limits.max_steps_per_call:
-                most = max(1, Limits.max_steps_per_call // t.steps_per_epoch)
-                raise Refused(
-                    f"{epochs} epochs are {steps} steps here ({t.steps_per_epoch} per epoch); "
-                    f"one call runs at most {Limits.max_steps_per_call} steps, so at most "
-                    f"{most} epochs", allowed={"epochs": [1, most]})
-        t.run_steps(int(steps or 0))
+        checks.check_trainable(self.trainer)
+        self.trainer.run_steps(checks.steps_of(self.trainer, steps, epochs))
         self._record()
 
     def reset(self, seed: int | None = None) -> None:
@@ -186,35 +144,44 @@ class Session:
             self.config = self.config.model_copy(update={"seed": seed})
         self._build_network()
 
-    def patch_config(self, patch: ConfigPatch) -> None:
+    def patch_config(self, patch: ConfigPatch) -> dict:
+        """Apply the patch; answers what it rebuilt: {"data", "input_weights",
+        "output_weights", "all_weights": bool, "head": {"from", "to"} | None}."""
         try:
             new = apply_patch(self.config, patch)
         except ValidationError as exc:  # a whole-config rule, e.g. a head that cannot learn the data
-            raise Refused(validation_summary(exc.errors())) from None
+            raise validation_refused(exc.errors(include_url=False), Config) from None
         with self._transaction():
-            self._apply_config(new)
+            return self._apply_config(new)
 
-    def _apply_config(self, new: Config) -> None:
+    def _apply_config(self, new: Config) -> dict:
         old = self.config
         changed = {k for k in Config.model_fields if getattr(new, k) != getattr(old, k)}
+        rebuilt = {"data": False, "input_weights": False, "output_weights": False,
+                   "all_weights": False,
+                   "head": {"from": old.head, "to": new.head} if old.head != new.head else None}
         if not changed:
-            return
+            return rebuilt
         t = self.trainer
         self.config = new
         if changed & DATA_FIELDS:
+            before = self.data
             self.data = make_data(new.dataset, new.num_samples, new.noise, new.train_ratio,
                                   new.data_seed, new.classes)
+            rebuilt["data"] = not same_points(before, self.data)
         if changed & (DATA_FIELDS | {"features", "head"}):
             self._featurize()
         if "features" in changed:
             rows = [old.features.index(f) if f in old.features else None for f in new.features]
+            rebuilt["input_weights"] = None in rows
             t.apply_edit(lambda: self.net.set_inputs(rows, self.edit_rng))
         if changed & (DATA_FIELDS | {"head"}):
             head = HEADS[new.head]
-            t.apply_edit(lambda: self.net.set_outputs(head, head.units(self.data.classes),
-                                                      self.edit_rng))
-        if "hidden" in changed:
-            self._apply_hidden(old, new)
+            units = head.units(self.data.classes)
+            rebuilt["output_weights"] = units != self.net.sizes[-1]  # else the weights stay
+            t.apply_edit(lambda: self.net.set_outputs(head, units, self.edit_rng))
+        if "hidden" in changed and self._apply_hidden(old, new):
+            rebuilt.update(input_weights=True, output_weights=True, all_weights=True)
         if changed & (DATA_FIELDS | {"features", "head"}):
             t.set_data(self.x_train, self.t_train)
         if "batch_size" in changed:
@@ -225,9 +192,11 @@ class Session:
         t.learning_rate = new.learning_rate
         t.regularization, t.reg_rate = new.regularization, new.reg_rate
         # "init" and "seed" shape the next reset, never the current weights
-        t.clear_divergence()
+        self._changed()
+        return rebuilt
 
-    def _apply_hidden(self, old: Config, new: Config) -> None:
+    def _apply_hidden(self, old: Config, new: Config) -> bool:
+        """Make the hidden layers those of `new`; True when the whole network was rebuilt."""
         t, net, rng = self.trainer, self.net, self.edit_rng
         if len(old.hidden) != len(new.hidden):  # a different depth: start afresh
             head = HEADS[new.head]
@@ -235,7 +204,7 @@ class Session:
             t.net = Network.build(len(new.features), hidden, head,
                                   head.units(self.data.classes), new.init, rng)
             t.optimizer = make_optimizer(new.optimizer, new.momentum)
-            return
+            return True
         for k, (a, b) in enumerate(zip(old.hidden, new.hidden)):
             if b.units > a.units:
                 t.apply_edit(lambda k=k, n=b.units - a.units: net.add_neurons(k, n, rng))
@@ -244,88 +213,50 @@ class Session:
             if b.activation != a.activation:
                 t.apply_edit(lambda k=k, act=b.activation: net.set_activation(k, act))
             net.hidden[k].dropout = b.dropout
+        return False
 
     # structural edits (index counts hidden layers only)
     def insert_layer(self, index: int, units: int, activation: str) -> None:
-        n = len(self.net.hidden)
-        if n >= Limits.max_hidden_layers:
-            raise Refused(f"the network already has the most hidden layers allowed "
-                          f"({Limits.max_hidden_layers})", allowed=[0, Limits.max_hidden_layers])
-        if not 0 <= index <= n:
-            raise Refused(f"index {index} is out of range; a new hidden layer goes at 0..{n}",
-                          allowed=[0, n])
+        checks.check_insert(len(self.net.hidden), index)
         self._edit(lambda: self.net.insert_layer(index, HiddenLayer(units, activation),
                                                  self.edit_rng))
 
     def remove_layer(self, index: int) -> None:
-        self._check_layer(index)
+        checks.check_layer(len(self.net.hidden), index)
         self._edit(lambda: self.net.remove_layer(index, self.edit_rng))
 
     def add_neurons(self, index: int, count: int) -> None:
-        self._check_layer(index)
-        units = self.net.sizes[index + 1]
-        if units + count > Limits.max_units:
-            raise Refused(f"hidden layer {index} has {units} neurons; at most "
-                          f"{Limits.max_units} are allowed, so at most "
-                          f"{Limits.max_units - units} more", allowed=[1, Limits.max_units - units])
+        checks.check_layer(len(self.net.hidden), index)
+        checks.check_room(self.net.sizes[index + 1], count, index)
         self._edit(lambda: self.net.add_neurons(index, count, self.edit_rng))
 
     def remove_neuron(self, index: int, node: int) -> None:
-        self._check_layer(index)
-        units = self.net.sizes[index + 1]
-        if not 0 <= node < units:
-            raise Refused(f"neuron {node} is out of range; hidden layer {index} has "
-                          f"neurons 0..{units - 1}", status=404, allowed=[0, units - 1])
-        if units == 1:
-            raise Refused(f"hidden layer {index} has only one neuron; remove the layer instead",
-                          status=409)
+        checks.check_layer(len(self.net.hidden), index)
+        checks.check_neuron(self.net.sizes[index + 1], index, node)
         self._edit(lambda: self.net.remove_neuron(index, node))
 
-    def _check_layer(self, index: int) -> None:
-        n = len(self.net.hidden)
-        if not 0 <= index < n:
-            allowed = f"0..{n - 1}" if n else "none: the network has no hidden layers"
-            raise Refused(f"hidden layer {index} does not exist; hidden layers: {allowed}",
-                          status=404, allowed=[0, n - 1] if n else [])
-
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
-        sizes = self.net.sizes
-        if not 0 <= layer < self.net.depth:
-            raise Refused(f"layer {layer} is out of range; weights layers are 0..{self.net.depth - 1}",
-                          allowed=[0, self.net.depth - 1])
-        if not 0 <= src < sizes[layer]:
-            raise Refused(f"from {src} is out of range; layer {layer} has nodes 0..{sizes[layer] - 1}",
-                          allowed=[0, sizes[layer] - 1])
-        if not 0 <= dst < sizes[layer + 1]:
-            raise Refused(f"to {dst} is out of range; layer {layer + 1} has nodes "
-                          f"0..{sizes[layer + 1] - 1}", allowed=[0, sizes[layer + 1] - 1])
+        checks.check_weight(self.net.sizes, layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
-        self.trainer.clear_divergence()
+        self._changed()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
-        sizes = self.net.sizes
-        if not 0 <= layer < self.net.depth:
-            raise Refused(f"layer {layer} is out of range; bias layers are 0..{self.net.depth - 1}",
-                          allowed=[0, self.net.depth - 1])
-        if not 0 <= node < sizes[layer + 1]:
-            raise Refused(f"node {node} is out of range; layer {layer + 1} has nodes "
-                          f"0..{sizes[layer + 1] - 1}", allowed=[0, sizes[layer + 1] - 1])
+        checks.check_bias(self.net.sizes, layer, node)
         self.net.set_bias(layer, node, value)
-        self.trainer.clear_divergence()
+        self._changed()
 
     def set_params(self, weights: list, biases: list, slopes: list | None) -> None:
         try:
             self.net.set_params(weights, biases, slopes)
-        except ValueError as exc:
-            raise Refused(str(exc)) from None
-        self.trainer.clear_divergence()
+        except ValueError as exc:  # the engine names what does not fit
+            raise Refused(str(exc), "params_shape", {"what": str(exc)}) from None
+        self._changed()
 
     def example_step(self, point: list[float], label: float) -> None:
         """One plain SGD update on one example's data loss, at the session's learning rate
         (what the backward step-through shows); the step counter does not move."""
-        self._check_label(label)
-        if self.trainer.diverged:
-            raise Refused("the network diverged; reset it first", status=409)
+        checks.check_label(self.data, label)
+        checks.check_trainable(self.trainer)
         x = feature_matrix(np.asarray([point], dtype=np.float64), self.config.features)
         targets = self.net.head.targets(np.array([label]), self.net.sizes[-1])
         saved = self.net.theta.copy()
@@ -333,14 +264,8 @@ class Session:
         if not self.net.all_finite():
             self.net.theta[...] = saved
             raise Refused("that update would make a parameter infinite; lower the learning rate",
-                          status=409)
-
-    def _check_label(self, label: float) -> None:
-        d = self.data
-        if d.kind != "regression" and (label != int(label) or not 0 <= label < d.classes):
-            raise Refused(f"label {label:g} is not a class of this dataset; "
-                          f"labels are the integers 0..{d.classes - 1}",
-                          allowed=list(range(d.classes)))
+                          "update_overflows", status=409)
+        self.monitor.changed()
 
     def params(self) -> dict:
         return {"weights": [w.tolist() for w in self.net.weights],
@@ -358,7 +283,7 @@ class Session:
 
     def trace(self, point: list[float], label: float | None) -> dict:
         if label is not None:
-            self._check_label(label)
+            checks.check_label(self.data, label)
         return trace(self.net, self.config.features, point, label, self.config.threshold,
                      self.config.learning_rate)
 
@@ -378,6 +303,7 @@ class Session:
             else [p for p in self.history.points if p["step"] > history_since],
             "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
+            "divergence": t.divergence,
             "diagnostics": self.diagnostics(),
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
@@ -403,3 +329,10 @@ class Session:
         session = cls.__new__(cls)
         session.__setstate__(pickle.loads(blob))
         return session
+
+
+def same_points(a: Data, b: Data) -> bool:
+    """The same points and labels in both sets (a setting that does not touch a dataset,
+    e.g. `classes` of a binary one, regenerates the same data)."""
+    return all(np.array_equal(getattr(a, k), getattr(b, k))
+               for k in ("x_train", "y_train", "x_test", "y_test"))

@@ -4,21 +4,20 @@ module's `app`) is what uvicorn or gunicorn serve."""
 
 from __future__ import annotations
 
-import math
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..service.errors import Refused, UnknownSession, validation_summary
+from ..service.errors import Refused, UnknownSession, short, validation_refused
 from ..service.store import SessionStore
+from .deps import refusal_body
 from .routes import catalog, inspect, network, play, previews, sessions
 
 
@@ -39,16 +38,23 @@ def _settings_store() -> SessionStore:
     )
 
 
-def _finite_or_text(x: float) -> float | str:
-    """A refused body may hold NaN or an infinity (`1e400` parses as inf): echoed back in
-    `detail` as text, since JSON has no such numbers (and JSONResponse would fail: a 500)."""
-    return x if math.isfinite(x) else repr(x)
+def _error(refused: Refused) -> JSONResponse:
+    return JSONResponse(refusal_body(refused), status_code=refused.status)
 
 
-def _error(status: int, message: str, detail: object = None, allowed: object = None):
-    body = {"message": message, "detail": detail, "allowed": allowed}
-    return JSONResponse(jsonable_encoder(body, custom_encoder={float: _finite_or_text}),
-                        status_code=status)
+def declared_inputs(request: Request) -> dict:
+    """What a route declares for each place a request's values come from, keyed as
+    FastAPI's validation errors locate them ("body", "query", "path"): the body's model
+    and the parameters' fields, so a refusal can name a field's bounds and ids."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return {}
+    body = dependant.body_params
+    return {"body": body[0].field_info.annotation if len(body) == 1
+            else {f.alias: f.field_info for f in body},
+            "query": {f.alias: f.field_info for f in dependant.query_params},
+            "path": {f.alias: f.field_info for f in dependant.path_params}}
 
 
 def create_app(store: SessionStore | None = None) -> FastAPI:
@@ -73,25 +79,21 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):
-        return _error(exc.status, exc.message, allowed=exc.allowed)
+        return _error(exc)
 
     @app.exception_handler(UnknownSession)
     async def unknown_session(request: Request, exc: UnknownSession):
-        session_id = request.path_params.get("session_id", "")
-        return _error(404, f"unknown session {session_id!r}: it never existed, was deleted, "
-                           "or expired after being idle; create one with POST /api/sessions")
+        return _error(exc.refused())
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        errors = jsonable_encoder(exc.errors(), custom_encoder={ValueError: str})
-        for e in errors:
-            e.pop("url", None)
-            e.pop("ctx", None)
-        return _error(422, validation_summary(errors), detail=errors)
+        errors = list(exc.errors())
+        detail = [{k: v for k, v in e.items() if k not in ("url", "ctx")} for e in errors]
+        return _error(validation_refused(errors, declared_inputs(request), detail))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(exc.status_code, str(exc.detail))
+        return _error(http_refused(request, exc))
 
     for routes in (catalog, sessions, play, network, inspect, previews):
         app.include_router(routes.router)
@@ -104,6 +106,19 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         return templates.TemplateResponse(request, "index.html", {})
 
     return app
+
+
+def http_refused(request: Request, exc: StarletteHTTPException) -> Refused:
+    """Starlette's own refusals: a method the route does not take (405), a body FastAPI
+    could not even parse (400: e.g. JSON nested too deep for the parser), and otherwise
+    nothing to serve at that address (404; StaticFiles' 401 for an unreadable file)."""
+    if exc.status_code == 405:
+        return Refused(str(exc.detail), "method_not_allowed", {"method": request.method},
+                       status=405)
+    if exc.status_code == 400:
+        return Refused(str(exc.detail), "bad_json", status=400)
+    return Refused(str(exc.detail), "not_found", {"path": short(request.url.path)},
+                   status=exc.status_code)
 
 
 app = create_app()

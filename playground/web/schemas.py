@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..service.config import ActivationId, Config, Limits
+from ..service.config import ActivationId, Config, HeadId, Limits
+from ..service.errors import RuleBroken
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
@@ -26,9 +27,12 @@ class Strict(BaseModel):
 
 # ------------------------------------------------------------------ errors
 class ErrorBody(BaseModel):
-    """Every refusal: `message` says what was wrong and what is allowed."""
+    """Every refusal: `message` says in English what was wrong and what is allowed; `code`
+    and `params` say it for a machine (the page words it in the reader's language)."""
 
     message: str
+    code: str = Field(description="stable id of the refusal, e.g. out_of_range, unknown_id")
+    params: dict = Field(description="the numbers and names the refusal is about, by code")
     detail: object = None
     allowed: object = None
 
@@ -60,7 +64,7 @@ class Catalog(BaseModel):
     regularizers: list[CatalogEntry]
     initializers: list[CatalogEntry]
     features: list[CatalogEntry]
-    limits: dict[str, float | int | list[float]]
+    limits: dict[str, bool | int | float | list[float]]
     defaults: Config
 
 
@@ -87,13 +91,52 @@ class HistoryPoint(Metrics):
     epoch: int
 
 
+class Overfitting(BaseModel):
+    train_loss: float
+    test_loss: float
+    gap: float = Field(description="test loss - training loss")
+
+
 class Diagnostics(BaseModel):
     dead_units: list[str] = Field(description='hidden units ("L:J") silent on every training point')
     gradient_sizes: list[float | None] = Field(description="RMS of dL/dW per weight matrix")
-    gradient_flag: Literal["vanishing", "exploding"] | None
+    gradient_flag: Literal["vanishing", "exploding", "blocked"] | None = Field(
+        description="growth is measured from the first sizes recorded since the last change")
     gradient_ratio: float | None = Field(description="first layer's gradient size / last one's")
+    gradient_cause: Literal["saturation", "depth"] | None = Field(
+        None, description="vanishing: most sigmoid/tanh units on a flat end (saturation, "
+                          "typically a too-high learning rate) or not (depth)")
+    blocked_layer: int | None = Field(
+        None, description='blocked: the layer L (as in node ids "L:J") whose every unit is '
+                          "dead, so no gradient passes it")
+    overfitting: Overfitting | None = Field(
+        None, description="test loss well above the training loss and rising from its lowest "
+                          "since the last change")
     confusion: list[list[int]] | None = Field(
         description="test set: counts[true class][predicted class]; null for regression")
+
+
+class Divergence(BaseModel):
+    code: Literal["step_overflow", "loss_overflow"]
+    params: dict
+
+
+class HeadChange(BaseModel):
+    from_: HeadId = Field(alias="from")
+    to: HeadId
+
+    # "from" in JSON whichever way the snapshot is written
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Rebuilt(BaseModel):
+    """What a config change rebuilt (PATCH /config only)."""
+
+    data: bool = Field(description="the points were generated anew")
+    input_weights: bool = Field(description="weights from new inputs are new")
+    output_weights: bool = Field(description="the output layer's weights are new")
+    all_weights: bool = Field(description="the whole network was rebuilt (a new depth)")
+    head: HeadChange | None = Field(description="the output head changed")
 
 
 class Snapshot(BaseModel):
@@ -110,9 +153,12 @@ class Snapshot(BaseModel):
     history: list[HistoryPoint]
     diverged: bool
     divergence_reason: str | None = None
+    divergence: Divergence | None = Field(
+        None, description="the divergence reason for a machine: a code and its params")
     diagnostics: Diagnostics
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
+    rebuilt: Rebuilt | None = None
 
 
 # ------------------------------------------------------------------ requests
@@ -125,7 +171,8 @@ class StepRequest(Strict):
     @model_validator(mode="after")
     def _one_of(self) -> StepRequest:
         if (self.steps is None) == (self.epochs is None):
-            raise ValueError('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}')
+            raise RuleBroken('give exactly one of "steps" or "epochs", e.g. {"epochs": 1}',
+                             "steps_or_epochs")
         return self
 
 
@@ -144,13 +191,13 @@ class WeightEdit(Strict):
     layer: int = Field(ge=0)
     from_: int = Field(alias="from", ge=0)  # only "from", as in the schema ("from_" is extra)
     to: int = Field(ge=0)
-    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
 class BiasEdit(Strict):
     layer: int = Field(ge=0)
     node: int = Field(ge=0)
-    value: FiniteFloat = Field(ge=-1e6, le=1e6)
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
 class LayerInsert(Strict):

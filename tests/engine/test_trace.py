@@ -104,3 +104,14 @@ def test_softmax_output_reports_probability_sum():
     assert result["forward"][-1]["formula"].startswith("softmax: z = ")
     ova = trace(net_for("one_vs_all", classes=4), FEATURES, [0.0, 1.0])
     assert ova["output"]["probability_sum"] == pytest.approx(sum(ova["output"]["values"]))
+
+
+def test_one_vs_all_units_are_written_as_the_sigmoids_they_are():
+    result = trace(net_for("one_vs_all", classes=4), FEATURES, [0.5, -1.0])
+    outputs = [s for s in result["forward"] if s["node"].startswith("3:")]
+    assert len(outputs) == 4
+    for step in outputs:
+        assert step["activation"] == "one_vs_all"  # the head, as the output layer's id
+        assert step["formula"].startswith("sigmoid(")
+        assert f"= sigmoid({fmt(step['z'])}) = {fmt(step['value'])}" in step["formula"]
+        assert step["value"] == pytest.approx(1.0 / (1.0 + np.exp(-step["z"])))

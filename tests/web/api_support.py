@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from playground.service.errors import CODES, OPTIONAL_PARAMS
+
 API = "/api/sessions"
 JSON = {"content-type": "application/json"}
 
@@ -30,9 +32,22 @@ def params(client, sid: str) -> dict:
     return response.json()
 
 
-def refused(client, sid: str, method: str, path: str, status: int, body=None, raw=None) -> dict:
-    """Send a request that must be refused with `status`; assert the error body's shape
-    and that the session's snapshot is byte-for-byte what it was before."""
+def error_body(error: dict, code: str | None = None) -> dict:
+    """Assert an error body's shape: the English message, a known code with exactly the
+    params that code carries (and `code` when given)."""
+    assert set(error) == {"message", "code", "params", "detail", "allowed"}
+    assert isinstance(error["message"], str) and error["message"]
+    assert error["code"] in CODES, error
+    assert code is None or error["code"] == code, error
+    sent, always = set(error["params"]), set(CODES[error["code"]])
+    assert always <= sent <= always | set(OPTIONAL_PARAMS.get(error["code"], ())), error
+    return error
+
+
+def refused(client, sid: str, method: str, path: str, status: int, body=None, raw=None,
+            code: str | None = None) -> dict:
+    """Send a request that must be refused with `status` (and `code`); assert the error
+    body's shape and that the session's snapshot is byte-for-byte what it was before."""
     before = client.get(f"{API}/{sid}")
     assert before.status_code == 200
     kwargs = {"json": body} if raw is None else {"content": raw, "headers": JSON}
@@ -40,9 +55,7 @@ def refused(client, sid: str, method: str, path: str, status: int, body=None, ra
         kwargs = {}
     response = client.request(method, f"{API}/{sid}{path}", **kwargs)
     assert response.status_code == status, response.text
-    error = strict_json(response.text)
-    assert set(error) == {"message", "detail", "allowed"}
-    assert isinstance(error["message"], str) and error["message"]
+    error = error_body(strict_json(response.text), code)
     after = client.get(f"{API}/{sid}")
     assert after.status_code == 200
     assert after.content == before.content, "a refused request changed the session"

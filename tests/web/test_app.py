@@ -30,6 +30,25 @@ def test_openapi_docs_and_page_are_served(client):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
 
+def test_openapi_describes_refusals_diagnostics_and_what_was_rebuilt(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"code", "params", "message"} <= set(schemas["ErrorBody"]["required"])
+    diagnostics = schemas["Diagnostics"]["properties"]
+
+    def enum(name: str) -> set[str]:
+        return {e for option in diagnostics[name]["anyOf"] for e in option.get("enum", [])}
+
+    assert enum("gradient_flag") == {"vanishing", "exploding", "blocked"}
+    assert enum("gradient_cause") == {"saturation", "depth"}
+    assert {"blocked_layer", "overfitting"} <= set(diagnostics)
+    assert set(schemas["Overfitting"]["properties"]) == {"train_loss", "test_loss", "gap"}
+    snapshot_fields = schemas["Snapshot"]["properties"]
+    assert {"rebuilt", "divergence", "divergence_reason"} <= set(snapshot_fields)
+    assert set(schemas["Rebuilt"]["properties"]) == {
+        "data", "input_weights", "output_weights", "all_weights", "head"}
+    assert set(schemas["HeadChange"]["properties"]) == {"from", "to"}
+
+
 def test_running_listens_on_localhost_unless_told(monkeypatch):
     import playground.__main__ as main
     from playground.app import app
@@ -89,6 +108,7 @@ def test_unknown_session_is_404_everywhere(client, new_session, method, path, bo
     assert response.status_code == 404
     error = response.json()
     assert "unknown session" in error["message"] and "POST /api/sessions" in error["message"]
+    assert (error["code"], error["params"]) == ("unknown_session", {"session_id": "0" * 32})
 
 
 # ---------------------------------------------------------------------- non-finite JSON

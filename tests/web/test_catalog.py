@@ -42,4 +42,16 @@ def test_catalog_lists_every_registry_id_and_the_limits(client):
     assert limits["max_steps_per_call"] == Limits.max_steps_per_call
     assert limits["max_heatmap_resolution"] == 200
     assert limits["noise"] == [0, 50] and limits["train_ratio"] == [10, 90]
+    assert limits["weight_range"] == [-1e6, 1e6]
+    assert limits["max_dropout"] == 0.9 and limits["dropout_exclusive"] is True
     assert catalog["defaults"] == Config().model_dump()
+
+
+def test_schemas_take_their_bounds_from_the_limits(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    low, high = client.get("/api/catalog").json()["limits"]["weight_range"]
+    for name in ("WeightEdit", "BiasEdit"):
+        value = schemas[name]["properties"]["value"]
+        assert (value["minimum"], value["maximum"]) == (low, high)
+    dropout = schemas["HiddenLayerConfig"]["properties"]["dropout"]
+    assert dropout["exclusiveMaximum"] == 0.9 and dropout["minimum"] == 0

@@ -1,7 +1,11 @@
-"""Issue 5 through HTTP: the trace's backward pass against finite differences of the one
-example's loss, the one-example SGD update, dead units, vanishing gradients, confusion."""
+"""Issues 5 and 8 through HTTP: the trace's backward pass against finite differences of
+the one example's loss, the one-example SGD update, dead units, the gradient flag (blocked,
+vanishing by saturation or by depth, never "exploding" across a change), overfitting,
+confusion."""
 
 import pytest
+
+from playground.engine.diagnostics import EXPLODING_GROWTH
 
 H = 1e-6
 
@@ -99,6 +103,7 @@ def test_gradient_sizes_vanish_in_deep_sigmoid_net_not_in_shallow_relu(client, n
     assert all(len(s) == 9 for s in sizes) and len(sizes) == 2
     assert all(s[0] < 1e-3 * s[-1] for s in sizes)  # the series, at every point
     assert snap["diagnostics"]["gradient_flag"] == "vanishing"
+    assert snap["diagnostics"]["gradient_cause"] == "depth"
     shallow = new_session(dataset="circle", init="he",
                           hidden=[{"units": 8, "activation": "relu"}] * 2)
     snap = client.post(f"/api/sessions/{shallow['id']}/step", json={"epochs": 3}).json()
@@ -118,3 +123,79 @@ def test_confusion_matrix_counts_the_test_set(client, new_session):
     assert diagonal / n_test == pytest.approx(snap["metrics"]["test_accuracy"])
     regression = new_session(dataset="plane")
     assert regression["diagnostics"]["confusion"] is None
+
+
+def step(client, sid, **body):
+    response = client.post(f"/api/sessions/{sid}/step", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_deep_sigmoid_net_at_the_default_rate_vanishes_by_depth(client, new_session):
+    sid = new_session(hidden=[{"units": 4, "activation": "sigmoid"}] * 8)["id"]
+    d = step(client, sid, epochs=5)["diagnostics"]
+    assert (d["gradient_flag"], d["gradient_cause"]) == ("vanishing", "depth")
+
+
+def test_a_too_high_rate_saturates_a_shallow_tanh_net(client, new_session):
+    sid = new_session(learning_rate=10, hidden=[{"units": 4, "activation": "tanh"},
+                                                {"units": 2, "activation": "tanh"}])["id"]
+    d = step(client, sid, epochs=10)["diagnostics"]
+    assert (d["gradient_flag"], d["gradient_cause"]) == ("vanishing", "saturation")
+
+
+def test_switching_activations_is_not_read_as_exploding_gradients(client, new_session):
+    sigmoid = [{"units": 4, "activation": "sigmoid"}] * 6
+    sid = new_session(hidden=sigmoid)["id"]
+    for _ in range(5):
+        step(client, sid, epochs=20)
+    relu = [{"units": 4, "activation": "relu"}] * 6
+    assert client.patch(f"/api/sessions/{sid}/config", json={"hidden": relu}).status_code == 200
+    snap = step(client, sid, steps=1)
+    sizes, first = snap["diagnostics"]["gradient_sizes"], snap["history"][0]["gradient_sizes"]
+    # against the sigmoid network's first record the growth would look unbounded ...
+    assert max(s / f for s, f in zip(sizes, first)) > EXPLODING_GROWTH
+    # ... but growth is measured only since the change
+    assert snap["diagnostics"]["gradient_flag"] != "exploding"
+
+
+def test_a_layer_of_dead_units_is_reported_as_blocking(client, new_session):
+    sid = new_session(hidden=[{"units": 4, "activation": "relu"},
+                              {"units": 2, "activation": "relu"}])["id"]
+    assert step(client, sid, epochs=1)["diagnostics"]["gradient_flag"] != "blocked"
+    for node in (0, 1):  # every unit of layer 2 (hidden index 1)
+        r = client.patch(f"/api/sessions/{sid}/bias", json={"layer": 1, "node": node,
+                                                            "value": -1000})
+        assert r.status_code == 200
+    d = r.json()["diagnostics"]
+    assert (d["gradient_flag"], d["blocked_layer"]) == ("blocked", 2)
+    assert d["dead_units"] == ["2:0", "2:1"]
+    # nothing before the blocked layer learns
+    before = r.json()["weights"][:2]
+    assert step(client, sid, epochs=2)["weights"][:2] == before
+
+
+SEVEN = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+
+
+def test_overfitting_is_flagged_when_the_test_loss_climbs_away(client, new_session):
+    sid = new_session(dataset="spiral", features=SEVEN, noise=10, data_seed=3)["id"]
+    assert step(client, sid, epochs=50)["diagnostics"]["overfitting"] is None
+    for _ in range(9):
+        snap = step(client, sid, epochs=50)
+    o, m = snap["diagnostics"]["overfitting"], snap["metrics"]
+    assert o == {"train_loss": m["train_loss"], "test_loss": m["test_loss"],
+                 "gap": pytest.approx(m["test_loss"] - m["train_loss"])}
+    lowest = min(p["test_loss"] for p in snap["history"])
+    assert o["gap"] >= 0.1 and o["test_loss"] > lowest + 0.02
+    # a change starts the comparison afresh
+    after = client.patch(f"/api/sessions/{sid}/config", json={"learning_rate": 0.01}).json()
+    assert after["diagnostics"]["overfitting"] is None
+
+
+def test_a_well_trained_circle_is_not_overfitting(client, new_session):
+    sid = new_session()["id"]
+    for _ in range(10):
+        snap = step(client, sid, epochs=50)
+    assert snap["metrics"]["test_loss"] < 0.05
+    assert snap["diagnostics"]["overfitting"] is None

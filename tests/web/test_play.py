@@ -6,7 +6,7 @@ import json
 
 from playground.web.schemas import Heatmaps, Snapshot
 
-from .api_support import API, refused, snapshot, strict_json
+from .api_support import API, error_body, refused, snapshot, strict_json
 
 
 # ------------------------------------------------------------------------------- frame
@@ -44,24 +44,34 @@ def test_frames_over_the_socket_equal_post_frame(client, new_session):
     assert over_socket["heatmaps"]["node_resolution"] == 4
 
 
+def socket_error(ws, text: str, code: str) -> dict:
+    """Send a frame request that must be refused: the error body of HTTP, plus its status."""
+    ws.send_text(text)
+    error = json.loads(ws.receive_text())["error"]
+    status = error.pop("status")
+    return {"status": status, **error_body(error, code)}
+
+
 def test_refusals_are_messages_and_change_nothing(client, new_session):
     sid = new_session()["id"]
     before = client.get(f"/api/sessions/{sid}").json()
     with client.websocket_connect(f"/api/sessions/{sid}/play") as ws:
-        ws.send_text('{"epochs": 0}')
-        error = json.loads(ws.receive_text())["error"]
+        error = socket_error(ws, '{"epochs": 0}', "out_of_range")
         assert error["status"] == 422 and "greater than or equal to 1" in error["message"]
-        ws.send_text("not json")
-        assert json.loads(ws.receive_text())["error"]["status"] == 422
-        ws.send_text('{"epochs": 1, "resolution": 1000}')
-        assert "less than or equal to 200" in json.loads(ws.receive_text())["error"]["message"]
+        assert error["params"] == {"field": "epochs", "min": 1, "max": 5000, "value": "0"}
+        assert socket_error(ws, "not json", "bad_json")["status"] == 422
+        assert socket_error(ws, "{}", "steps_or_epochs")["params"] == {}
+        error = socket_error(ws, '{"epochs": 1, "resolution": 1000}', "out_of_range")
+        assert "less than or equal to 200" in error["message"]
+        assert error["params"] == {"field": "resolution", "min": 2, "max": 200, "value": "1000"}
+        assert socket_error(ws, '{"epochs": 300}', "too_many_epochs")["status"] == 422
         ws.send_text('{"epochs": 1}')  # the socket still works after refusals
         assert json.loads(ws.receive_text())["snapshot"]["epoch"] == 1
     after = client.get(f"/api/sessions/{sid}").json()
     assert after["epoch"] == 1 and before["weights"] != after["weights"]
     with client.websocket_connect("/api/sessions/nope/play") as ws:
-        ws.send_text('{"epochs": 1}')
-        assert json.loads(ws.receive_text())["error"]["status"] == 404
+        error = socket_error(ws, '{"epochs": 1}', "unknown_session")
+        assert error["status"] == 404 and error["params"] == {"session_id": "nope"}
 
 
 def test_a_diverged_session_refuses_to_play(client, new_session):
@@ -75,3 +85,4 @@ def test_a_diverged_session_refuses_to_play(client, new_session):
                 break
         assert answer["error"]["status"] == 409
         assert "diverged" in answer["error"]["message"]
+        assert answer["error"]["code"] == "diverged" and answer["error"]["params"] == {}

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from ...service.errors import Refused, UnknownSession, validation_summary
+from ...service.errors import Refused, UnknownSession, validation_refused
 from ...service.sessions import Session
 from ...service.store import SessionStore
-from ..deps import ERRORS, Locked
+from ..deps import ERRORS, Locked, refusal_body
 from ..schemas import Frame, FrameRequest
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -38,7 +38,8 @@ def frame_json(session: Session, body: FrameRequest) -> str:
 @router.websocket("/sessions/{session_id}/play")
 async def play(websocket: WebSocket, session_id: str) -> None:
     """The play loop over one WebSocket: each message is a FrameRequest, each answer a
-    Frame, or {"error": {"status", "message", "detail"}} for a refusal. The client sends
+    Frame, or {"error": {"status", "message", "code", "params", "detail", "allowed"}} for
+    a refusal (the error body of HTTP, plus its status). The client sends
     the next request after drawing the last answer, as with POST /frame; a browser's
     fetch costs ~10 ms of its own per request on a small machine, a message ~1 ms."""
     store: SessionStore = websocket.app.state.store
@@ -58,12 +59,10 @@ def play_frame(store: SessionStore, session_id: str, text: str) -> str:
         with store.use(session_id) as session:
             return frame_json(session, body)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        return json.dumps({"error": {"status": 422, "message": validation_summary(errors),
-                                     "detail": errors}})
-    except UnknownSession:
-        return json.dumps({"error": {"status": 404, "message": f"unknown session {session_id!r}: "
-                                     "create one with POST /api/sessions"}})
+        detail = exc.errors(include_url=False, include_context=False, include_input=False)
+        refused = validation_refused(exc.errors(include_url=False), FrameRequest, detail)
+    except UnknownSession as exc:
+        refused = exc.refused()
     except Refused as exc:
-        return json.dumps({"error": {"status": exc.status, "message": exc.message,
-                                     "allowed": exc.allowed}})
+        refused = exc
+    return json.dumps({"error": {"status": refused.status, **refusal_body(refused)}})

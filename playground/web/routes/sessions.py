@@ -36,9 +36,8 @@ def delete_session(session_id: str, store: Store) -> Response:
 @router.patch("/sessions/{session_id}/config", response_model=Snapshot)
 def patch_config(patch: ConfigPatch, session: Locked) -> Response:
     """Change settings: hyper-parameters keep the weights; data, features and structure
-    rebuild only what they must."""
-    session.patch_config(patch)
-    return snapshot_of(session)
+    rebuild only what they must, and `rebuilt` in the answer says what that was."""
+    return snapshot_of(session, rebuilt=session.patch_config(patch))
 
 
 @router.post("/sessions/{session_id}/step", response_model=Snapshot)

@@ -1,0 +1,117 @@
+"""The checks a session's requests pass before anything is touched: each raises a
+`Refused` with its code and params, or returns.
+
+Layers are numbered in what a learner reads as the node ids number them: layer 0 is the
+input, layer 1 the first hidden layer. The API's `index` counts hidden layers only, so
+hidden index k is layer k + 1; a message names both ("layer 2 (hidden index 1)").
+"""
+
+from __future__ import annotations
+
+from ..engine.datasets import Data
+from ..engine.training import Trainer
+from .config import Limits
+from .errors import Refused
+
+
+def hidden_name(index: int) -> str:
+    return f"layer {index + 1} (hidden index {index})"
+
+
+def check_insert(hidden: int, index: int) -> None:
+    """A new hidden layer at `index` of a network with `hidden` hidden layers."""
+    most = Limits.max_hidden_layers
+    if hidden >= most:
+        raise Refused(f"the network already has the most hidden layers allowed ({most})",
+                      "too_many_layers", {"max": most}, allowed=[0, most])
+    if not 0 <= index <= hidden:
+        raise Refused(f"a new hidden layer goes at hidden index 0..{hidden} (layers 1.."
+                      f"{hidden + 1}); {index} is out of range", "layer_position",
+                      {"min": 0, "max": hidden}, allowed=[0, hidden])
+
+
+def check_layer(hidden: int, index: int) -> None:
+    """Hidden layer `index` exists."""
+    if 0 <= index < hidden:
+        return
+    allowed = (f"layers 1..{hidden} (hidden index 0..{hidden - 1})" if hidden
+               else "none: the network has no hidden layers")
+    raise Refused(f"there is no {hidden_name(index)}; hidden layers: {allowed}",
+                  "no_such_layer", {"layer": index + 1, "index": index, "hidden_layers": hidden},
+                  status=404, allowed=[0, hidden - 1] if hidden else [])
+
+
+def check_room(units: int, count: int, index: int) -> None:
+    """`count` more neurons fit in hidden layer `index`, which has `units`."""
+    most = Limits.max_units
+    if units + count > most:
+        room = most - units
+        raise Refused(f"{hidden_name(index)} has {units} neurons; at most {most} are allowed, "
+                      f"so at most {room} more", "too_many_units",
+                      {"layer": index + 1, "units": units, "max": most, "room": room},
+                      allowed=[1, room])
+
+
+def check_neuron(units: int, index: int, node: int) -> None:
+    """Neuron `node` of hidden layer `index` (with `units`) exists and may go."""
+    if not 0 <= node < units:
+        raise Refused(f"neuron {node} does not exist; {hidden_name(index)} has neurons "
+                      f"0..{units - 1}", "no_such_neuron",
+                      {"layer": index + 1, "neuron": node, "last": units - 1},
+                      status=404, allowed=[0, units - 1])
+    if units == 1:
+        raise Refused(f"{hidden_name(index)} has only one neuron; remove the layer instead",
+                      "last_neuron", {"layer": index + 1}, status=409)
+
+
+def _node(field: str, value: int, top: int, message: str) -> None:
+    if not 0 <= value <= top:
+        raise Refused(f"{field} {value} is out of range; {message} 0..{top}", "no_such_node",
+                      {"field": field, "value": value, "max": top}, allowed=[0, top])
+
+
+def check_weight(sizes: list[int], layer: int, src: int, dst: int) -> None:
+    """weights[layer][src][dst] exists (layer: from network layer `layer` to `layer + 1`)."""
+    _node("layer", layer, len(sizes) - 2, "weights[layer] exist for layer")
+    _node("from", src, sizes[layer] - 1, f"layer {layer} has nodes")
+    _node("to", dst, sizes[layer + 1] - 1, f"layer {layer + 1} has nodes")
+
+
+def check_bias(sizes: list[int], layer: int, node: int) -> None:
+    """biases[layer][node] exists (the bias of node `node` of network layer `layer + 1`)."""
+    _node("layer", layer, len(sizes) - 2, "biases[layer] exist for layer")
+    _node("node", node, sizes[layer + 1] - 1, f"layer {layer + 1} has nodes")
+
+
+def check_label(data: Data, label: float) -> None:
+    """`label` is a class of a classification dataset (any number for a regression)."""
+    if data.kind != "regression" and (label != int(label) or not 0 <= label < data.classes):
+        raise Refused(f"label {label:g} is not a class of this dataset; labels are the "
+                      f"integers 0..{data.classes - 1}", "not_a_class",
+                      {"label": label, "last": data.classes - 1},
+                      allowed=list(range(data.classes)))
+
+
+def check_trainable(trainer: Trainer) -> None:
+    """A diverged network trains no further until something changes."""
+    if trainer.diverged:
+        raise Refused(f"training stopped because the network diverged: "
+                      f"{trainer.divergence_reason}. Lower the learning rate, then reset "
+                      f"or change a parameter to go on.", "diverged", status=409)
+
+
+def steps_of(trainer: Trainer, steps: int | None, epochs: int | None) -> int:
+    """The steps a call asks for, refused when one call may not run that many."""
+    if epochs is None:
+        return int(steps or 0)
+    steps = trainer.steps_for_epochs(epochs)
+    most_steps, per_epoch = Limits.max_steps_per_call, trainer.steps_per_epoch
+    if steps > most_steps:
+        most = max(1, most_steps // per_epoch)
+        raise Refused(f"{epochs} epochs are {steps} steps here ({per_epoch} per epoch); one "
+                      f"call runs at most {most_steps} steps, so at most {most} epochs",
+                      "too_many_epochs",
+                      {"epochs": epochs, "steps": steps, "steps_per_epoch": per_epoch,
+                       "max_steps": most_steps, "max_epochs": most},
+                      allowed={"epochs": [1, most]})
+    return steps
