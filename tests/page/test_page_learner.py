@@ -320,3 +320,58 @@ def test_the_chinese_page_words_refusals_and_its_own_messages_in_chinese(open_pa
     alert = page.locator('[data-error-for="hidden"]')
     expect(alert).to_have_text("第 1 层有 16 个神经元；最多允许 16 个。")
     assert CHINESE.search(alert.inner_text())
+
+
+def test_a_chinese_link_refusal_is_worded_in_chinese(open_page):
+    play = open_page("lang=zh&learning_rate=99&dataset=xor", locale="zh-CN")
+    play.log.expect(r"status of 422")
+    banner = play.page.locator("#banner")
+    expect(banner).to_contain_text("学习率 必须在 0.000001 到 10 之间")
+    assert play.snapshot()["config"]["dataset"] == "xor"
+
+
+# ---------------------------------------------------------------------------- 9. what was rebuilt
+def test_changing_the_dataset_says_what_was_rebuilt(ui):
+    page = ui.open("lang=en&dataset=circle").page
+    note = page.locator("#data-note")
+    with response_to(page, "PATCH", "/config"):
+        ui.control("Dataset").select_option("blobs")
+    expect(note).to_have_text("The output changed from Sigmoid to Softmax, and the output layer "
+                              "was rebuilt with new weights.")
+    with response_to(page, "PATCH", "/config"):
+        ui.control("Dataset").select_option("circle")
+    expect(note).to_contain_text("from Softmax to Sigmoid")
+    assert ui.snapshot()["config"]["head"] == "sigmoid"
+    expect(ui.control("Output")).to_have_value("sigmoid")
+    with response_to(page, "PATCH", "/config"):
+        ui.control("Dataset").select_option("xor")
+    expect(note).to_have_text("New data: the weights are kept; the loss is measured on the new points.")
+
+
+# ---------------------------------------------------------------------------- 3, 26. diagnostics
+def test_no_false_exploding_flag_after_switching_activation(ui):
+    page = ui.open("lang=en&hidden=" + ",".join(["4:sigmoid:0"] * 6)).page
+    ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 40})
+    with response_to(page, "PATCH", "/config"):
+        ui.control("Activation").select_option("relu")
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    flag = page.get_by_test_id("gradient-flag")
+    expect(flag).not_to_contain_text("Exploding")
+    assert ui.snapshot()["diagnostics"]["gradient_flag"] != "exploding"
+
+
+def test_overfitting_is_flagged_with_advice(ui):
+    # all seven features and 2 x 8 units for 50 noisy training points: learnt by heart
+    page = ui.open("lang=en&dataset=spiral&noise=20&num_samples=100&hidden=8:tanh:0,8:tanh:0"
+                   "&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2").page
+    flag = page.get_by_test_id("overfitting-flag")
+    expect(flag).to_be_hidden()
+    for _ in range(10):   # as a learner's Play records it: a history point per call
+        ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 50})
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    snap = ui.snapshot()
+    assert snap["diagnostics"]["overfitting"], snap["metrics"]
+    expect(flag).to_contain_text("Overfitting")
+    expect(flag).to_contain_text("fewer features, L2 regularization, dropout, or more data")
