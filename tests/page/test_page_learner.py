@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .page_support import CHINESE, Playground, expect, response_to, save_shot
+from .page_support import CHINESE, Playground, expect, response_to, save_shot, wait_until
 
 
 @pytest.fixture
@@ -262,6 +262,8 @@ def test_keyboard_reaches_nodes_weights_and_the_plot_in_a_sensible_order(ui):
     editor.fill("0,75")
     with response_to(page, "PATCH", "/weight"):
         editor.press("Enter")
+    expect(editor).to_be_hidden()
+    expect(page.locator('[data-weight="0:1:1"]')).to_be_focused()   # back where it was
     assert ui.snapshot()["weights"][0][1][1] == 0.75
     page.keyboard.press("Escape")
     expect(page.locator('[data-node="1:1"]')).to_be_focused()
@@ -375,3 +377,34 @@ def test_overfitting_is_flagged_with_advice(ui):
     assert snap["diagnostics"]["overfitting"], snap["metrics"]
     expect(flag).to_contain_text("Overfitting")
     expect(flag).to_contain_text("fewer features, L2 regularization, dropout, or more data")
+
+
+# ---------------------------------------------------------------------------- issue 9: pacing
+def test_play_asks_at_most_once_per_animation_frame_and_not_at_all_without_frames(ui):
+    page = ui.page
+    page.add_init_script("""{
+        window.__ticks = 0;
+        window.__frozen = false;                       // a hidden tab gets no animation frames
+        const raf = window.requestAnimationFrame.bind(window);
+        window.requestAnimationFrame = (cb) => raf((t) => {
+            if (window.__frozen) { window.requestAnimationFrame(cb); return; }
+            window.__ticks++; cb(t);
+        });
+    }""")
+    sent = []
+    page.on("websocket", lambda ws: ws.url.endswith("/play")
+            and ws.on("framesent", lambda payload: sent.append(payload)))
+    ui.open("lang=en&speed=200")
+    ui.button("Play").click()
+    page.wait_for_timeout(1500)
+    ticks = page.evaluate("window.__ticks")
+    assert 5 < len(sent) <= ticks, f"{len(sent)} frame requests in {ticks} animation frames"
+    assert max(json.loads(m)["epochs"] for m in sent) > 1, "the fastest speed sent 1 epoch a frame"
+    page.evaluate("window.__frozen = true")
+    page.wait_for_timeout(300)                         # the frame in flight lands
+    before = len(sent)
+    page.wait_for_timeout(1000)
+    assert len(sent) == before, "a page with no animation frames kept asking for frames"
+    page.evaluate("window.__frozen = false")
+    wait_until(page, lambda: len(sent) > before, 5, "frames again once the tab is visible")
+    ui.button("Pause").click()

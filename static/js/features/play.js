@@ -1,11 +1,21 @@
 // The play loop and the run controls (Play/Pause, Step, One batch, Reset, Reseed, Space
-// and → keys). One frame in flight at a time: the next is asked for after this one is
-// drawn; a generation counter makes sure an old loop stops when Play is pressed again.
+// and → keys). The loop paces itself by the display: at each animation frame it draws the
+// frame that came back since the last one and, if none is in flight, asks for the next,
+// so there is at most one request per animation frame and one in flight. The speed is a
+// learning speed (epochs per display frame at 60 Hz): when answers come back slower than
+// the display (a loaded server) the epochs owed pile up and go into the next request, so
+// learning goes on at the same pace in fewer, fuller frames. A hidden tab gets no
+// animation frames, so it stops asking. A generation counter stops an old loop when Play
+// is pressed again.
 
 import { api, ApiError, PlayChannel } from "../api.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
+const DISPLAY_HZ = 60;        // the speed menu counts epochs per frame at this rate
+const MAX_TICK = 0.25;        // s: a longer gap (a stall, a hidden tab) owes no more than this
+const FRAME_BUDGET = 28;      // ms a request should take, to keep >= 30 frames/s at any speed
+const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: never a slideshow
 const $ = (sel) => document.querySelector(sel);
 
 export class PlayLoop {
@@ -98,35 +108,87 @@ export class PlayLoop {
     await this.state.request(async () => this.state.show(await api.reset(this.state.sessionId, seed)), null);
   }
 
-  async loop(generation) {
-    // A frame is one request (train + snapshot + heatmaps) and carries only the history
-    // points the page does not have yet; past HISTORY_CAP points the page takes the
-    // server's thinned history again, so a long run costs what a short one does.
+  loop(generation) {
+    return new Promise((resolve) => {
+      const run = { generation, owed: 0, last: performance.now(), inFlight: false, ready: null, done: resolve };
+      requestAnimationFrame((now) => this.tick(run, now));
+    });
+  }
+
+  // One animation frame of the loop: draw what came back, then ask for more if owed.
+  async tick(run, now) {
     const state = this.state;
-    while (this.playing && generation === this.generation) {
-      try {
-        const history = state.history;
-        const last = history.length ? history[history.length - 1].step : -1;
-        const full = history.length >= HISTORY_CAP;
-        const body = {
-          epochs: this.speed, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
-          history_since: full ? undefined : last,
-        };
-        const channel = await this.playChannel();
-        const frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
-        // paused meanwhile: still show this frame (the server did train it)
-        await state.showFrame(frame, { replaceHistory: full });
-        state.messages.recovered();
-        if (state.diverged) { this.pause(); return; }
-      } catch (err) {
-        if (generation !== this.generation) return;
+    const alive = () => this.playing && run.generation === this.generation;
+    if (run.ready) {
+      const frame = run.ready;
+      run.ready = null;
+      await state.showFrame(frame, { replaceHistory: frame.replaceHistory });
+      state.messages.recovered();
+      if (state.diverged) this.pause();
+    }
+    if (!alive()) {
+      if (!run.inFlight) run.done();
+      else run.stopping = true;
+      return;
+    }
+    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
+                        2 * this.maxEpochs());
+    run.last = now;
+    if (!run.inFlight && run.owed >= 1) {
+      const epochs = Math.min(Math.floor(run.owed), this.maxEpochs(), affordable(run.timings));
+      run.owed -= epochs;
+      this.request(run, epochs);
+    }
+    requestAnimationFrame((t) => this.tick(run, t));
+  }
+
+  // The most epochs one request may ask for on this network (the server's bound).
+  maxEpochs() {
+    const snap = this.state.snapshot;
+    const limits = this.state.catalog.limits;
+    const bySteps = Math.max(1, Math.floor(limits.max_steps_per_call / Math.max(1, snap?.steps_per_epoch || 1)));
+    return Math.max(1, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
+  }
+
+  // A frame carries only the history points the page does not have yet; past HISTORY_CAP
+  // points the page takes the server's thinned history again, so a long run costs what a
+  // short one does.
+  async request(run, epochs) {
+    const state = this.state;
+    run.inFlight = true;
+    try {
+      const history = state.history;
+      const last = history.length ? history[history.length - 1].step : -1;
+      const full = history.length >= HISTORY_CAP;
+      const body = {
+        epochs, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
+        history_since: full ? undefined : last,
+      };
+      const channel = await this.playChannel();
+      const sent = performance.now();
+      const frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
+      run.timings = [...(run.timings || []).slice(-15), [epochs, performance.now() - sent]];
+      frame.replaceHistory = full;
+      run.ready = frame;         // drawn at the next animation frame, even if paused meanwhile
+    } catch (err) {
+      if (run.generation === this.generation) {
         this.pause();
         if (err instanceof ApiError && err.status === 404 && (err.code === "unknown_session" || /unknown session/.test(err.message))) {
           await state.open(state.config);
         } else {
           state.messages.error(err, null);
         }
-        return;
+      }
+    } finally {
+      run.inFlight = false;
+      if (run.stopping) {
+        // paused while this was in flight: draw it (the server did train it), then stop
+        if (run.ready) {
+          const frame = run.ready;
+          run.ready = null;
+          await state.showFrame(frame, { replaceHistory: frame.replaceHistory });
+        }
+        run.done();
       }
     }
   }
@@ -146,4 +208,21 @@ export class PlayLoop {
     }
     return this.channel;
   }
+}
+
+// How many epochs one request may carry and still come back within FRAME_BUDGET, from
+// the last round trips fitted as overhead + cost x epochs. When even one epoch is over
+// that budget (a loaded server), frames may take up to SLOW_BUDGET: fuller frames keep
+// the learning speed up, and ~9 frames/s keep it from turning into a slideshow.
+function affordable(timings = []) {
+  if (timings.length < 2) return 1;
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ns = timings.map(([n]) => n), ts = timings.map(([, t]) => t);
+  const mn = mean(ns), mt = mean(ts);
+  const varN = mean(ns.map((n) => (n - mn) ** 2));
+  let cost = varN > 0 ? mean(timings.map(([n, t]) => (n - mn) * (t - mt))) / varN : 0;
+  let overhead = mt - cost * mn;
+  if (!(cost > 0) || overhead < 0) { cost = mt / mn; overhead = 0; }   // not separable yet
+  const budget = overhead + cost < FRAME_BUDGET ? FRAME_BUDGET : SLOW_BUDGET;
+  return Math.max(1, Math.floor((budget - overhead) / cost));
 }
