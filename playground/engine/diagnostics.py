@@ -15,6 +15,7 @@ from .nn import Forward, Network
 Array = np.ndarray
 
 VANISHING_RATIO = 1e-3   # first layer's gradients this many times below the last one's
+VANISHING_RECOVERY = 1e-2  # a flagged network is cleared only above this ratio (no flicker)
 EXPLODING_SIZE = 1e3     # a layer's RMS gradient above this
 EXPLODING_GROWTH = 1e2   # or grown this many times since the baseline
 SATURATING = ("sigmoid", "tanh")  # flat at both ends, steepest at z = 0
@@ -93,14 +94,16 @@ class GradientFlag:
 
 
 def gradient_flag(latest: list[float | None], baseline: list[float | None] | None,
-                  blocked: int | None = None, saturated: float | None = None) -> GradientFlag:
+                  blocked: int | None = None, saturated: float | None = None,
+                  was_vanishing: bool = False) -> GradientFlag:
     """Flag gradients that do not reach the first layers: a layer that blocks them
     (`blocked`, from blocked_layer), exploding ones (not finite, huge, or grown without
     bound since `baseline`, the sizes recorded first since the last change: growth across
     a change means nothing), or vanishing ones (the first layers' far below the last
     one's), caused by saturation when most sigmoid/tanh units sit on a flat end
     (`saturated`, from saturation: typically a too-high learning rate, even in a shallow
-    net), else by depth."""
+    net), else by depth. A network flagged vanishing stays flagged until its ratio
+    clears VANISHING_RECOVERY, so a ratio hovering at the threshold does not flicker."""
     sizes = [s for s in latest if s is not None]
     if len(sizes) != len(latest) or not sizes:
         return GradientFlag("exploding" if latest and any(s is None for s in latest) else None, None)
@@ -109,7 +112,8 @@ def gradient_flag(latest: list[float | None], baseline: list[float | None] | Non
         return GradientFlag("blocked", ratio, blocked_layer=blocked)
     if max(sizes) > EXPLODING_SIZE or _grown(sizes, baseline):
         return GradientFlag("exploding", ratio)
-    if len(sizes) >= 3 and ratio is not None and ratio < VANISHING_RATIO:
+    threshold = VANISHING_RECOVERY if was_vanishing else VANISHING_RATIO
+    if len(sizes) >= 3 and ratio is not None and ratio < threshold:
         cause = "saturation" if saturated is not None and saturated > SATURATED_SHARE else "depth"
         return GradientFlag("vanishing", ratio, cause=cause)
     return GradientFlag(None, ratio)

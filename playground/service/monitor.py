@@ -33,6 +33,7 @@ class Monitor:
     def __init__(self) -> None:
         self.baseline: list[float | None] | None = None  # gradient sizes first recorded
         self.lowest_test_loss: float | None = None        # since the last change
+        self.vanishing = False                             # flagged at the last evaluation
         self._key: tuple | None = None
         self._measured: tuple[dict, dict] | None = None
 
@@ -41,6 +42,7 @@ class Monitor:
         the comparisons afresh."""
         self.baseline = None
         self.lowest_test_loss = None
+        self.vanishing = False
 
     def recorded(self, metrics: dict, sizes: list[float | None]) -> None:
         """A history point was recorded with these numbers."""
@@ -54,7 +56,9 @@ class Monitor:
         """Metrics and diagnostics of the session's present state."""
         metrics, measured = self._measure(session)
         flag = diag.gradient_flag(measured["gradient_sizes"], self.baseline,
-                             measured["blocked"], measured["saturation"])
+                                  measured["blocked"], measured["saturation"],
+                                  getattr(self, "vanishing", False))
+        self.vanishing = flag.kind == "vanishing"
         diagnostics = {
             "dead_units": measured["dead_units"], "gradient_sizes": measured["gradient_sizes"],
             "gradient_flag": flag.kind, "gradient_ratio": finite_or_none(flag.ratio),

@@ -18,9 +18,14 @@ export function pickLanguage(search, navigatorLanguage) {
 const fill = (text, values) =>
   text.replace(/\{(\w+)\}/g, (_, k) => (values[k] === undefined || values[k] === null ? "–" : String(values[k])));
 
+// Which catalog group names the ids of a config field (for a refusal's `allowed` ids).
+const ID_GROUPS = { dataset: "datasets", head: "heads", activation: "activations",
+  optimizer: "optimizers", regularization: "regularizers", init: "initializers", features: "features" };
+
 // The translator for one language: t("play"), tn("hiddenLayerCount", 3) for counts,
-// name(kind, row) for catalog rows, refusal(error) for a server refusal.
-export function translator(lang) {
+// name(kind, row) for catalog rows, refusal(error) for a server refusal. With the catalog,
+// ids in a refusal (allowed ones, a head, a dataset) read as their names.
+export function translator(lang, catalog = null) {
   const table = STRINGS[lang];
   const t = (key, values = {}) => {
     const text = table[key] ?? EN[key] ?? key;
@@ -28,21 +33,34 @@ export function translator(lang) {
   };
   const tn = (key, n, values = {}) => t(`${key}_${n === 1 ? "one" : "other"}`, { n, ...values });
   const name = (group, row) => table[group]?.[row.id] ?? row.name;
+  const idName = (group, id) => {
+    const row = catalog?.[group]?.find((r) => r.id === id);
+    return row ? name(group, row) : table[group]?.[id] ?? id;
+  };
   // A refusal in this language when its code is known; the server's English otherwise.
-  const refusal = ({ code, params, message }) => {
-    const text = REFUSALS[lang]?.[code];
-    return text ? fill(text, wordedParams(params || {}, lang)) : message;
+  const refusal = ({ code, params = {}, message }) => {
+    const variant = params.max_exclusive ? `${code}_below` : params.min_exclusive ? `${code}_above` : null;
+    const text = REFUSALS[lang]?.[variant] ?? REFUSALS[lang]?.[code];
+    return text ? fill(text, wordedParams(params, lang, idName)) : message;
   };
   return { lang, t, tn, name, refusal };
 }
 
-// Lists in params (allowed ids) read as "a, b, c" in English and "a、b、c" in Chinese;
-// `field` is a config path ("learning_rate", "hidden.0.units") worded as the page labels it.
-function wordedParams(params, lang) {
+// Lists in params (allowed ids) read as "a, b, c" in English and "a、b、c" in Chinese, ids
+// as their names; `field` is a config path ("learning_rate", "hidden.0.units") worded as
+// the page labels it.
+function wordedParams(params, lang, idName) {
+  const path = String(params.field ?? "").split(".").filter((p) => !/^\d+$/.test(p));
+  const group = ID_GROUPS[path[path.length - 1]];
+  const named = (id) => (group ? idName(group, id) : id);
   const out = {};
   for (const [k, v] of Object.entries(params)) {
-    out[k] = k === "field" ? fieldName(String(v), lang)
-      : Array.isArray(v) ? v.join(lang === "zh" ? "、" : ", ") : v;
+    if (k === "field") out[k] = fieldName(String(v), lang);
+    else if (Array.isArray(v)) out[k] = v.map((x) => (k === "allowed" ? named(x) : x)).join(lang === "zh" ? "、" : ", ");
+    else if (k === "value" && group) out[k] = named(v);
+    else if (k === "head") out[k] = idName("heads", v);
+    else if (k === "dataset") out[k] = idName("datasets", v);
+    else out[k] = v;
   }
   return out;
 }
@@ -50,7 +68,8 @@ function wordedParams(params, lang) {
 export function fieldName(path, lang) {
   const names = FIELD_NAMES[lang] || FIELD_NAMES.en;
   const parts = path.split(".");
-  const last = names[parts[parts.length - 1]] ?? parts[parts.length - 1];
+  const words = parts.filter((p) => !/^\d+$/.test(p));   // "features.1" is Features
+  const last = names[words[words.length - 1]] ?? words[words.length - 1];
   const k = parts[0] === "hidden" && parts.length > 2 ? Number(parts[1]) : NaN;
   if (!Number.isInteger(k)) return last;
   return lang === "zh" ? `第 ${k + 1} 层：${last}` : `Layer ${k + 1}: ${last}`;

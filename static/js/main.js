@@ -37,7 +37,7 @@ async function start(tr, messages) {
   });
 
   const setLanguage = (lang) => {
-    tr = translator(lang);
+    tr = translator(lang, catalog);
     for (const part of [messages, settings, play, editing, explorer, output, stepper]) part.setTranslator(tr);
     state.render();
   };
@@ -50,7 +50,7 @@ async function start(tr, messages) {
     diagnostics.render(snap, tr);
     play.render();
     stepper.show();
-    messages.setSticky(snap.diverged ? divergenceText(snap, tr) : null);
+    messages.setSticky(state.diverged ? divergenceText(state.divergence || snap, tr) : null);
   });
   messages.onReconnect = async () => {
     try {
@@ -71,8 +71,10 @@ async function start(tr, messages) {
 
   const dropped = await openFromLink(state, queryToConfig(location.search));
   if (dropped.length) {
-    const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");
-    messages.banner(tr.t("linkDropped", { fields, reason: messages.describe(dropped[0].err) }), "error");
+    const sep = tr.lang === "zh" ? "、" : ", ";
+    const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(sep);
+    const reason = dropped.map((d) => messages.describe(d.err)).join(" ");
+    messages.banner(tr.t("linkDropped", { fields, reason }), "error");
   }
   stepper.show();
 }
@@ -81,7 +83,7 @@ async function start(tr, messages) {
 function divergenceText(snap, tr) {
   const reason = snap.divergence
     ? tr.refusal({ ...snap.divergence, message: snap.divergence_reason }) : snap.divergence_reason;
-  return `${tr.t("diverged")} ${tr.t("divergedHint")} (${reason})`;
+  return tr.t("divergedBanner", { reason });
 }
 
 const tr = translator(pickLanguage(location.search, navigator.language));

@@ -133,3 +133,11 @@ def test_overfitting_needs_a_wide_gap_and_a_rising_test_loss():
     assert overfitting(0.30, 0.41, 0.20) is None   # test below 1.5 x train + 0.02
     assert overfitting(0.01, 0.40, None) is None   # nothing recorded since the last change
     assert overfitting(None, 0.40, 0.30) is None
+
+
+def test_a_vanishing_flag_does_not_flicker_at_the_threshold():
+    """Flagged below 1e-3; cleared only above 1e-2, so a ratio hovering near 1e-3 stays put."""
+    hovering = [1.5e-3, 1.0, 1.0]
+    assert gradient_flag(hovering, None).kind is None
+    assert gradient_flag(hovering, None, was_vanishing=True).kind == "vanishing"
+    assert gradient_flag([2e-2, 1.0, 1.0], None, was_vanishing=True).kind is None

@@ -253,7 +253,7 @@ def test_a_backward_step_shows_the_gradient_and_applies_the_update(ui, tmp_path)
             assert printed == pytest.approx(g["grad"], abs=5e-4)
             assert g["grad"] == pytest.approx(inputs[g["from"]] * step["dz"], rel=1e-9, abs=1e-15)
         bias_line = lines[4 + len(step["weight_grads"])]
-        assert bias_line == (f"  Bias: dL/db = {js_fixed(step['bias_grad'])};  "
+        assert bias_line == (f"  bias: dL/db = {js_fixed(step['bias_grad'])};  "
                              f"Δb = {js_fixed(-lr * step['bias_grad'])}")
         assert lines[-1] == f"(update −lr × dL/dw with lr = {lr})"
         # the network: this node, and its incoming edges labelled with their gradients
@@ -389,7 +389,7 @@ def test_a_dead_unit_is_marked(ui, tmp_path):
                                            "els => els.map(e => e.dataset.node)")
     assert dead_nodes == ["1:1"]
     dead_text = page.get_by_test_id("dead-units")
-    expect(dead_text).to_contain_text("1 dead unit(s): 1:1.")
+    expect(dead_text).to_contain_text("1 dead unit: 1:1.")
     expect(dead_text).to_have_class("warn")
     expect(page.locator('button.bias[data-bias="1:1"]')).to_have_attribute("data-value", "-50")
     # the pointer is on the node again (the editor is gone): its tooltip shows the new bias

@@ -320,7 +320,7 @@ def test_the_chinese_page_words_refusals_and_its_own_messages_in_chinese(open_pa
     play.log.expect(r"status of 422")
     play.button("添加神经元").first.click()
     alert = page.locator('[data-error-for="hidden"]')
-    expect(alert).to_have_text("第 1 层有 16 个神经元；最多允许 16 个。")
+    expect(alert).to_have_text("第1层有16个神经元；最多允许16个。")
     assert CHINESE.search(alert.inner_text())
 
 
@@ -328,7 +328,7 @@ def test_a_chinese_link_refusal_is_worded_in_chinese(open_page):
     play = open_page("lang=zh&learning_rate=99&dataset=xor", locale="zh-CN")
     play.log.expect(r"status of 422")
     banner = play.page.locator("#banner")
-    expect(banner).to_contain_text("学习率 必须在 0.000001 到 10 之间")
+    expect(banner).to_contain_text("学习率必须在0.000001到10之间")
     assert play.snapshot()["config"]["dataset"] == "xor"
 
 
@@ -408,3 +408,60 @@ def test_play_asks_at_most_once_per_animation_frame_and_not_at_all_without_frame
     page.evaluate("window.__frozen = false")
     wait_until(page, lambda: len(sent) > before, 5, "frames again once the tab is visible")
     ui.button("Pause").click()
+
+
+# ---------------------------------------------------------------------------- a learner's walkthrough
+def test_a_label_does_not_follow_the_learner_to_another_dataset(ui):
+    page = ui.open("lang=en&dataset=blobs&classes=5").page
+    with response_to(page, "POST", "/trace"):
+        ui.button("Training example").click()
+    label = page.locator("#point-label")
+    expect(label).not_to_have_value("")
+    with response_to(page, "POST", "/trace") as traced:   # the point is traced on the new data
+        ui.control("Dataset").select_option("circle")
+    assert "label" not in traced.value.request.post_data_json
+    expect(label).to_have_value("")
+    expect(page.locator('[data-error-for="point"]')).to_be_hidden()
+    ui.button("Next node").click()
+    expect(page.get_by_test_id("calc-panel")).to_contain_text("node 1:0")
+
+
+def test_after_divergence_training_waits_for_reset_even_at_a_lower_rate(ui):
+    page = ui.open("lang=en&dataset=plane&head=linear&hidden=8:relu:0,8:relu:0"
+                   "&learning_rate=10&batch_size=1").page
+    ui.log.expect(r"status of 409")           # the step the page asked for was refused
+    ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 20})
+    assert ui.snapshot()["diverged"]
+    with response_to(page, "POST", "/step"):
+        page.keyboard.press("ArrowRight")
+    expect(ui.button("Play")).to_be_disabled()
+    with response_to(page, "PATCH", "/config"):
+        ui.control("Learning rate").select_option("0.01")
+    expect(ui.button("Play")).to_be_disabled()
+    expect(page.locator("#banner")).to_contain_text("press Reset")
+    ui.button("Reset").click()
+    expect(ui.button("Play")).to_be_enabled()
+    expect(page.locator("#banner")).to_be_hidden()
+
+
+def test_a_link_leaves_out_only_the_part_that_was_refused(open_page):
+    play = open_page("lang=en&hidden=3:relu:0.9&features=x1,foo")
+    play.log.expect(r"status of 422")
+    config = play.snapshot()["config"]
+    assert [(h["units"], h["activation"], h["dropout"]) for h in config["hidden"]] == [(3, "relu", 0)]
+    assert config["features"] == ["x1"]
+    banner = play.page.locator("#banner")
+    expect(banner).to_contain_text("must be at least 0 and below 0.9 (not 0.9)")
+    expect(banner).to_contain_text("Features: “foo” is not known")
+
+    zh = open_page("lang=zh&dataset=nope", locale="zh-CN")
+    zh.log.expect(r"status of 422")
+    expect(zh.page.locator("#banner")).to_contain_text("圆形、异或")      # ids worded as names
+
+
+def test_a_button_at_its_limit_says_why_when_pressed(open_page):
+    play = open_page("lang=en&hidden=", width=768, height=1024, touch=True)
+    remove = play.button("Remove hidden layer")
+    expect(remove).to_be_disabled()
+    remove.tap(force=True)            # a finger does not wait for the button to be enabled
+    expect(play.page.locator('[data-error-for="hidden"]')).to_have_text("There is no hidden layer to remove.")

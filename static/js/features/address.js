@@ -51,19 +51,36 @@ export function pageOptions(search) {
 // kept (one bad value must not throw the whole link away); returns the refusals of the
 // fields left out, for the page to say which.
 export async function openFromLink(state, config) {
-  const wanted = { ...config };
+  const wanted = structuredClone(config);
   const dropped = [];
   for (let attempt = 0; attempt < 12; attempt++) {
     try {
       await state.open(wanted);
       return dropped;
     } catch (err) {
-      const field = err?.field;
-      if (err?.status !== 422 || !field || !(field in wanted)) throw err;
-      dropped.push({ field, err });
-      delete wanted[field];
+      const path = err?.params?.field ?? err?.field;
+      if (err?.status !== 422 || !path || !leaveOut(wanted, String(path))) throw err;
+      dropped.push({ field: String(path), err });
     }
   }
   await state.open({});
   return dropped;
+}
+
+// Leave out the smallest part of the link that was refused: one layer's dropout
+// ("hidden.0.dropout"), one feature ("features.1"), or a whole field. False when there is
+// nothing by that path.
+function leaveOut(config, path) {
+  const [field, index, key] = path.split(".");
+  if (!(field in config)) return false;
+  const list = config[field];
+  const i = Number(index);
+  if (Array.isArray(list) && Number.isInteger(i) && i < list.length) {
+    if (key && typeof list[i] === "object" && key in list[i]) delete list[i][key];
+    else list.splice(i, 1);
+    if (field === "features" && !list.length) delete config[field];
+    return true;
+  }
+  delete config[field];
+  return true;
 }

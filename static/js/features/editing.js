@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
-import { NetworkView } from "../views/network.js";
+import { NetworkView, limitButton } from "../views/network.js";
 import { PageMessage } from "./messages.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -32,14 +32,6 @@ export class NetworkEditing {
   }
 
   bind() {
-    const state = this.state;
-    $("#add-layer").addEventListener("click", () => this.edit(() => {
-      const hidden = state.config.hidden;
-      const act = hidden[hidden.length - 1]?.activation || $("#activation").value || "tanh";
-      return api.addLayer(state.sessionId, hidden.length, 4, act);
-    }, "hidden"));
-    $("#remove-layer").addEventListener("click", () => this.edit(() =>
-      api.removeLayer(state.sessionId, state.config.hidden.length - 1), "hidden"));
     const editor = $("#value-editor");
     editor.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter") { ev.preventDefault(); this.applyEditor(); }
@@ -69,15 +61,17 @@ export class NetworkEditing {
       editWeight: (id, path, ev) => {
         const [l, i, j] = id.split(":").map(Number);
         this.openEditor(ev, path, Number(path.dataset.value), this.tr.t("editWeight"),
+          this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
           (v) => api.setWeight(state.sessionId, l, i, j, v));
       },
       editBias: (nodeId, anchor) => {
         const [l, j] = nodeId.split(":").map(Number);
         const button = anchor.querySelector?.(".bias") || anchor;
         this.openEditor(null, button, Number(button.dataset.value), this.tr.t("editBias"),
-          (v) => api.setBias(state.sessionId, l - 1, j, v));
+          this.tr.t("editWhatBias", { node: nodeId }), (v) => api.setBias(state.sessionId, l - 1, j, v));
       },
       explain: (activation) => this.explain?.(activation),
+      limit: (reason) => this.state.messages.error(new PageMessage("limitHere", { reason }), "hidden"),
       hoverNode: (id, div) => this.hoverNode(id, div),
       hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
     };
@@ -95,11 +89,15 @@ export class NetworkEditing {
     this.view.markDead(snap.diagnostics?.dead_units || []);
     const hidden = snap.layers.length - 2;
     $("#layer-count").textContent = this.tr.tn("hiddenLayerCount", hidden);
-    const add = $("#add-layer"), remove = $("#remove-layer");
-    add.disabled = hidden >= max;
-    add.title = add.disabled ? t("limitLayers", { max }) : t("addLayer");
-    remove.disabled = hidden === 0;
-    remove.title = remove.disabled ? t("noLayerToRemove") : t("removeLayer");
+    const state = this.state;
+    const on = this.handlers();
+    limitButton($("#add-layer"), hidden >= max && t("limitLayers", { max }), t("addLayer"), () => this.edit(() => {
+      const layers = state.config.hidden;
+      const act = layers[layers.length - 1]?.activation || $("#activation").value || "tanh";
+      return api.addLayer(state.sessionId, layers.length, 4, act);
+    }, "hidden"), on.limit);
+    limitButton($("#remove-layer"), hidden === 0 && t("noLayerToRemove"), t("removeLayer"), () => this.edit(() =>
+      api.removeLayer(state.sessionId, state.config.hidden.length - 1), "hidden"), on.limit);
     const tip = $("#tooltip");
     const node = this.output.hovered && this.view.nodes.get(this.output.hovered);
     if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
@@ -144,7 +142,7 @@ export class NetworkEditing {
     const [l, i, j] = id.split(":").map(Number);
     const sign = w > 0 ? t("positive") : w < 0 ? t("negative") : t("zero");
     const signed = `${w > 0 ? "+" : ""}${w.toFixed(3)}`;
-    this.showTooltip(`${t("weightInto", { from: `${l}:${i}`, to: `${l + 1}:${j}`, w: signed })} (${sign})`,
+    this.showTooltip(t("edgeTip", { text: t("weightInto", { from: `${l}:${i}`, to: `${l + 1}:${j}`, w: signed }), sign }),
       ev?.clientX ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 }
         : path.getBoundingClientRect());
   }
@@ -158,7 +156,9 @@ export class NetworkEditing {
   }
 
   // ---------------------------------------------------------------- the value editor
-  openEditor(ev, anchor, value, title, apply) {
+  // The editor names what it edits (on a touch screen the finger hides which edge it hit).
+  openEditor(ev, anchor, value, title, what, apply) {
+    $("#value-editor-label").textContent = what;
     const box = $("#value-editor-box");
     const editor = $("#value-editor");
     const rect = anchor.getBoundingClientRect();

@@ -26,6 +26,7 @@ export class Messages {
 
   setTranslator(tr) {
     this.tr = tr;
+    if (this.noteShown) this.note(...this.noteShown);   // the note in the new language
   }
 
   describe(err) {
@@ -71,6 +72,7 @@ export class Messages {
   }
 
   note(key, values) {
+    this.noteShown = key ? [key, values] : null;
     $("#data-note").textContent = key ? this.tr.t(key, values) : "";
   }
 

@@ -38,7 +38,7 @@ export class OutputPanel {
     $("[data-testid=train-loss]").textContent = fmt(snap.metrics.train_loss);
     $("[data-testid=test-loss]").textContent = fmt(snap.metrics.test_loss);
     const classifier = snap.kind !== "regression";
-    for (const el of document.querySelectorAll(".metrics .acc")) el.hidden = !classifier;
+    for (const el of document.querySelectorAll(".metrics .acc, .chart-legend .acc")) el.hidden = !classifier;
     if (classifier) {
       $("[data-testid=train-accuracy]").textContent = fmt(snap.metrics.train_accuracy);
       $("[data-testid=test-accuracy]").textContent = fmt(snap.metrics.test_accuracy);
@@ -90,7 +90,7 @@ export class OutputPanel {
       ramp.className = "ramp";
       ramp.style.background = `linear-gradient(to right, ${css(diverging(-1))}, ${css(diverging(0))}, ${css(diverging(1))})`;
       const label = document.createElement("span");
-      label.append(`${t("regressionLegend")}: −1`, ramp, "+1");
+      label.append(t("regressionFrom"), ramp, "+1");
       box.replaceChildren(label);
       return;
     }

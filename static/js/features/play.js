@@ -67,7 +67,7 @@ export class PlayLoop {
       $("#step-batch").title = this.tr.t("stepBatchTitle");
     }
     const button = $("#play");
-    button.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    button.setAttribute("aria-label", this.tr.t(this.playing ? "pause" : "play"));
     if (!diverged) button.title = this.tr.t(this.playing ? "pause" : "play");
     button.classList.toggle("playing", this.playing);
     button.querySelector(".play-icon").textContent = this.playing ? "❚❚" : "▶";
@@ -76,6 +76,7 @@ export class PlayLoop {
   play() {
     if (this.playing || this.state.diverged) return;
     this.playing = true;
+    this.state.messages.note(null);
     const generation = ++this.generation;
     this.render();
     // a new loop starts only when the previous one has landed its frame: one step in flight
@@ -99,13 +100,18 @@ export class PlayLoop {
   async stepOnce(body) {
     await this.halt();
     if (this.state.diverged) return;
+    this.state.messages.note(null);
     await this.state.request(async () => this.state.show(await api.step(this.state.sessionId, body)), null);
   }
 
   async reset(newSeed) {
     await this.halt();
     const seed = newSeed ? Math.floor(Math.random() * 2 ** 31) : undefined;
-    await this.state.request(async () => this.state.show(await api.reset(this.state.sessionId, seed)), null);
+    await this.state.request(async () => {
+      const snap = await api.reset(this.state.sessionId, seed);
+      this.state.clearDivergence();
+      await this.state.show(snap);
+    }, null);
   }
 
   loop(generation) {

@@ -20,6 +20,7 @@ export class Playground {
     this.heatmaps = null;
     this.data = null;
     this.framesDrawn = 0;        // read by benchmarks/page_play.py
+    this.divergence = null;      // the snapshot that diverged, until Reset
     this.hooks = { prepare: [], render: [] };
   }
 
@@ -27,12 +28,20 @@ export class Playground {
     this.hooks[hook].push(fn);
   }
 
+  // Diverged, until Reset: the server lets a changed learning rate train the last finite
+  // weights again, but they sit at the edge of overflow and diverge at once, so the page
+  // keeps training off until the network starts afresh.
   get diverged() {
-    return Boolean(this.snapshot?.diverged);
+    return Boolean(this.snapshot?.diverged || this.divergence);
+  }
+
+  clearDivergence() {
+    this.divergence = null;
   }
 
   async open(config) {
     const snap = await api.create(config);
+    this.divergence = null;
     this.sessionId = snap.id;
     await this.show(snap, { data: true });
     return snap;
@@ -59,6 +68,7 @@ export class Playground {
   }
 
   async accept(snap, history) {
+    if (snap.diverged) this.divergence = snap;
     snap.history = history;
     this.snapshot = snap;
     this.history = history;
@@ -86,6 +96,10 @@ export class Playground {
         return false;
       }
       this.messages.error(err, field);
+      if (err instanceof ApiError && err.code === "diverged") {
+        await this.show(await api.get(this.sessionId));   // diverged meanwhile: show it
+        return false;
+      }
       this.render();   // the controls show what the server kept
       return false;
     }

@@ -57,10 +57,10 @@ export class StepThrough {
   }
 
   async setPoint(point, label) {
-    this.chosen = { point, label: label ?? undefined };
+    this.chosen = { point, label: label ?? undefined, data: this.dataKey() };
     $("#point-x1").value = short(point[0]);
     $("#point-x2").value = short(point[1]);
-    $("#point-label").value = label === undefined || label === null ? "" : String(label);
+    $("#point-label").value = label === undefined || label === null ? "" : short(label);
     this.clearInvalid();
     this.trace = null;
     this.index = -1;
@@ -113,9 +113,22 @@ export class StepThrough {
     this.setPoint(set.x[i], set.y[i]);
   }
 
+  // The data a label was taken from: another dataset's label means nothing here.
+  dataKey() {
+    const c = this.state.config;
+    return c && JSON.stringify([c.dataset, c.classes, c.num_samples, c.noise, c.train_ratio, c.data_seed]);
+  }
+
   // ---------------------------------------------------------------- the trace
   async retrace() {
     if (!this.chosen) return;
+    if (this.chosen.label !== undefined && this.chosen.data !== this.dataKey()) {
+      // the data changed: keep the point, drop the old example's label (and the walk)
+      this.chosen = { point: this.chosen.point, label: undefined, data: this.dataKey() };
+      $("#point-label").value = "";
+      this.index = -1;
+      this.network.highlight(null);
+    }
     try {
       this.trace = await api.trace(this.state.sessionId, this.chosen.point, this.chosen.label);
     } catch (err) {
@@ -171,7 +184,7 @@ export class StepThrough {
       const { phase, s } = steps[Math.min(this.index, steps.length - 1)];
       lines = phase === "forward" ? this.forwardLines(s, this.index) : this.backwardLines(s, this.index);
     }
-    $("#apply-update").disabled = !(this.index >= 0 && steps[this.index]?.phase === "backward");
+    $("#apply-update").disabled = this.state.diverged || !(this.index >= 0 && steps[this.index]?.phase === "backward");
     $("#calc-panel").replaceChildren(...lines.map((line) =>
       Object.assign(document.createElement("div"), { textContent: line })));
   }
@@ -197,7 +210,8 @@ export class StepThrough {
         lines.push(t("outSigmoid", { p: fmt(out.values[0]), th: out.threshold, k: out.prediction }));
       } else if (out.probability_sum !== undefined) {
         const list = out.values.map((v, k) => `p${k} = ${fmt(v)}`).join(", ");
-        lines.push(t("outMulti", { list, sum: fmt(out.probability_sum), k: out.prediction }));
+        const key = this.state.config.head === "one_vs_all" ? "outOneVsAll" : "outMulti";
+        lines.push(t(key, { list, sum: fmt(out.probability_sum), k: out.prediction }));
       } else {
         lines.push(t("outRegression", { v: fmt(out.prediction) }));
       }
@@ -224,8 +238,8 @@ export class StepThrough {
       lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmt(step.dz)} = ${fmt(g.grad)};  ` +
                  `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(g.update)}`);
     }
-    lines.push(`  ${t("bias")}: dL/db = ${fmt(step.bias_grad)};  Δb = ${fmt(step.bias_update)}`);
-    lines.push(`(${t("update")} = ${lr})`);
+    lines.push(`  ${t("biasGradLine", { g: fmt(step.bias_grad), d: fmt(step.bias_update) })}`);
+    lines.push(t("updateLine", { lr }));
     return lines;
   }
 

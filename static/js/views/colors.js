@@ -1,13 +1,15 @@
 // Colour scales and grid painting. Blue (negative, class 0) and orange (positive, class 1)
 // as TensorFlow Playground draws them: a pair colour-blind readers can tell apart. One
 // colour per class everywhere (points, plot, node heatmaps, thumbnails, legend): classes
-// 0 and 1 are that blue and orange in every problem, the others Okabe-Ito's palette.
+// 0 and 1 are that blue and orange in every problem, then green, pink, violet and brown.
 
 export const BLUE = [8, 119, 189];
 export const ORANGE = [245, 147, 34];
 export const WHITE = [232, 234, 235];
+// Classes 4 and 5 are violet and brown, not Okabe-Ito's sky blue and vermillion: those
+// are too close to the blue and orange once lightened on the decision surface.
 export const CLASS_COLORS = [
-  BLUE, ORANGE, [0, 158, 115], [204, 121, 167], [86, 180, 233], [213, 94, 0],
+  BLUE, ORANGE, [0, 158, 115], [204, 121, 167], [117, 112, 179], [140, 86, 75],
 ];
 
 export const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;

@@ -22,7 +22,7 @@ export class DiagnosticsView {
     this.flag.textContent = gradientText(d, snapshot.config, t);
     this.flag.className = d.gradient_flag ? "warn" : "";
     this.dead.textContent = d.dead_units.length
-      ? t("deadSome", { n: d.dead_units.length, list: d.dead_units.join(", ") }) : t("deadNone");
+      ? tr.tn("deadSome", d.dead_units.length, { list: d.dead_units.join(", ") }) : t("deadNone");
     this.dead.className = d.dead_units.length ? "warn" : "";
     const o = d.overfitting;
     this.overfit.textContent = o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "";

@@ -29,7 +29,7 @@ export class ActivationExplorer {
     }));
     this.heads.replaceChildren(...this.catalog.heads.map((h) => {
       const li = document.createElement("li");
-      li.textContent = `${tr.name("heads", h)}: ${tr.t("headUse")[h.id]}`;
+      li.textContent = tr.t("headLine", { name: tr.name("heads", h), use: tr.t("headUse")[h.id] });
       return li;
     }));
     if (this.current) this.show(this.current);

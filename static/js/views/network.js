@@ -13,6 +13,7 @@ const GAP = 12;         // vertical gap between nodes
 const TOP_WIDE = 70;    // room for the layer headers
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
+const MIN_SPACING = 66; // px between columns, below which the diagram scrolls
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const el = (tag, attrs = {}, text) => {
@@ -62,7 +63,11 @@ export class NetworkView {
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
     const columns = sizes.length;
-    const width = Math.max(root.clientWidth || 560, 360);
+    // at least MIN_SPACING between columns: a deep network on a narrow screen scrolls
+    // sideways (its box scrolls) rather than squeezing nodes and controls together
+    const room = root.parentElement?.clientWidth || root.clientWidth || 560;
+    const width = Math.max(room, 360, 80 + 50 + NODE + (columns - 1) * MIN_SPACING);
+    root.style.width = width > room ? `${width}px` : "";
     const colX = (c) => 80 + (c * (width - 80 - 50 - NODE)) / Math.max(1, columns - 1);
     const spacing = colX(1) - colX(0);
     const narrow = spacing < 114;   // many layers: each header gets its column's width only
@@ -122,13 +127,11 @@ export class NetworkView {
       head.style.width = `${headWidth}px`;
       // each button off at its limit, its title saying why (layers numbered as node ids)
       const plus = el("button", { class: "round-btn small", "aria-label": t("addNeuron") }, "+");
-      plus.disabled = layer.units >= maxUnits;
-      plus.title = plus.disabled ? t("limitUnits", { layer: c, max: maxUnits }) : t("addNeuron");
-      plus.addEventListener("click", () => this.on.addNeuron(k));
+      limitButton(plus, layer.units >= maxUnits && t("limitUnits", { layer: c, max: maxUnits }),
+        t("addNeuron"), () => this.on.addNeuron(k), this.on.limit);
       const minus = el("button", { class: "round-btn small", "aria-label": t("removeNeuron") }, "−");
-      minus.disabled = layer.units <= 1;
-      minus.title = minus.disabled ? t("lastUnit", { layer: c }) : t("removeNeuron");
-      minus.addEventListener("click", () => this.on.removeNeuron(k, layer.units - 1));
+      limitButton(minus, layer.units <= 1 && t("lastUnit", { layer: c }), t("removeNeuron"),
+        () => this.on.removeNeuron(k, layer.units - 1), this.on.limit);
       const count = el("span", { class: "units", title: `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}` },
         narrow ? String(layer.units) : `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
       const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${c}` });
@@ -141,7 +144,8 @@ export class NetworkView {
       const drop = el("select", { class: "layer-drop", "aria-label": `${t("dropout")} ${c}`, title: t("dropoutTitle") });
       const rates = DROPOUTS.includes(layer.dropout || 0) ? DROPOUTS : [...DROPOUTS, layer.dropout].sort();
       for (const r of rates) {
-        const o = el("option", { value: String(r) }, `${t("dropout")} ${r}`);
+        // a narrow header has room for the rate only; the menu's name and title say what it is
+        const o = el("option", { value: String(r) }, narrow ? String(r) : `${t("dropout")} ${r}`);
         if (Math.abs(r - (layer.dropout || 0)) < 1e-9) o.selected = true;
         drop.append(o);
       }
@@ -263,6 +267,7 @@ export class NetworkView {
       ArrowLeft: () => l > 0 && go(l - 1, j), ArrowRight: () => l < layers - 1 && go(l + 1, j),
       Home: () => go(l, 0), End: () => go(l, units(l) - 1),
       Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
+      " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
       w: () => this.incoming(id)[0]?.focus(), W: () => this.incoming(id)[0]?.focus(),
     };
     if (!keys[ev.key]) return;
@@ -375,4 +380,13 @@ export class NetworkView {
     const dead = new Set(ids);
     for (const [id, node] of this.nodes) node.div.classList.toggle("dead", dead.has(id));
   }
+}
+
+// A button at its limit stays focusable and tappable but does nothing except say why
+// (aria-disabled, its reason in its title and, when pressed, in the page's message slot):
+// a disabled button would tell touch and keyboard users nothing.
+export function limitButton(button, reason, title, act, sayWhy) {
+  button.setAttribute("aria-disabled", String(Boolean(reason)));
+  button.title = reason || title;
+  button.onclick = () => (reason ? sayWhy(reason) : act());
 }

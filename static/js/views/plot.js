@@ -23,6 +23,11 @@ export class OutputPlot {
       this.onPick([round2(x1), round2(x2)], { snap: true });
     });
     canvas.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {          // choose where the cursor is
+        ev.preventDefault();
+        this.onPick(this.cursor || [0, 0], { snap: false });
+        return;
+      }
       const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
       if (!move) return;
       ev.preventDefault();
