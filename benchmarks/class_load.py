@@ -1,0 +1,199 @@
+"""A class on one machine: N simulated students playing at once, as the page plays.
+
+Run by hand: `python benchmarks/class_load.py [--students 1,10,30,60] [--seconds 8]
+[--config DEFAULT|MAX] [--attackers 5] [--workers N] [--store URL]`.
+
+It starts `python -m playground` on a free loopback port, then for each class size: every
+student creates a session and plays it over the play WebSocket with the page's own frame
+request (1 epoch, the 50x50 output grid, 24x24 node grids, only the new history), one
+frame in flight, as fast as answers come (the page asks at most once per animation frame,
+so 60 frames/s is a student's ceiling: the figures are capped there too). Meanwhile a
+probe reads a snapshot (GET, a cheap request) every 50 ms, and `--attackers` clients fire
+the costliest requests the limits allow (the most epochs one call may run, on the
+heaviest network, and the largest list heatmaps). Everything runs on this machine: the
+load generator shares the two cores with the server, as a classroom's would not.
+
+Printed per class size: per-student frames/s (min and median), frame latency p50/p95,
+the server's frames/s in all, errors, the probe's p95, and the bytes of a frame (as
+sent, and after permessage-deflate as the wire carries it: the compressed size is
+measured with zlib's raw deflate and a per-connection context, what the extension does)
+with the class's total Mbit/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+CONFIGS = {
+    "DEFAULT": {},
+    "MAX": {"dataset": "spiral", "features": ALL,
+            "hidden": [{"units": 16, "activation": "relu"}] * 8},
+}
+FRAME = {"epochs": 1, "resolution": 50, "node_resolution": 24}
+MAX_FPS = 60.0   # the page asks at most once per animation frame
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+class Student:
+    def __init__(self) -> None:
+        self.frames = 0
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.raw_bytes = 0
+        self.wire_bytes = 0
+        self.deflate = zlib.compressobj(wbits=-15)   # permessage-deflate, context kept
+
+    async def play(self, base: str, ws_base: str, config: dict, until: float) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            r = await client.post("/api/sessions", json=config)
+            if r.status_code != 201:
+                self.errors += 1
+                return
+            sid = r.json()["id"]
+        last = -1
+        async with websockets.connect(f"{ws_base}/api/sessions/{sid}/play", max_size=None,
+                                      compression=None) as ws:
+            while time.monotonic() < until:
+                started = time.monotonic()
+                await ws.send(json.dumps({**FRAME, "history_since": last}))
+                message = await ws.recv()
+                elapsed = time.monotonic() - started
+                data = message if isinstance(message, bytes) else message.encode()
+                self.raw_bytes += len(data)
+                self.wire_bytes += len(self.deflate.compress(data) + self.deflate.flush(zlib.Z_SYNC_FLUSH))
+                if isinstance(message, str):
+                    answer = json.loads(message)
+                    if "error" in answer:
+                        self.errors += 1
+                        await asyncio.sleep(0.05)
+                        continue
+                    history = answer["snapshot"]["history"]
+                    if history:
+                        last = history[-1]["step"]
+                self.frames += 1
+                self.latencies.append(elapsed)
+                # the page: at most one frame per display refresh
+                await asyncio.sleep(max(0.0, 1 / MAX_FPS - elapsed))
+
+
+async def probe(base: str, until: float, latencies: list[float]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        sid = (await client.post("/api/sessions", json={})).json()["id"]
+        while time.monotonic() < until:
+            started = time.monotonic()
+            await client.get(f"/api/sessions/{sid}")
+            latencies.append(time.monotonic() - started)
+            await asyncio.sleep(0.05)
+
+
+async def attacker(base: str, until: float) -> int:
+    """The costliest requests the limits allow, one after another; returns how many."""
+    sent = 0
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        catalog = (await client.get("/api/catalog")).json()
+        heavy = {**CONFIGS["MAX"], "num_samples": catalog["limits"].get("max_samples", 5000)}
+        r = await client.post("/api/sessions", json=heavy)
+        if r.status_code != 201:
+            return 0
+        snap = r.json()
+        sid = snap["id"]
+        most = snap.get("max_epochs_per_call") or 1
+        while time.monotonic() < until:
+            await client.post(f"/api/sessions/{sid}/step", json={"epochs": most})
+            await client.get(f"/api/sessions/{sid}/heatmaps",
+                             params={"resolution": catalog["limits"].get("max_list_resolution", 100),
+                                     "encoding": "list"})
+            sent += 2
+    return sent
+
+
+async def run_class(base: str, n: int, config: dict, seconds: float, attackers: int) -> dict:
+    ws_base = base.replace("http://", "ws://")
+    until = time.monotonic() + seconds
+    students = [Student() for _ in range(n)]
+    probe_latencies: list[float] = []
+    started = time.monotonic()
+    await asyncio.gather(*(s.play(base, ws_base, config, until) for s in students),
+                         probe(base, until, probe_latencies),
+                         *(attacker(base, until) for _ in range(attackers)))
+    elapsed = time.monotonic() - started
+    per_student = [s.frames / elapsed for s in students]
+    latencies = [x for s in students for x in s.latencies]
+    frames = sum(s.frames for s in students)
+    return {
+        "students": n, "min_fps": min(per_student), "median_fps": statistics.median(per_student),
+        "p50": percentile(latencies, 0.5) * 1000, "p95": percentile(latencies, 0.95) * 1000,
+        "server_fps": frames / elapsed, "errors": sum(s.errors for s in students),
+        "probe_p95": percentile(probe_latencies, 0.95) * 1000,
+        "raw_kb": sum(s.raw_bytes for s in students) / max(1, frames) / 1024,
+        "wire_kb": sum(s.wire_bytes for s in students) / max(1, frames) / 1024,
+        "mbit": sum(s.wire_bytes for s in students) * 8 / elapsed / 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", default="1,10,30,60")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--config", choices=list(CONFIGS), default="DEFAULT")
+    parser.add_argument("--attackers", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--store", default=None)
+    args = parser.parse_args()
+    port = free_port()
+    command = [sys.executable, "-m", "playground", "--port", str(port)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.store:
+        command += ["--store", args.store]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/api/health")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        time.sleep(2.0)   # let the compiled kernels warm up
+        print(f"{args.config}, {args.attackers} attackers, {args.seconds:g} s a class size")
+        print("students  fps min  fps med   p50 ms   p95 ms  server fps  errors  probe p95 ms"
+              "  KB/frame raw  KB/frame wire  Mbit/s")
+        for n in (int(x) for x in args.students.split(",")):
+            r = asyncio.run(run_class(base, n, CONFIGS[args.config], args.seconds, args.attackers))
+            print(f"{r['students']:8d} {r['min_fps']:8.1f} {r['median_fps']:8.1f} {r['p50']:8.1f} "
+                  f"{r['p95']:8.1f} {r['server_fps']:11.1f} {r['errors']:7d} {r['probe_p95']:13.1f} "
+                  f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
