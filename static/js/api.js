@@ -18,6 +18,10 @@ export class ApiError extends Error {
   }
 }
 
+// The session is gone (expired, deleted, or the server forgot it).
+export const isUnknownSession = (err) => err instanceof ApiError && err.status === 404
+  && (err.code === "unknown_session" || /unknown session/.test(err.message));
+
 async function call(method, path, body) {
   let response;
   try {
@@ -86,7 +90,13 @@ export class PlayChannel {
     this.sessionId = sessionId;
     this.pending = null;
     ws.onmessage = (ev) => this.settle((p) => {
-      const data = JSON.parse(ev.data);
+      let data;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        p.reject(new ApiError("the server sent a frame that is not JSON", 502, null));
+        return;
+      }
       if (data.error) p.reject(new ApiError(data.error.message, data.error.status, data.error));
       else p.resolve(data);
     });

@@ -72,7 +72,7 @@ export function fieldName(path, lang) {
   const last = names[words[words.length - 1]] ?? words[words.length - 1];
   const k = parts[0] === "hidden" && parts.length > 2 ? Number(parts[1]) : NaN;
   if (!Number.isInteger(k)) return last;
-  return lang === "zh" ? `第 ${k + 1} 层：${last}` : `Layer ${k + 1}: ${last}`;
+  return lang === "zh" ? `第${k + 1}层：${last}` : `Layer ${k + 1}: ${last}`;
 }
 
 // Fill every element marked data-i18n (text), data-i18n-title and data-i18n-label.

@@ -42,7 +42,8 @@ async function start(tr, messages) {
     state.render();
   };
 
-  state.on("prepare", () => stepper.retrace());
+  state.quiet = (change) => play.around(change);
+  state.on("prepare", () => (play.playing ? stepper.retraceLater() : stepper.retrace()));
   state.on("render", (snap) => {
     settings.render(snap);
     editing.render(snap);
@@ -50,7 +51,7 @@ async function start(tr, messages) {
     diagnostics.render(snap, tr);
     play.render();
     stepper.show();
-    messages.setSticky(state.diverged ? divergenceText(state.divergence || snap, tr) : null);
+    messages.setSticky(state.diverged ? () => divergenceText(state.divergence || snap, tr) : null);
   });
   messages.onReconnect = async () => {
     try {
@@ -71,10 +72,11 @@ async function start(tr, messages) {
 
   const dropped = await openFromLink(state, queryToConfig(location.search));
   if (dropped.length) {
-    const sep = tr.lang === "zh" ? "、" : ", ";
-    const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(sep);
-    const reason = dropped.map((d) => messages.describe(d.err)).join(" ");
-    messages.banner(tr.t("linkDropped", { fields, reason }), "error");
+    messages.banner(() => {
+      const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");
+      const reason = dropped.map((d) => messages.describe(d.err)).join(" ");
+      return tr.t("linkDropped", { fields, reason });
+    }, "error");
   }
   stepper.show();
 }

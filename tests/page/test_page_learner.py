@@ -465,3 +465,49 @@ def test_a_button_at_its_limit_says_why_when_pressed(open_page):
     expect(remove).to_be_disabled()
     remove.tap(force=True)            # a finger does not wait for the button to be enabled
     expect(play.page.locator('[data-error-for="hidden"]')).to_have_text("There is no hidden layer to remove.")
+
+
+# ---------------------------------------------------------------------------- a reviewer's findings
+def test_changes_while_playing_never_step_back(ui):
+    page = ui.page
+    page.add_init_script("""{
+        window.__writes = 0;
+        const replace = history.replaceState.bind(history);
+        history.replaceState = (...args) => { window.__writes++; return replace(...args); };
+    }""")
+    ui.open("lang=en")
+    epochs = []
+    ui.button("Play").click()
+    for rate, activation in [("0.1", "relu"), ("0.01", "tanh"), ("0.3", "sigmoid")]:
+        ui.control("Learning rate").select_option(rate)
+        ui.control("Activation").select_option(activation)
+        page.get_by_label("Layer activation 1").select_option("relu")   # a second quick edit
+        page.wait_for_timeout(400)
+        epochs.append(ui.epoch())
+        expect(ui.control("Learning rate")).to_have_value(rate)
+    ui.button("Pause").click()
+    snap = ui.snapshot()
+    assert snap["config"]["learning_rate"] == 0.3
+    assert [h["activation"] for h in snap["config"]["hidden"]] == ["relu", "sigmoid"]
+    assert epochs == sorted(epochs) and epochs[-1] > 0, epochs
+    assert page.evaluate("window.__writes") < 40, "the address was rewritten for every frame"
+
+
+def test_a_refusal_in_the_banner_stays_and_follows_the_language(ui):
+    page = ui.open("lang=en").page
+    ui.log.expect(r"status of 429")
+    body = {"message": "the session is busy; try again in 1 s", "code": "busy",
+            "params": {"retry_after": 1}, "detail": None, "allowed": None}
+    page.route("**/api/sessions/*/step", lambda route: route.fulfill(
+        status=429, content_type="application/json", body=json.dumps(body)))
+    ui.button("Step").click()
+    banner = page.locator("#banner")
+    expect(banner).to_be_visible()
+    page.wait_for_timeout(500)
+    expect(banner).to_be_visible()                     # not taken down by the redraw
+    # a message beside a control is worded again in the new language
+    page.locator("#point-x1").fill("abc")
+    page.locator("#point-x1").press("Enter")
+    ui.control("Language").select_option("zh")
+    expect(page.locator('[data-error-for="point"]')).to_have_text(
+        "“abc”不是数字：请输入例如 1.5、-2,25 或 3e-2。")

@@ -38,10 +38,16 @@ export function queryToConfig(search) {
   return config;
 }
 
+// The speed menu's values (epochs per frame at 60 Hz); a link's speed snaps to the nearest.
+export const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200];
+
 export function pageOptions(search) {
   const q = new URLSearchParams(search);
+  const asked = Number(q.get("speed"));
+  const speed = Number.isFinite(asked) && asked > 0
+    ? SPEEDS.reduce((best, s) => (Math.abs(s - asked) < Math.abs(best - asked) ? s : best)) : 1;
   return {
-    speed: Number(q.get("speed")) || 1,
+    speed,
     test: q.get("test") === "1",
     discrete: q.get("discrete") === "1",
   };

@@ -46,18 +46,19 @@ export class NetworkEditing {
   handlers() {
     const state = this.state;
     return {
-      toggleFeature: (fid) => {
+      // changes are computed when they run (after any change before them), never from a
+      // config a queued change is about to replace
+      toggleFeature: (fid) => this.settings.change(() => {
         const on = state.config.features.includes(fid);
         const features = on ? state.config.features.filter((f) => f !== fid)
           : state.catalog.features.map((f) => f.id).filter((f) => f === fid || state.config.features.includes(f));
-        this.settings.change({ features }, "hidden");
-      },
+        return { features };
+      }, "hidden"),
       addNeuron: (k) => this.edit(() => api.addNeuron(state.sessionId, k), "hidden"),
       removeNeuron: (k, j) => this.edit(() => api.removeNeuron(state.sessionId, k, j), "hidden"),
-      setLayer: (k, changes) => {
-        const hidden = state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h));
-        this.settings.change({ hidden }, "hidden");
-      },
+      setLayer: (k, changes) => this.settings.change(() => ({
+        hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
+      }), "hidden"),
       editWeight: (id, path, ev) => {
         const [l, i, j] = id.split(":").map(Number);
         this.openEditor(ev, path, Number(path.dataset.value), this.tr.t("editWeight"),
@@ -78,7 +79,7 @@ export class NetworkEditing {
   }
 
   async edit(call, field) {
-    await this.state.request(async () => this.state.show(await call()), field);
+    await this.state.change(async () => this.state.show(await call()), field);
   }
 
   render(snap) {
@@ -193,7 +194,7 @@ export class NetworkEditing {
       editor.focus();
       return;
     }
-    const ok = await this.state.request(async () => this.state.show(await this.editorApply(value)), "weight");
+    const ok = await this.state.change(async () => this.state.show(await this.editorApply(value)), "weight");
     if (ok) this.closeEditor();
     else { editor.setAttribute("aria-invalid", "true"); editor.focus(); }
   }

@@ -8,7 +8,7 @@
 // animation frames, so it stops asking. A generation counter stops an old loop when Play
 // is pressed again.
 
-import { api, ApiError, PlayChannel } from "../api.js";
+import { api, isUnknownSession, PlayChannel } from "../api.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
@@ -80,21 +80,36 @@ export class PlayLoop {
     const generation = ++this.generation;
     this.render();
     // a new loop starts only when the previous one has landed its frame: one step in flight
-    this.looping = this.looping.then(() => this.loop(generation))
-      .catch((err) => this.state.messages.error(err, null));
+    this.looping = this.looping.then(() => this.loop(generation));
   }
 
+  // Stop asking for frames. A loop with nothing in flight settles at once (drawing a frame
+  // that came back meanwhile), so halt() never waits for an animation frame to arrive.
   pause() {
     if (!this.playing) return;
     this.playing = false;
     this.generation++;
     this.render();
+    const run = this.run;
+    if (run && !run.inFlight) this.land(run).catch((err) => this.state.messages.error(err, null)).finally(run.finish);
   }
 
   // Stop playing and wait for the frame in flight to land (before a step or a reset).
   async halt() {
     this.pause();
     await this.looping;
+  }
+
+  // Run a change with the loop stopped, then play on (a frame trained on the old settings
+  // must not land after the change: the epoch would go back, a menu would flip back).
+  async around(change) {
+    const wasPlaying = this.playing;
+    await this.halt();
+    try {
+      return await change();
+    } finally {
+      if (wasPlaying && !this.state.diverged) this.play();
+    }
   }
 
   async stepOnce(body) {
@@ -116,36 +131,52 @@ export class PlayLoop {
 
   loop(generation) {
     return new Promise((resolve) => {
-      const run = { generation, owed: 0, last: performance.now(), inFlight: false, ready: null, done: resolve };
+      const run = { generation, owed: 0, last: performance.now(), inFlight: false, ready: null };
+      run.finish = () => {
+        if (run.finished) return;
+        run.finished = true;
+        if (this.run === run) this.run = null;
+        resolve();
+      };
+      this.run = run;
       requestAnimationFrame((now) => this.tick(run, now));
     });
   }
 
-  // One animation frame of the loop: draw what came back, then ask for more if owed.
+  // One animation frame of the loop: draw what came back, then ask for more if owed. An
+  // error while drawing stops the loop and is said; it never leaves the loop unsettled.
   async tick(run, now) {
-    const state = this.state;
-    const alive = () => this.playing && run.generation === this.generation;
-    if (run.ready) {
-      const frame = run.ready;
-      run.ready = null;
-      await state.showFrame(frame, { replaceHistory: frame.replaceHistory });
-      state.messages.recovered();
-      if (state.diverged) this.pause();
+    if (run.finished) return;
+    try {
+      await this.land(run);
+      if (this.state.diverged) this.pause();
+      if (!this.playing || run.generation !== this.generation) {
+        if (!run.inFlight) run.finish();
+        return;
+      }
+      run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
+                          2 * this.maxEpochs());
+      run.last = now;
+      if (!run.inFlight && run.owed >= 1) {
+        const epochs = Math.min(Math.floor(run.owed), this.maxEpochs(), affordable(run.timings));
+        run.owed -= epochs;
+        this.request(run, epochs);
+      }
+      requestAnimationFrame((t) => this.tick(run, t));
+    } catch (err) {
+      this.pause();
+      this.state.messages.error(err, null);
+      if (!run.inFlight) run.finish();
     }
-    if (!alive()) {
-      if (!run.inFlight) run.done();
-      else run.stopping = true;
-      return;
-    }
-    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
-                        2 * this.maxEpochs());
-    run.last = now;
-    if (!run.inFlight && run.owed >= 1) {
-      const epochs = Math.min(Math.floor(run.owed), this.maxEpochs(), affordable(run.timings));
-      run.owed -= epochs;
-      this.request(run, epochs);
-    }
-    requestAnimationFrame((t) => this.tick(run, t));
+  }
+
+  // Draw the frame that came back, if any (the server did train it, paused or not).
+  async land(run) {
+    if (!run.ready) return;
+    const frame = run.ready;
+    run.ready = null;
+    await this.state.showFrame(frame, { replaceHistory: frame.replaceHistory });
+    this.state.messages.recovered();
   }
 
   // The most epochs one request may ask for on this network (the server's bound).
@@ -177,24 +208,24 @@ export class PlayLoop {
       frame.replaceHistory = full;
       run.ready = frame;         // drawn at the next animation frame, even if paused meanwhile
     } catch (err) {
-      if (run.generation === this.generation) {
-        this.pause();
-        if (err instanceof ApiError && err.status === 404 && (err.code === "unknown_session" || /unknown session/.test(err.message))) {
-          await state.open(state.config);
-        } else {
-          state.messages.error(err, null);
-        }
+      this.pause();
+      try {
+        if (isUnknownSession(err)) await state.open(state.config);
+        else state.messages.error(err, null);
+      } catch (again) {
+        state.messages.error(again, null);
       }
     } finally {
       run.inFlight = false;
-      if (run.stopping) {
-        // paused while this was in flight: draw it (the server did train it), then stop
-        if (run.ready) {
-          const frame = run.ready;
-          run.ready = null;
-          await state.showFrame(frame, { replaceHistory: frame.replaceHistory });
+      if (!this.playing || run.generation !== this.generation) {
+        // paused while this was in flight: draw it, then settle
+        try {
+          await this.land(run);
+        } catch (err) {
+          state.messages.error(err, null);
+        } finally {
+          run.finish();
         }
-        run.done();
       }
     }
   }

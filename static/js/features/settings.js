@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { applyStrings } from "../i18n.js";
 import { BLUE, CLASS_COLORS, ORANGE, diverging } from "../views/colors.js";
-import { configToQuery } from "./address.js";
+import { SPEEDS, configToQuery } from "./address.js";
 import { DATA_FIELDS } from "./state.js";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -13,7 +13,6 @@ const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [1, 2, 5, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 250, 500];
 const SAMPLES = [100, 200, 300, 500, 1000, 2000];
 const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200];
 const MIXED = "";    // the Activation menu's value when the layers differ
 
 const $ = (sel) => document.querySelector(sel);
@@ -100,8 +99,8 @@ export class Settings {
     $("#noise").addEventListener("input", (ev) => ($("#noise-out").textContent = ev.target.value));
     $("#train-ratio").addEventListener("input", (ev) => ($("#train-ratio-out").textContent = ev.target.value));
     $("#activation").addEventListener("change", (ev) => {
-      const hidden = this.state.config.hidden.map((h) => ({ ...h, activation: ev.target.value }));
-      change({ hidden }, "activation");
+      const activation = ev.target.value;
+      change(() => ({ hidden: this.state.config.hidden.map((h) => ({ ...h, activation })) }), "activation");
     });
     $("#speed").addEventListener("change", (ev) => {
       this.play.speed = Number(ev.target.value);
@@ -109,12 +108,14 @@ export class Settings {
     });
   }
 
-  // Send a config change; the note under the data says exactly what the server rebuilt.
+  // Send a config change (an object, or a function that makes it from the config of the
+  // moment it runs); the note under the data says exactly what the server rebuilt.
   async change(changes, field) {
     const state = this.state;
-    const data = DATA_FIELDS.some((k) => k in changes);
-    return state.request(async () => {
-      const snap = await api.patch(state.sessionId, changes);
+    return state.change(async () => {
+      const patch = typeof changes === "function" ? changes() : changes;
+      const data = DATA_FIELDS.some((k) => k in patch);
+      const snap = await api.patch(state.sessionId, patch);
       await state.show(snap, { data });
       this.noteRebuilt(snap.rebuilt, data);
     }, field);
@@ -135,7 +136,11 @@ export class Settings {
   // The controls show the session's config (never one the server refused).
   render(snap = this.state.snapshot) {
     const c = snap.config;
-    const set = (sel, v) => { const e = $(sel); if (e && document.activeElement !== e) e.value = String(v); };
+    // a slider being dragged is left alone; a menu always shows the session's value
+    const set = (sel, v) => {
+      const e = $(sel);
+      if (e && !(e.type === "range" && document.activeElement === e)) e.value = String(v);
+    };
     set("#learning-rate", c.learning_rate);
     set("#regularization", c.regularization);
     set("#reg-rate", c.reg_rate);
@@ -199,6 +204,8 @@ export class Settings {
       lang: this.tr.lang, speed: this.play.speed,
       test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
     });
+    if (query === this.written) return;   // a frame does not rewrite the same address
+    this.written = query;
     history.replaceState(null, "", `?${query}`);
   }
 }

@@ -3,7 +3,7 @@
 // only through the API and learn of changes through two hooks: `prepare` (async, before a
 // draw: e.g. the step-through re-traces its point) and `render` (draw everything).
 
-import { api, ApiError } from "../api.js";
+import { api, ApiError, isUnknownSession } from "../api.js";
 
 export const RESOLUTION = 50;        // the output plot's grid
 export const NODE_RESOLUTION = 24;   // node thumbnails are 38 px: a coarser grid is enough
@@ -22,6 +22,8 @@ export class Playground {
     this.framesDrawn = 0;        // read by benchmarks/page_play.py
     this.divergence = null;      // the snapshot that diverged, until Reset
     this.hooks = { prepare: [], render: [] };
+    this.changes = Promise.resolve();   // changes run one after another
+    this.quiet = (fn) => fn();          // the play loop stops around a change (set by main.js)
   }
 
   on(hook, fn) {
@@ -82,6 +84,15 @@ export class Playground {
     for (const fn of this.hooks.render) fn(this.snapshot);
   }
 
+  // A change of the playground (a setting, an edit, an applied update): queued behind the
+  // one before, run with the play loop stopped, so no frame trained on the old state lands
+  // after it and no change reads a config an earlier one is about to replace.
+  change(run, field) {
+    const next = this.changes.then(() => this.quiet(() => this.request(run, field)));
+    this.changes = next.catch(() => {});
+    return next;
+  }
+
   // Run a request: a refusal is shown by its control (or in the banner), a lost server
   // starts the reconnecting banner, an expired session is started again from its config.
   async request(run, field) {
@@ -91,16 +102,20 @@ export class Playground {
       this.messages.recovered();
       return true;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && (err.code === "unknown_session" || /unknown session/.test(err.message))) {
-        await this.open(this.config);
-        return false;
+      try {
+        if (isUnknownSession(err)) {
+          await this.open(this.config);
+          return false;
+        }
+        this.messages.error(err, field);
+        if (err instanceof ApiError && err.code === "diverged") {
+          await this.show(await api.get(this.sessionId));   // diverged meanwhile: show it
+          return false;
+        }
+        this.render();   // the controls show what the server kept
+      } catch (again) {
+        this.messages.error(again, field);
       }
-      this.messages.error(err, field);
-      if (err instanceof ApiError && err.code === "diverged") {
-        await this.show(await api.get(this.sessionId));   // diverged meanwhile: show it
-        return false;
-      }
-      this.render();   // the controls show what the server kept
       return false;
     }
   }

@@ -129,12 +129,28 @@ export class StepThrough {
       this.index = -1;
       this.network.highlight(null);
     }
+    const chosen = this.chosen;
     try {
-      this.trace = await api.trace(this.state.sessionId, this.chosen.point, this.chosen.label);
+      const trace = await api.trace(this.state.sessionId, chosen.point, chosen.label);
+      if (this.chosen === chosen) this.trace = trace;   // a point chosen meanwhile wins
     } catch (err) {
+      if (this.chosen !== chosen) return;
       this.trace = null;
       this.state.messages.error(err, "point");
     }
+  }
+
+  // While playing, frames do not wait for the trace: one runs in the background at a time,
+  // and the panel and tooltips follow when it lands.
+  retraceLater() {
+    if (!this.chosen) return;
+    if (this.tracing) { this.stale = true; return; }
+    this.stale = false;
+    this.tracing = this.retrace().then(() => {
+      this.tracing = null;
+      this.show();
+      if (this.stale) this.retraceLater();
+    });
   }
 
   // A node's value at the chosen point (input nodes: the feature's value), for tooltips.
@@ -245,7 +261,7 @@ export class StepThrough {
 
   async applyUpdate() {
     if (!this.chosen || this.chosen.label === undefined) return;
-    const ok = await this.state.request(async () => {
+    const ok = await this.state.change(async () => {
       const snap = await api.exampleStep(this.state.sessionId, this.chosen.point, this.chosen.label);
       await this.state.show(snap);
     }, "point");

@@ -43,8 +43,15 @@ export class ActivationExplorer {
   async show(id) {
     this.current = id;
     for (const b of this.list.children) b.setAttribute("aria-pressed", String(b.dataset.activation === id));
-    if (!this.curves.has(id)) this.curves.set(id, await api.curve(id));
-    const curve = this.curves.get(id);
+    if (!this.curves.has(id)) this.curves.set(id, api.curve(id));
+    let curve;
+    try {
+      curve = await this.curves.get(id);
+    } catch {
+      this.curves.delete(id);          // try again next time; the list still works
+      return;
+    }
+    if (this.current !== id) return;   // another one was chosen meanwhile
     this.formula.textContent = curve.formula;
     this.usage.textContent = this.tr.t("activationUse")[id];
     this.draw(curve);

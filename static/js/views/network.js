@@ -1,12 +1,10 @@
 // The network diagram: feature toggles, hidden layers with their controls, nodes drawn as
 // small heatmaps, edges coloured by sign and sized by |w|. It draws what the server sent
 // and reports what the user did through the handlers it is given; it computes nothing.
-//
-// Keyboard: the diagram is one tab stop (roving focus). Arrow keys move between nodes
-// (up/down in a layer, left/right across layers); Enter edits a node's bias; W walks the
-// weights into the node (arrows move among them, Enter edits one, Escape goes back).
+// The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
 
 import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
+import { DiagramKeys } from "./network_keys.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
@@ -32,6 +30,7 @@ export class NetworkView {
     this.nodes = new Map();   // "L:J" -> {div, canvas, x, y}
     this.edges = new Map();   // "L:I:J" -> path
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
+    Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
   }
 
   setTranslator(tr) {
@@ -44,9 +43,15 @@ export class NetworkView {
     const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits]);
     if (key !== this.structure) {
       this.structure = key;
-      const focused = this.root.contains(document.activeElement) ? this.focusId : null;
+      // the focus stays on the same control (a header button pressed by keyboard, a node)
+      const active = this.root.contains(document.activeElement) ? document.activeElement : null;
+      const control = active?.dataset.control;
       this.build(snapshot, maxUnits);
-      if (focused) this.focusNode(this.nodes.has(focused) ? focused : "0:0");
+      if (!this.nodes.has(this.focusId)) this.focusId = "0:0";
+      this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "0");
+      const again = control && this.root.querySelector(`[data-control="${control}"]`);
+      if (again) again.focus();
+      else if (active) this.focusNode(this.focusId);
     }
     this.updateEdges(snapshot);
     this.updateBiases(snapshot);
@@ -126,22 +131,22 @@ export class NetworkView {
       head.style.left = `${colX(c) + NODE / 2 - headWidth / 2}px`;
       head.style.width = `${headWidth}px`;
       // each button off at its limit, its title saying why (layers numbered as node ids)
-      const plus = el("button", { class: "round-btn small", "aria-label": t("addNeuron") }, "+");
+      const plus = el("button", { class: "round-btn small", "data-control": `add:${k}`, "aria-label": t("addNeuron") }, "+");
       limitButton(plus, layer.units >= maxUnits && t("limitUnits", { layer: c, max: maxUnits }),
         t("addNeuron"), () => this.on.addNeuron(k), this.on.limit);
-      const minus = el("button", { class: "round-btn small", "aria-label": t("removeNeuron") }, "−");
+      const minus = el("button", { class: "round-btn small", "data-control": `remove:${k}`, "aria-label": t("removeNeuron") }, "−");
       limitButton(minus, layer.units <= 1 && t("lastUnit", { layer: c }), t("removeNeuron"),
         () => this.on.removeNeuron(k, layer.units - 1), this.on.limit);
       const count = el("span", { class: "units", title: `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}` },
         narrow ? String(layer.units) : `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
-      const act = el("select", { class: "layer-act", "aria-label": `${t("layerActivation")} ${c}` });
+      const act = el("select", { class: "layer-act", "data-control": `act:${k}`, "aria-label": `${t("layerActivation")} ${c}` });
       for (const row of this.catalog.activations) {
         const o = el("option", { value: row.id }, name("activations", row));
         if (row.id === layer.activation) o.selected = true;
         act.append(o);
       }
       act.addEventListener("change", () => this.on.setLayer(k, { activation: act.value }));
-      const drop = el("select", { class: "layer-drop", "aria-label": `${t("dropout")} ${c}`, title: t("dropoutTitle") });
+      const drop = el("select", { class: "layer-drop", "data-control": `drop:${k}`, "aria-label": `${t("dropout")} ${c}`, title: t("dropoutTitle") });
       const rates = DROPOUTS.includes(layer.dropout || 0) ? DROPOUTS : [...DROPOUTS, layer.dropout].sort();
       for (const r of rates) {
         // a narrow header has room for the rate only; the menu's name and title say what it is
@@ -150,7 +155,7 @@ export class NetworkView {
         drop.append(o);
       }
       drop.addEventListener("change", () => this.on.setLayer(k, { dropout: Number(drop.value) }));
-      const help = el("button", { class: "help-btn", "aria-label": `${t("explain")} ${c}` }, "?");
+      const help = el("button", { class: "help-btn", "data-control": `help:${k}`, "aria-label": `${t("explain")} ${c}` }, "?");
       help.addEventListener("click", () => this.on.explain(act.value));
       const actRow = el("span", { class: "with-help" });
       if (narrow) {
@@ -240,66 +245,6 @@ export class NetworkView {
     path.addEventListener("keydown", (ev) => this.edgeKey(ev, id, path));
     this.svg.append(path);
     this.edges.set(id, path);
-  }
-
-  // ------------------------------------------------------------------ keyboard
-  takeFocus(id) {
-    if (this.focusId === id) return;
-    this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "-1");
-    this.focusId = id;
-    this.nodes.get(id)?.div.setAttribute("tabindex", "0");
-  }
-
-  focusNode(id) {
-    const node = this.nodes.get(id);
-    if (!node) return;
-    this.takeFocus(id);
-    node.div.focus();
-  }
-
-  nodeKey(ev, id) {
-    const [l, j] = id.split(":").map(Number);
-    const layers = Math.max(...[...this.nodes.keys()].map((k) => Number(k.split(":")[0]))) + 1;
-    const units = (layer) => [...this.nodes.keys()].filter((k) => k.startsWith(`${layer}:`)).length;
-    const go = (layer, node) => this.focusNode(`${layer}:${Math.max(0, Math.min(units(layer) - 1, node))}`);
-    const keys = {
-      ArrowUp: () => go(l, j - 1), ArrowDown: () => go(l, j + 1),
-      ArrowLeft: () => l > 0 && go(l - 1, j), ArrowRight: () => l < layers - 1 && go(l + 1, j),
-      Home: () => go(l, 0), End: () => go(l, units(l) - 1),
-      Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
-      " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
-      w: () => this.incoming(id)[0]?.focus(), W: () => this.incoming(id)[0]?.focus(),
-    };
-    if (!keys[ev.key]) return;
-    ev.preventDefault();
-    ev.stopPropagation();
-    keys[ev.key]();
-  }
-
-  incoming(nodeId) {
-    const [l, j] = nodeId.split(":").map(Number);
-    return [...this.edges].filter(([id]) => {
-      const [el_, , ej] = id.split(":").map(Number);
-      return el_ === l - 1 && ej === j;
-    }).map(([, path]) => path);
-  }
-
-  edgeKey(ev, id, path) {
-    const [l, , j] = id.split(":").map(Number);
-    const target = `${l + 1}:${j}`;
-    const siblings = this.incoming(target);
-    const at = siblings.indexOf(path);
-    const keys = {
-      Enter: () => this.on.editWeight(id, path), " ": () => this.on.editWeight(id, path),
-      ArrowUp: () => siblings[Math.max(0, at - 1)].focus(), ArrowLeft: () => siblings[Math.max(0, at - 1)].focus(),
-      ArrowDown: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
-      ArrowRight: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
-      Escape: () => this.focusNode(target),
-    };
-    if (!keys[ev.key]) return;
-    ev.preventDefault();
-    ev.stopPropagation();
-    keys[ev.key]();
   }
 
   // ------------------------------------------------------------------ values

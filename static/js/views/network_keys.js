@@ -1,0 +1,65 @@
+// The diagram's keyboard, mixed into NetworkView: the diagram is one tab stop (roving
+// focus). Arrow keys move between nodes (up/down in a layer, left/right across layers);
+// Enter edits a node's bias, Space shows its numbers; W walks the weights into the node
+// (arrows move among them, Enter edits one, Escape goes back to the node).
+
+export const DiagramKeys = {
+  takeFocus(id) {
+    if (this.focusId === id) return;
+    this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "-1");
+    this.focusId = id;
+    this.nodes.get(id)?.div.setAttribute("tabindex", "0");
+  },
+
+  focusNode(id) {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    this.takeFocus(id);
+    node.div.focus();
+  },
+
+  nodeKey(ev, id) {
+    const [l, j] = id.split(":").map(Number);
+    const layers = Math.max(...[...this.nodes.keys()].map((k) => Number(k.split(":")[0]))) + 1;
+    const units = (layer) => [...this.nodes.keys()].filter((k) => k.startsWith(`${layer}:`)).length;
+    const go = (layer, node) => this.focusNode(`${layer}:${Math.max(0, Math.min(units(layer) - 1, node))}`);
+    const keys = {
+      ArrowUp: () => go(l, j - 1), ArrowDown: () => go(l, j + 1),
+      ArrowLeft: () => l > 0 && go(l - 1, j), ArrowRight: () => l < layers - 1 && go(l + 1, j),
+      Home: () => go(l, 0), End: () => go(l, units(l) - 1),
+      Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
+      " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
+      w: () => this.incoming(id)[0]?.focus(), W: () => this.incoming(id)[0]?.focus(),
+    };
+    if (!keys[ev.key]) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    keys[ev.key]();
+  },
+
+  incoming(nodeId) {
+    const [l, j] = nodeId.split(":").map(Number);
+    return [...this.edges].filter(([id]) => {
+      const [el_, , ej] = id.split(":").map(Number);
+      return el_ === l - 1 && ej === j;
+    }).map(([, path]) => path);
+  },
+
+  edgeKey(ev, id, path) {
+    const [l, , j] = id.split(":").map(Number);
+    const target = `${l + 1}:${j}`;
+    const siblings = this.incoming(target);
+    const at = siblings.indexOf(path);
+    const keys = {
+      Enter: () => this.on.editWeight(id, path), " ": () => this.on.editWeight(id, path),
+      ArrowUp: () => siblings[Math.max(0, at - 1)].focus(), ArrowLeft: () => siblings[Math.max(0, at - 1)].focus(),
+      ArrowDown: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
+      ArrowRight: () => siblings[Math.min(siblings.length - 1, at + 1)].focus(),
+      Escape: () => this.focusNode(target),
+    };
+    if (!keys[ev.key]) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    keys[ev.key]();
+  },
+};
