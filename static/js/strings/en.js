@@ -18,7 +18,7 @@ export const EN = {
     features: "Features",
     addLayer: "Add hidden layer", removeLayer: "Remove hidden layer",
     addNeuron: "Add neuron", removeNeuron: "Remove neuron",
-    neurons: "neurons", neuron: "neuron", dropout: "Dropout", layerActivation: "Layer activation",
+    unitCount_one: "{n} neuron", unitCount_other: "{n} neurons", dropout: "Dropout", layerActivation: "Layer activation",
     trainLoss: "Training loss", testLoss: "Test loss", trainAccuracy: "Training accuracy",
     testAccuracy: "Test accuracy", showTest: "Show test data", discretize: "Discretize output",
     outputColumn: "Output", outputRegion: "Output plot and metrics", lossChart: "Loss over epochs",

@@ -17,7 +17,7 @@ export const ZH = {
     features: "特征",
     addLayer: "添加隐藏层", removeLayer: "删除隐藏层",
     addNeuron: "添加神经元", removeNeuron: "删除神经元",
-    neurons: "个神经元", neuron: "个神经元", dropout: "Dropout", layerActivation: "本层激活函数",
+    unitCount_one: "{n}个神经元", unitCount_other: "{n}个神经元", dropout: "Dropout", layerActivation: "本层激活函数",
     trainLoss: "训练损失", testLoss: "测试损失", trainAccuracy: "训练准确率",
     testAccuracy: "测试准确率", showTest: "显示测试数据", discretize: "离散化输出",
     outputColumn: "输出", outputRegion: "输出图与指标", lossChart: "损失随周期变化",

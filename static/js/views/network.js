@@ -137,8 +137,8 @@ export class NetworkView {
       const minus = el("button", { class: "round-btn small", "data-control": `remove:${k}`, "aria-label": t("removeNeuron") }, "−");
       limitButton(minus, layer.units <= 1 && t("lastUnit", { layer: c }), t("removeNeuron"),
         () => this.on.removeNeuron(k, layer.units - 1), this.on.limit);
-      const count = el("span", { class: "units", title: `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}` },
-        narrow ? String(layer.units) : `${layer.units} ${t(layer.units === 1 ? "neuron" : "neurons")}`);
+      const units = this.tr.tn("unitCount", layer.units);
+      const count = el("span", { class: "units", title: units }, narrow ? String(layer.units) : units);
       const act = el("select", { class: "layer-act", "data-control": `act:${k}`, "aria-label": `${t("layerActivation")} ${c}` });
       for (const row of this.catalog.activations) {
         const o = el("option", { value: row.id }, name("activations", row));
