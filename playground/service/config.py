@@ -48,6 +48,16 @@ class Limits:
     max_steps_per_call = 5000
     max_heatmap_resolution = 200
     max_neurons_per_call = 16
+    # a shared server (API.md 6.1); README "Limits" says what each refusal says
+    # work = steps x examples per step x parameters, a step counting at least
+    # min_examples_per_step examples (below that NumPy's per-call overhead, not the
+    # arithmetic, is what a step costs). 16 M costs at most ~0.11 s on the NumPy engine
+    # on a 2-core machine, what DEFAULT's 200 epochs (the page's fastest speed) cost, and
+    # holds a full-batch step of the largest network (2,262 parameters) on the most data
+    # (4,500 points), so every network can train.
+    max_work_per_call = 16_000_000
+    min_examples_per_step = 16
+    max_list_heatmap_values = 250_000  # grids x R^2 of heatmaps?encoding=list (~5 MB)
 
 
 Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]

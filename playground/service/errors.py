@@ -54,6 +54,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "not_a_class": ("label", "last"),
     "update_overflows": (),
     "params_shape": ("what",),
+    "too_much_work": ("steps", "work", "max_work", "max_steps", "max_epochs"),
+    "grid_too_large": ("resolution", "max_resolution"),
     # why a session diverged (snapshot.divergence, worded by the same table)
     "step_overflow": ("step", "last_step", "learning_rate"),
     "loss_overflow": ("step", "learning_rate"),

@@ -21,6 +21,8 @@ NO_SESSION = "0" * 32
 DIVERGE = {"dataset": "plane", "head": "linear", "learning_rate": 10, "batch_size": 1,
            "hidden": [{"units": 8, "activation": "relu"}] * 2}
 OVERFLOWING = {"weights": [[[1e305]], [[1.0]]], "biases": [[0.0], [0.0]]}
+WIDE = {"features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"],
+        "hidden": [{"units": 16}, {"units": 16}], "batch_size": 100}
 
 
 class Raw(bytes):
@@ -84,6 +86,14 @@ CASES = {
                          {"point": [1000, 0], "label": 0}, 409, {}),
     "params_shape": ({}, [], "PUT", "/params", {"weights": [], "biases": []}, 422,
                      {"what": "weights needs 3 arrays, got 0"}),
+    # 417 parameters, batches of 100 (3 steps an epoch): a step is 41,700 work, so one
+    # call runs at most 16,000,000 // 41,700 = 383 steps, 127 epochs
+    "too_much_work": (WIDE, [], "POST", "/step", {"epochs": 130}, 422,
+                      {"steps": 390, "work": 16_263_000, "max_work": 16_000_000,
+                       "max_steps": 383, "max_epochs": 127}),
+    # 9 nodes and 2 output grids: 250,000 numbers are 150 x 150 each at most
+    "grid_too_large": ({}, [], "GET", "/heatmaps?resolution=151&encoding=list", None, 422,
+                       {"resolution": 151, "max_resolution": 150}),
 }
 # without a session (or with one that does not exist): method, path, status, params
 BARE = {

@@ -109,7 +109,7 @@ export class PlayLoop {
         const last = history.length ? history[history.length - 1].step : -1;
         const full = history.length >= HISTORY_CAP;
         const body = {
-          epochs: this.speed, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
+          ...this.work(), resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
           history_since: full ? undefined : last,
         };
         const channel = await this.playChannel();
@@ -129,6 +129,14 @@ export class PlayLoop {
         return;
       }
     }
+  }
+
+  // A frame's training: the speed's epochs, but no more than one call may run on this
+  // network and data (snapshot.max_epochs_per_call); steps when not even one epoch fits.
+  work() {
+    const snap = this.state.snapshot;
+    const most = snap?.max_epochs_per_call ?? this.speed;
+    return most >= 1 ? { epochs: Math.min(this.speed, most) } : { steps: snap.max_steps_per_call };
   }
 
   // The WebSocket for this session, opened on first use; null where it cannot open (a

@@ -37,6 +37,8 @@ export const REFUSALS = {
     params_shape: "The parameters do not fit this network: {what}.",
     step_overflow: "step {step} made a weight NaN or infinite (learning rate {learning_rate} is probably too high); the weights are those after step {last_step}.",
     loss_overflow: "the training loss is not finite at step {step} (the outputs overflow): lower the learning rate ({learning_rate}) or the weights, then press Reset.",
+    too_much_work: "{steps} steps are too much work for one request on this network and data; at most {max_steps} steps ({max_epochs} epochs) at a time.",
+    grid_too_large: "A resolution of {resolution} is too fine for this network as lists; at most {max_resolution}.",
   },
   zh: {
     unknown_session: "这个游乐场的会话已不存在（已过期，或服务器已将其清除）。",
@@ -71,6 +73,8 @@ export const REFUSALS = {
     params_shape: "这些参数与网络不匹配：{what}。",
     step_overflow: "第 {step} 步让某个权重变成 NaN 或无穷大（学习率 {learning_rate} 可能太高）；现在的权重是第 {last_step} 步之后的。",
     loss_overflow: "第 {step} 步的训练损失不是有限数（输出溢出）：请降低学习率（{learning_rate}）或权重，然后按“重置”。",
+    too_much_work: "对这个网络和数据，一次请求运行 {steps} 步的计算量太大；每次最多 {max_steps} 步（{max_epochs} 个周期）。",
+    grid_too_large: "以列表形式，分辨率 {resolution} 对这个网络太精细；最多为 {max_resolution}。",
   },
 };
 
