@@ -56,6 +56,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "params_shape": ("what",),
     "too_much_work": ("steps", "work", "max_work", "max_steps", "max_epochs"),
     "grid_too_large": ("resolution", "max_resolution"),
+    # a shared server (API.md 6.1): what any request may be refused for
+    "busy": ("retry_after",),
     # why a session diverged (snapshot.divergence, worded by the same table)
     "step_overflow": ("step", "last_step", "learning_rate"),
     "loss_overflow": ("step", "learning_rate"),
@@ -71,18 +73,27 @@ VALUE_CHARS = 40  # a refusal never echoes more of the input than this
 
 
 class Refused(Exception):
-    """A request the session will not carry out; `status` is the HTTP status to answer."""
+    """A request the session will not carry out; `status` is the HTTP status to answer,
+    `retry_after` (seconds) when trying again later may succeed (HTTP's Retry-After)."""
 
     def __init__(self, message: str, code: str, params: dict | None = None, *,
-                 status: int = 422, allowed: object = None, detail: object = None) -> None:
+                 status: int = 422, allowed: object = None, detail: object = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message, self.code, self.params = message, code, params or {}
         self.status, self.allowed, self.detail = status, allowed, detail
+        self.retry_after = retry_after
 
     def body(self) -> dict:
         """The error body every refusal is answered with (HTTP or the play socket)."""
         return {"message": self.message, "code": self.code, "params": self.params,
                 "detail": self.detail, "allowed": self.allowed}
+
+
+def busy(what: str = "the session is busy with another request", retry_after: int = 1) -> Refused:
+    """429: a session (or the server) still busy after a short wait; nothing queues."""
+    return Refused(f"{what}; try again in {retry_after} s", "busy",
+                   {"retry_after": retry_after}, status=429, retry_after=retry_after)
 
 
 class UnknownSession(KeyError):

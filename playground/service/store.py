@@ -10,8 +10,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .config import Config
-from .errors import UnknownSession
+from .config import Config, Limits
+from .errors import UnknownSession, busy
 from .sessions import Session
 
 
@@ -64,10 +64,15 @@ class SessionStore:
             del self._sessions[sid]
 
     @contextmanager
-    def use(self, session_id: str) -> Iterator[Session]:
-        """The session with its lock held: two tabs never interleave their updates. A plain
-        Lock, not an RLock: FastAPI enters and leaves a dependency on different threadpool
-        threads, and an RLock refuses to be released by a thread that did not take it."""
+    def use(self, session_id: str,
+            wait: float = Limits.session_wait_seconds) -> Iterator[Session]:
+        """The session with its lock held: two tabs never interleave their updates. The
+        lock is taken and released by the thread that does the work, waiting at most
+        `wait` seconds (then 429 busy): no request waits on a session without bound."""
         session = self.get(session_id)
-        with session.lock:
+        if not session.lock.acquire(timeout=wait):
+            raise busy()
+        try:
             yield session
+        finally:
+            session.lock.release()

@@ -1,5 +1,5 @@
 """The ASGI application: composes the routers, the error handlers, the lifespan that makes
-the store, the static files and the page. `playground.app:app` (a shim that imports this
+the store, the work pool (executor.py), the static files and the page. `playground.app:app` (a shim that imports this
 module's `app`) is what uvicorn or gunicorn serve."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..service.errors import Refused, UnknownSession, short, validation_refused
 from ..service.store import SessionStore
 from .deps import refusal_body
+from .executor import WorkPool
 from .routes import catalog, inspect, network, play, previews, sessions
 
 
@@ -39,7 +40,8 @@ def _settings_store() -> SessionStore:
 
 
 def _error(refused: Refused) -> JSONResponse:
-    return JSONResponse(refusal_body(refused), status_code=refused.status)
+    headers = None if refused.retry_after is None else {"Retry-After": str(refused.retry_after)}
+    return JSONResponse(refusal_body(refused), status_code=refused.status, headers=headers)
 
 
 def declared_inputs(request: Request) -> dict:
@@ -57,8 +59,8 @@ def declared_inputs(request: Request) -> dict:
             "path": {f.alias: f.field_info for f in dependant.path_params}}
 
 
-def create_app(store: SessionStore | None = None) -> FastAPI:
-    """The application; tests pass their own store."""
+def create_app(store: SessionStore | None = None, *, pool: WorkPool | None = None) -> FastAPI:
+    """The application; tests pass their own store or work pool."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -76,6 +78,7 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
     )
     if store is not None:  # usable before the lifespan runs (e.g. TestClient without `with`)
         app.state.store = store
+    app.state.pool = pool or WorkPool()
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):

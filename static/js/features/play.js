@@ -113,7 +113,15 @@ export class PlayLoop {
           history_since: full ? undefined : last,
         };
         const channel = await this.playChannel();
-        const frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
+        let frame;
+        try {
+          frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
+        } catch (err) {
+          // the session is busy with another request (e.g. an edit): wait, then go on
+          if (!(err instanceof ApiError && err.code === "busy")) throw err;
+          await new Promise((done) => setTimeout(done, 1000 * (err.params.retry_after || 1)));
+          continue;
+        }
         // paused meanwhile: still show this frame (the server did train it)
         await state.showFrame(frame, { replaceHistory: full });
         state.messages.recovered();

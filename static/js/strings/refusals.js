@@ -39,6 +39,7 @@ export const REFUSALS = {
     loss_overflow: "the training loss is not finite at step {step} (the outputs overflow): lower the learning rate ({learning_rate}) or the weights, then press Reset.",
     too_much_work: "{steps} steps are too much work for one request on this network and data; at most {max_steps} steps ({max_epochs} epochs) at a time.",
     grid_too_large: "A resolution of {resolution} is too fine for this network as lists; at most {max_resolution}.",
+    busy: "The playground is busy; try again in {retry_after} s.",
   },
   zh: {
     unknown_session: "这个游乐场的会话已不存在（已过期，或服务器已将其清除）。",
@@ -75,6 +76,7 @@ export const REFUSALS = {
     loss_overflow: "第 {step} 步的训练损失不是有限数（输出溢出）：请降低学习率（{learning_rate}）或权重，然后按“重置”。",
     too_much_work: "对这个网络和数据，一次请求运行 {steps} 步的计算量太大；每次最多 {max_steps} 步（{max_epochs} 个周期）。",
     grid_too_large: "以列表形式，分辨率 {resolution} 对这个网络太精细；最多为 {max_resolution}。",
+    busy: "游乐场正忙；请在 {retry_after} 秒后重试。",
   },
 };
 
