@@ -4,6 +4,7 @@ page tests, and the concurrency tests that need real threads and sockets)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -33,9 +34,12 @@ class Server:
     def start(self, timeout: float = 30.0) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
+        # every page a test opens is a new session from 127.0.0.1, faster than a class
+        # would open them: the per-address creation limit is raised for the tests
+        env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "10000"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "playground", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT,
+            cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

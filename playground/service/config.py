@@ -7,6 +7,7 @@ OpenAPI document lists them as enums.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,6 +61,11 @@ class Limits:
     max_list_heatmap_values = 250_000  # grids x R^2 of heatmaps?encoding=list (~5 MB)
     session_wait_seconds = 1.0  # a request waits this long for its busy session, then 429
     max_waiting_per_session = 8  # requests waiting for one session; more are 429 at once
+    # new sessions per client address in any 60 s: a class of 30 behind one school NAT
+    # fits in a minute, and 30 x 30 min < the store's 1,000, so one address alone can
+    # never fill the store with sessions that are protected from eviction
+    sessions_per_minute = int(os.environ.get("PLAYGROUND_SESSIONS_PER_MINUTE", "30"))
+    protected_idle_seconds = 1800  # a session used more recently is never evicted
 
 
 Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]

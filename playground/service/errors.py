@@ -58,6 +58,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "grid_too_large": ("resolution", "max_resolution"),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
+    "too_many_sessions": ("max", "retry_after"),
+    "store_full": ("retry_after",),
     # why a session diverged (snapshot.divergence, worded by the same table)
     "step_overflow": ("step", "last_step", "learning_rate"),
     "loss_overflow": ("step", "learning_rate"),

@@ -1,5 +1,6 @@
 """The ASGI application: composes the routers, the error handlers, the lifespan that makes
-the store, the work pool (executor.py), the static files and the page. `playground.app:app` (a shim that imports this
+the store, the work pool (executor.py), the session-creation limiter, the static files
+and the page. `playground.app:app` (a shim that imports this
 module's `app`) is what uvicorn or gunicorn serve."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..service.errors import Refused, UnknownSession, short, validation_refused
+from ..service.ratelimit import CreationLimiter
 from ..service.store import SessionStore
 from .deps import refusal_body
 from .executor import WorkPool
@@ -59,8 +61,10 @@ def declared_inputs(request: Request) -> dict:
             "path": {f.alias: f.field_info for f in dependant.path_params}}
 
 
-def create_app(store: SessionStore | None = None, *, pool: WorkPool | None = None) -> FastAPI:
-    """The application; tests pass their own store or work pool."""
+def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | None = None,
+               pool: WorkPool | None = None) -> FastAPI:
+    """The application; tests pass their own store, creation limiter (e.g. with a fake
+    clock) or work pool."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -78,6 +82,7 @@ def create_app(store: SessionStore | None = None, *, pool: WorkPool | None = Non
     )
     if store is not None:  # usable before the lifespan runs (e.g. TestClient without `with`)
         app.state.store = store
+    app.state.limiter = limiter or CreationLimiter()
     app.state.pool = pool or WorkPool()
 
     @app.exception_handler(Refused)

@@ -21,8 +21,8 @@ from .schemas import ErrorBody, Snapshot
 T = TypeVar("T")
 
 # every answer a route may give besides its own: bad input, an unknown session, a conflict,
-# a busy session or server (429, with Retry-After)
-ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422, 429)}
+# a busy session or server (429, 503: Retry-After)
+ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422, 429, 503)}
 
 
 def answer(model: type[BaseModel], data: dict, status_code: int = 200, **dump) -> Response:
@@ -57,6 +57,11 @@ async def get_store(request: Request) -> SessionStore:
 
 async def get_pool(request: Request) -> WorkPool:
     return request.app.state.pool
+
+
+def admit_creation(request: Request) -> None:
+    """Count a new session for the client's address, or refuse it (service/ratelimit.py)."""
+    request.app.state.limiter.admit(request.client.host if request.client else "unknown")
 
 
 Store = Annotated[SessionStore, Depends(get_store)]

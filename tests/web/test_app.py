@@ -73,7 +73,7 @@ def test_the_app_uses_the_store_it_was_given(client, store):
 
 def test_idle_sessions_expire_through_http():
     now = [0.0]
-    store = SessionStore(ttl=30, capacity=2, clock=lambda: now[0])
+    store = SessionStore(ttl=30, capacity=2, clock=lambda: now[0], protected_idle=10)
     with TestClient(create_app(store)) as client:
         first = client.post(API).json()["id"]
         now[0] = 20
@@ -82,7 +82,8 @@ def test_idle_sessions_expire_through_http():
         assert client.get(f"{API}/{first}").status_code == 404
         assert client.get(f"{API}/{second}").status_code == 200
         third = client.post(API).json()["id"]
-        fourth = client.post(API).json()["id"]  # capacity 2: second is evicted
+        now[0] = 55  # second (read at 40) is idle 15 s > 10: no longer protected
+        fourth = client.post(API).json()["id"]  # full: second, the LRU, goes
         assert client.get(f"{API}/{second}").status_code == 404
         assert all(client.get(f"{API}/{s}").status_code == 200 for s in (third, fourth))
 

@@ -104,8 +104,9 @@ BARE = {
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it
 ONLY_IN_UNIT_TESTS = {"too_large"}
-# a shared server's refusals, tested where their setting is made: test_executor.py (busy)
-ELSEWHERE = {"busy"}
+# a shared server's refusals, tested where their setting is made: test_executor.py (busy),
+# test_admission.py (too_many_sessions, store_full)
+ELSEWHERE = {"busy", "too_many_sessions", "store_full"}
 
 
 def test_every_code_is_tested_here():

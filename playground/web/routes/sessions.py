@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from ...service.config import Config, ConfigPatch
-from ..deps import ERRORS, Pool, Read, Store, Work, snapshot_of
+from ..deps import ERRORS, Pool, Read, Store, Work, admit_creation, snapshot_of
 from ..schemas import ResetRequest, Snapshot, StepRequest
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.post("/sessions", response_model=Snapshot, status_code=status.HTTP_201_CREATED)
-async def create_session(store: Store, pool: Pool, config: Config | None = None) -> Response:
-    """Start a playground; every config field is optional."""
+async def create_session(request: Request, store: Store, pool: Pool,
+                         config: Config | None = None) -> Response:
+    """Start a playground; every config field is optional (429 too_many_sessions past
+    limits.sessions_per_minute from one address, 503 store_full)."""
+    admit_creation(request)
+
     def create() -> Response:
         session = store.create(config or Config())
         with session.lock:  # nobody knows its id yet: never waits

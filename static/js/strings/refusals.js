@@ -40,6 +40,8 @@ export const REFUSALS = {
     too_much_work: "{steps} steps are too much work for one request on this network and data; at most {max_steps} steps ({max_epochs} epochs) at a time.",
     grid_too_large: "A resolution of {resolution} is too fine for this network as lists; at most {max_resolution}.",
     busy: "The playground is busy; try again in {retry_after} s.",
+    too_many_sessions: "Too many new playgrounds from this address (at most {max} a minute); try again in {retry_after} s.",
+    store_full: "The server is full of playgrounds in use; try again in {retry_after} s.",
   },
   zh: {
     unknown_session: "这个游乐场的会话已不存在（已过期，或服务器已将其清除）。",
@@ -77,6 +79,8 @@ export const REFUSALS = {
     too_much_work: "对这个网络和数据，一次请求运行 {steps} 步的计算量太大；每次最多 {max_steps} 步（{max_epochs} 个周期）。",
     grid_too_large: "以列表形式，分辨率 {resolution} 对这个网络太精细；最多为 {max_resolution}。",
     busy: "游乐场正忙；请在 {retry_after} 秒后重试。",
+    too_many_sessions: "这个地址新建的游乐场太多（每分钟最多 {max} 个）；请在 {retry_after} 秒后重试。",
+    store_full: "服务器上正在使用的游乐场已满；请在 {retry_after} 秒后重试。",
   },
 };
 
