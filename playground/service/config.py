@@ -59,6 +59,7 @@ class Limits:
     max_work_per_call = 16_000_000
     min_examples_per_step = 16
     max_list_heatmap_values = 250_000  # grids x R^2 of heatmaps?encoding=list (~5 MB)
+    max_body_bytes = 1_048_576
     session_wait_seconds = 1.0  # a request waits this long for its busy session, then 429
     max_waiting_per_session = 8  # requests waiting for one session; more are 429 at once
     # new sessions per client address in any 60 s: a class of 30 behind one school NAT

@@ -60,6 +60,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),
     "store_full": ("retry_after",),
+    "body_too_large": ("max",),
+    "unsupported_media_type": ("content_type",),
+    "foreign_origin": ("origin",),
+    "binary_frame": (),
     # why a session diverged (snapshot.divergence, worded by the same table)
     "step_overflow": ("step", "last_step", "learning_rate"),
     "loss_overflow": ("step", "learning_rate"),
@@ -72,6 +76,7 @@ OPTIONAL_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 VALUE_CHARS = 40  # a refusal never echoes more of the input than this
+ECHOED_ERRORS = 5  # nor more than this many of its validation errors
 
 
 class Refused(Exception):
@@ -137,11 +142,22 @@ def validation_summary(errors: list[dict]) -> str:
     """One line from pydantic's errors: "field: what is allowed; ..." (the English message
     of every 422, whether it came over HTTP, the play socket or a whole-config rule)."""
     parts = []
-    for e in errors:
-        where = field_of(e.get("loc", ()))
-        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+    for e in errors[:ECHOED_ERRORS]:
+        where = short(field_of(e.get("loc", ())))
+        msg = writable(str(e.get("msg", "invalid")).removeprefix("Value error, "))
         parts.append(f"{where}: {msg}" if where else msg)
+    if len(errors) > ECHOED_ERRORS:  # a body of 100,000 bad items is not answered in full
+        parts.append(f"and {len(errors) - ECHOED_ERRORS} more errors")
     return "; ".join(parts) or "invalid request"
+
+
+def echoed_errors(errors: list[dict]) -> list[dict]:
+    """What a refusal's `detail` shows of pydantic's errors: the first few, each value
+    and key of the input cut to a short excerpt (never the raw input)."""
+    return [{k: ([excerpt(p) for p in v] if k == "loc" else excerpt(v) if k == "input"
+                 else writable(v) if isinstance(v, str) else v)
+             for k, v in e.items() if k not in ("url", "ctx")}
+            for e in errors[:ECHOED_ERRORS]]
 
 
 def validation_refused(errors: list[dict], root: object, detail: object = None) -> Refused:
@@ -159,7 +175,7 @@ def validation_refused(errors: list[dict], root: object, detail: object = None) 
 def refusal_params(error: dict, root: object) -> tuple[str, dict]:
     """The code and params of one pydantic error (see CODES)."""
     kind, loc, ctx = error.get("type", ""), tuple(error.get("loc", ())), error.get("ctx") or {}
-    field = field_of(loc)
+    field = short(field_of(loc))
     value = short(error.get("input"))
     if kind == "json_invalid":
         return "bad_json", {}
@@ -285,6 +301,22 @@ def _is_literal(kind: object) -> bool:
 
 
 def short(value: object) -> str:
-    """The input as a short string: a refusal never echoes a huge input."""
+    """The input as a short string: a refusal never echoes a huge input, nor a lone
+    surrogate (\\ud800 parses into a Python string but cannot be written as UTF-8:
+    it is shown escaped)."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+    if len(text) > VALUE_CHARS:
+        text = text[: VALUE_CHARS - 1] + "…"
+    return writable(text)
+
+
+def writable(text: str) -> str:
+    """`text` with any lone surrogate escaped (\\ud800), so that it encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def excerpt(value: object) -> object:
+    """A value as a refusal may echo it: itself when short, else `short` of it."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return short(value)

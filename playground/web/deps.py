@@ -12,7 +12,7 @@ from fastapi import Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
-from ..service.errors import Refused
+from ..service.errors import Refused, writable
 from ..service.sessions import Session
 from ..service.store import SessionStore
 from .executor import Lane, WorkPool
@@ -21,8 +21,8 @@ from .schemas import ErrorBody, Snapshot
 T = TypeVar("T")
 
 # every answer a route may give besides its own: bad input, an unknown session, a conflict,
-# a busy session or server (429, 503: Retry-After)
-ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422, 429, 503)}
+# a body too large or not JSON, a busy session or server (429, 503: Retry-After)
+ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 413, 415, 422, 429, 503)}
 
 
 def answer(model: type[BaseModel], data: dict, status_code: int = 200, **dump) -> Response:
@@ -46,9 +46,19 @@ def _finite_or_text(x: float) -> float | str:
 
 def refusal_body(refused: Refused) -> dict:
     """The error body of a refusal, JSON-safe: {"message", "code", "params", "detail",
-    "allowed"}."""
-    return jsonable_encoder(refused.body(), custom_encoder={float: _finite_or_text,
-                                                            ValueError: str})
+    "allowed"} (no NaN, no lone surrogate)."""
+    return _writable(jsonable_encoder(refused.body(), custom_encoder={float: _finite_or_text,
+                                                                      ValueError: str}))
+
+
+def _writable(value: object) -> object:
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {_writable(k): _writable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    return value
 
 
 async def get_store(request: Request) -> SessionStore:

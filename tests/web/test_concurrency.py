@@ -2,12 +2,14 @@
 playground` on a free port with real threads and sockets: 100 concurrent requests on one
 session are each answered or refused 429 within seconds while /api/health keeps
 answering (the code before this test hung for good: 96 of 100 requests and every health
-check timed out); 60 WebSocket players and HTTP edits on one session likewise. Bounded:
-a few hundred requests, ~10 s."""
+check timed out); 60 WebSocket players and HTTP edits on one session likewise; bodies over
+the limit, with a Content-Length or chunked, are refused 413 without being read; a
+foreign Origin cannot open the play socket. Bounded: a few hundred requests, ~10 s."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -16,7 +18,10 @@ from typing import Self
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+
+from playground.service.config import Limits
 
 from ..server_support import Server
 
@@ -143,3 +148,47 @@ def test_60_players_and_edits_on_one_session_are_answered_or_busy(server):
     assert answers["frame"] >= 1
     assert health.failures == [] and health.p95() < 2.0
 
+
+def raw_request(server: Server, head: bytes, chunks: list[bytes]) -> bytes:
+    """Send a request by hand (the body as given, chunk framing included); its answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        sock.sendall(head)
+        for chunk in chunks:
+            sock.sendall(chunk)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            data = sock.recv(65536)
+            if not data:
+                break
+            answer += data
+    return answer
+
+
+def test_bodies_over_the_limit_are_refused_before_they_are_read(server):
+    head = (b"POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\n")
+    # a declared 2 MB body: answered at once, before a byte of it is sent
+    answer = raw_request(server, head + b"Content-Length: 2097152\r\n\r\n", [])
+    assert answer.startswith(b"HTTP/1.1 413") and b'"body_too_large"' in answer
+    # a chunked one is read only until it passes the limit
+    piece = b"{" + b" " * 65534 + b"}"
+    framed = [b"%x\r\n%s\r\n" % (len(piece), piece)] * (Limits.max_body_bytes // len(piece))
+    answer = raw_request(server, head + b"Transfer-Encoding: chunked\r\n\r\n",
+                         [*framed, b"1\r\n \r\n"])
+    assert answer.startswith(b"HTTP/1.1 413") and b'"body_too_large"' in answer
+    assert b"content-security-policy" in answer.lower()
+    assert httpx.get(f"{server.url}/api/health", timeout=TIMEOUT).status_code == 200
+
+
+def test_a_foreign_origin_cannot_play_and_a_simple_post_cannot_create(server):
+    sid = new_session(server)
+    ws_url = server.url.replace("http://", "ws://") + f"/api/sessions/{sid}/play"
+    with pytest.raises(InvalidStatus) as denied:
+        connect(ws_url, proxy=None, origin="http://evil.example")
+    assert denied.value.response.status_code == 403
+    with connect(ws_url, proxy=None, origin=server.url) as ws:  # the page's own origin
+        ws.send('{"epochs": 1}')
+        assert "snapshot" in json.loads(ws.recv(timeout=TIMEOUT))
+    simple = httpx.post(f"{server.url}/api/sessions", content=b"{}", timeout=TIMEOUT,
+                        headers={"content-type": "text/plain", "origin": "http://evil.example"})
+    assert simple.status_code == 415

@@ -99,14 +99,16 @@ CASES = {
 BARE = {
     "unknown_session": ("GET", f"{API}/{NO_SESSION}", 404, {"session_id": NO_SESSION}),
     "not_found": ("GET", "/api/nope", 404, {"path": "/api/nope"}),
-    "method_not_allowed": ("PUT", "/api/health", 405, {"method": "PUT"}),
+    "method_not_allowed": ("DELETE", "/api/health", 405, {"method": "DELETE"}),
+    "unsupported_media_type": ("POST", API, 415, {"content_type": ""}),  # no Content-Type
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it
 ONLY_IN_UNIT_TESTS = {"too_large"}
 # a shared server's refusals, tested where their setting is made: test_executor.py (busy),
-# test_admission.py (too_many_sessions, store_full)
-ELSEWHERE = {"busy", "too_many_sessions", "store_full"}
+# test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
+ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
+             "binary_frame"}
 
 
 def test_every_code_is_tested_here():

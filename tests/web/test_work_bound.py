@@ -14,6 +14,7 @@ FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 def test_work_per_call_is_bounded_by_counting(client, new_session):
     limits = client.get("/api/catalog").json()["limits"]
     assert limits["max_work_per_call"] == Limits.max_work_per_call
+    assert limits["max_body_bytes"] == 1_048_576 and limits["sessions_per_minute"] >= 1
     default = new_session()
     assert (default["max_epochs_per_call"], default["max_steps_per_call"]) == (200, 5000)
     # 7 features, 2 x 16 tanh units: 417 parameters; batches of 100: 3 steps an epoch

@@ -42,6 +42,10 @@ export const REFUSALS = {
     busy: "The playground is busy; try again in {retry_after} s.",
     too_many_sessions: "Too many new playgrounds from this address (at most {max} a minute); try again in {retry_after} s.",
     store_full: "The server is full of playgrounds in use; try again in {retry_after} s.",
+    body_too_large: "The request is too large (at most {max} bytes).",
+    unsupported_media_type: "The request must be sent as JSON.",
+    foreign_origin: "The playground can only be played from its own page.",
+    binary_frame: "The play channel takes text messages only.",
   },
   zh: {
     unknown_session: "这个游乐场的会话已不存在（已过期，或服务器已将其清除）。",
@@ -81,6 +85,10 @@ export const REFUSALS = {
     busy: "游乐场正忙；请在 {retry_after} 秒后重试。",
     too_many_sessions: "这个地址新建的游乐场太多（每分钟最多 {max} 个）；请在 {retry_after} 秒后重试。",
     store_full: "服务器上正在使用的游乐场已满；请在 {retry_after} 秒后重试。",
+    body_too_large: "请求太大（最多 {max} 字节）。",
+    unsupported_media_type: "请求必须以 JSON 格式发送。",
+    foreign_origin: "游乐场只能从它自己的页面中使用。",
+    binary_frame: "播放通道只接受文本消息。",
   },
 };
 
