@@ -4,6 +4,8 @@ import argparse
 
 import uvicorn
 
+from .service.config import Limits
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m playground", description=__doc__)
@@ -11,7 +13,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     args = parser.parse_args()
     print(f"Neural Playground on http://{args.host}:{args.port}")
-    uvicorn.run("playground.app:app", host=args.host, port=args.port, log_level="warning")
+    # a WebSocket message is a frame request: bounded like a request body (API.md 6.1)
+    uvicorn.run("playground.app:app", host=args.host, port=args.port, log_level="warning",
+                ws_max_size=Limits.max_body_bytes)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ hidden index k is layer k + 1; a message names both ("layer 2 (hidden index 1)")
 
 from __future__ import annotations
 
+import math
+
 from ..engine.datasets import Data
 from ..engine.training import Trainer
 from .config import Limits
@@ -100,18 +102,62 @@ def check_trainable(trainer: Trainer) -> None:
                       f"or change a parameter to go on.", "diverged", status=409)
 
 
+def call_allowance(trainer: Trainer) -> tuple[int, int]:
+    """(most steps, most epochs) one step or frame call may run on this network and data:
+    at most `max_steps_per_call` steps and at most `max_work_per_call` work, where work is
+    steps x examples per step x parameters (counted, never timed, so that a refusal is the
+    same on every machine and the results stay reproducible). The epochs are counted from
+    an epoch's start, so asking for that many is always allowed."""
+    steps = min(Limits.max_steps_per_call, Limits.max_work_per_call // _work_per_step(trainer))
+    return steps, steps // trainer.steps_per_epoch
+
+
+def _work_per_step(trainer: Trainer) -> int:
+    """A step's work: its examples (the batch; at least `min_examples_per_step`, below
+    which a step costs its per-call overhead, not its arithmetic) x the parameters."""
+    examples = max(min(trainer.batch_size, trainer.n), Limits.min_examples_per_step)
+    return examples * trainer.net.theta.size
+
+
 def steps_of(trainer: Trainer, steps: int | None, epochs: int | None) -> int:
-    """The steps a call asks for, refused when one call may not run that many."""
-    if epochs is None:
-        return int(steps or 0)
-    steps = trainer.steps_for_epochs(epochs)
-    most_steps, per_epoch = Limits.max_steps_per_call, trainer.steps_per_epoch
-    if steps > most_steps:
-        most = max(1, most_steps // per_epoch)
+    """The steps a call asks for, refused when one call may not run that many or do that
+    much work (before anything is touched)."""
+    if epochs is not None:
+        steps = trainer.steps_for_epochs(epochs)
+    steps = int(steps or 0)
+    most_steps, most_epochs = call_allowance(trainer)
+    per_epoch = trainer.steps_per_epoch
+    if epochs is not None and steps > Limits.max_steps_per_call:
+        cap = Limits.max_steps_per_call
         raise Refused(f"{epochs} epochs are {steps} steps here ({per_epoch} per epoch); one "
-                      f"call runs at most {most_steps} steps, so at most {most} epochs",
+                      f"call runs at most {cap} steps, so at most {most_epochs} epochs",
                       "too_many_epochs",
                       {"epochs": epochs, "steps": steps, "steps_per_epoch": per_epoch,
-                       "max_steps": most_steps, "max_epochs": most},
-                      allowed={"epochs": [1, most]})
+                       "max_steps": cap, "max_epochs": most_epochs},
+                      allowed={"epochs": [1, most_epochs]})
+    if steps > most_steps:
+        work, cap = steps * _work_per_step(trainer), Limits.max_work_per_call
+        raise Refused(f"{steps} steps of this network on this data are {work:,} work "
+                      f"(examples x parameters); one call may do at most {cap:,}, so at most "
+                      f"{most_steps} steps ({most_epochs} epochs of {per_epoch} steps)",
+                      "too_much_work",
+                      {"steps": steps, "work": work, "max_work": cap, "max_steps": most_steps,
+                       "max_epochs": most_epochs},
+                      allowed={"steps": [1, most_steps],
+                               "epochs": [1, most_epochs] if most_epochs else []})
     return steps
+
+
+def check_grid(nodes: int, resolution: int, encoding: str) -> None:
+    """Heatmaps as nested lists (~20 bytes a number) stay under `max_list_heatmap_values`:
+    every node's grid and the output's two, R x R each (u8 grids are a byte a cell)."""
+    if encoding != "list":
+        return
+    grids, most = nodes + 2, Limits.max_list_heatmap_values
+    if grids * resolution**2 > most:
+        top = math.isqrt(most // grids)
+        raise Refused(f"{grids} grids of {resolution} x {resolution} numbers are more than "
+                      f"the {most:,} one list answer may hold: at most resolution {top} for "
+                      f"this network, or use encoding=u8", "grid_too_large",
+                      {"resolution": resolution, "max_resolution": top},
+                      allowed={"resolution": [2, top]})

@@ -7,6 +7,7 @@ OpenAPI document lists them as enums.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -48,6 +49,24 @@ class Limits:
     max_steps_per_call = 5000
     max_heatmap_resolution = 200
     max_neurons_per_call = 16
+    # a shared server (API.md 6.1); README "Limits" says what each refusal says
+    # work = steps x examples per step x parameters, a step counting at least
+    # min_examples_per_step examples (below that NumPy's per-call overhead, not the
+    # arithmetic, is what a step costs). 16 M costs at most ~0.11 s on the NumPy engine
+    # on a 2-core machine, what DEFAULT's 200 epochs (the page's fastest speed) cost, and
+    # holds a full-batch step of the largest network (2,262 parameters) on the most data
+    # (4,500 points), so every network can train.
+    max_work_per_call = 16_000_000
+    min_examples_per_step = 16
+    max_list_heatmap_values = 250_000  # grids x R^2 of heatmaps?encoding=list (~5 MB)
+    max_body_bytes = 1_048_576
+    session_wait_seconds = 1.0  # a request waits this long for its busy session, then 429
+    max_waiting_per_session = 8  # requests waiting for one session; more are 429 at once
+    # new sessions per client address in any 60 s: a class of 30 behind one school NAT
+    # fits in a minute, and 30 x 30 min < the store's 1,000, so one address alone can
+    # never fill the store with sessions that are protected from eviction
+    sessions_per_minute = int(os.environ.get("PLAYGROUND_SESSIONS_PER_MINUTE", "30"))
+    protected_idle_seconds = 1800  # a session used more recently is never evicted
 
 
 Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]

@@ -54,6 +54,16 @@ CODES: dict[str, tuple[str, ...]] = {
     "not_a_class": ("label", "last"),
     "update_overflows": (),
     "params_shape": ("what",),
+    "too_much_work": ("steps", "work", "max_work", "max_steps", "max_epochs"),
+    "grid_too_large": ("resolution", "max_resolution"),
+    # a shared server (API.md 6.1): what any request may be refused for
+    "busy": ("retry_after",),
+    "too_many_sessions": ("max", "retry_after"),
+    "store_full": ("retry_after",),
+    "body_too_large": ("max",),
+    "unsupported_media_type": ("content_type",),
+    "foreign_origin": ("origin",),
+    "binary_frame": (),
     # why a session diverged (snapshot.divergence, worded by the same table)
     "step_overflow": ("step", "last_step", "learning_rate"),
     "loss_overflow": ("step", "learning_rate"),
@@ -66,21 +76,31 @@ OPTIONAL_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 VALUE_CHARS = 40  # a refusal never echoes more of the input than this
+ECHOED_ERRORS = 5  # nor more than this many of its validation errors
 
 
 class Refused(Exception):
-    """A request the session will not carry out; `status` is the HTTP status to answer."""
+    """A request the session will not carry out; `status` is the HTTP status to answer,
+    `retry_after` (seconds) when trying again later may succeed (HTTP's Retry-After)."""
 
     def __init__(self, message: str, code: str, params: dict | None = None, *,
-                 status: int = 422, allowed: object = None, detail: object = None) -> None:
+                 status: int = 422, allowed: object = None, detail: object = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message, self.code, self.params = message, code, params or {}
         self.status, self.allowed, self.detail = status, allowed, detail
+        self.retry_after = retry_after
 
     def body(self) -> dict:
         """The error body every refusal is answered with (HTTP or the play socket)."""
         return {"message": self.message, "code": self.code, "params": self.params,
                 "detail": self.detail, "allowed": self.allowed}
+
+
+def busy(what: str = "the session is busy with another request", retry_after: int = 1) -> Refused:
+    """429: a session (or the server) still busy after a short wait; nothing queues."""
+    return Refused(f"{what}; try again in {retry_after} s", "busy",
+                   {"retry_after": retry_after}, status=429, retry_after=retry_after)
 
 
 class UnknownSession(KeyError):
@@ -122,11 +142,22 @@ def validation_summary(errors: list[dict]) -> str:
     """One line from pydantic's errors: "field: what is allowed; ..." (the English message
     of every 422, whether it came over HTTP, the play socket or a whole-config rule)."""
     parts = []
-    for e in errors:
-        where = field_of(e.get("loc", ()))
-        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+    for e in errors[:ECHOED_ERRORS]:
+        where = short(field_of(e.get("loc", ())))
+        msg = writable(str(e.get("msg", "invalid")).removeprefix("Value error, "))
         parts.append(f"{where}: {msg}" if where else msg)
+    if len(errors) > ECHOED_ERRORS:  # a body of 100,000 bad items is not answered in full
+        parts.append(f"and {len(errors) - ECHOED_ERRORS} more errors")
     return "; ".join(parts) or "invalid request"
+
+
+def echoed_errors(errors: list[dict]) -> list[dict]:
+    """What a refusal's `detail` shows of pydantic's errors: the first few, each value
+    and key of the input cut to a short excerpt (never the raw input)."""
+    return [{k: ([excerpt(p) for p in v] if k == "loc" else excerpt(v) if k == "input"
+                 else writable(v) if isinstance(v, str) else v)
+             for k, v in e.items() if k not in ("url", "ctx")}
+            for e in errors[:ECHOED_ERRORS]]
 
 
 def validation_refused(errors: list[dict], root: object, detail: object = None) -> Refused:
@@ -144,7 +175,7 @@ def validation_refused(errors: list[dict], root: object, detail: object = None) 
 def refusal_params(error: dict, root: object) -> tuple[str, dict]:
     """The code and params of one pydantic error (see CODES)."""
     kind, loc, ctx = error.get("type", ""), tuple(error.get("loc", ())), error.get("ctx") or {}
-    field = field_of(loc)
+    field = short(field_of(loc))
     value = short(error.get("input"))
     if kind == "json_invalid":
         return "bad_json", {}
@@ -270,6 +301,22 @@ def _is_literal(kind: object) -> bool:
 
 
 def short(value: object) -> str:
-    """The input as a short string: a refusal never echoes a huge input."""
+    """The input as a short string: a refusal never echoes a huge input, nor a lone
+    surrogate (\\ud800 parses into a Python string but cannot be written as UTF-8:
+    it is shown escaped)."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+    if len(text) > VALUE_CHARS:
+        text = text[: VALUE_CHARS - 1] + "…"
+    return writable(text)
+
+
+def writable(text: str) -> str:
+    """`text` with any lone surrogate escaped (\\ud800), so that it encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def excerpt(value: object) -> object:
+    """A value as a refusal may echo it: itself when short, else `short` of it."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return short(value)

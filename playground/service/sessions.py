@@ -279,6 +279,8 @@ class Session:
                 "classes": None if d.kind == "regression" else d.classes, "kind": d.kind}
 
     def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None) -> dict:
+        finest = max(resolution, node_resolution or 0)
+        checks.check_grid(sum(self.net.sizes), finest, encoding)
         return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution)
 
     def trace(self, point: list[float], label: float | None) -> dict:
@@ -291,13 +293,15 @@ class Session:
     def snapshot(self, history_since: int | None = None) -> dict:
         """The whole state; with `history_since`, only the history points after that step."""
         net, t, c = self.net, self.trainer, self.config
+        most_steps, most_epochs = checks.call_allowance(t)
         layers = [{"units": net.sizes[0], "activation": None, "kind": "input"}]
         layers += [{"units": h.units, "activation": h.activation, "dropout": h.dropout,
                     "kind": "hidden"} for h in net.hidden]
         layers.append({"units": net.sizes[-1], "activation": net.head.id, "kind": "output"})
         return {
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
-            "steps_per_epoch": t.steps_per_epoch, "layers": layers,
+            "steps_per_epoch": t.steps_per_epoch, "max_steps_per_call": most_steps,
+            "max_epochs_per_call": most_epochs, "layers": layers,
             **self.params(), "metrics": self.metrics(),
             "history": self.history.points if history_since is None
             else [p for p in self.history.points if p["step"] > history_since],

@@ -1,8 +1,15 @@
 """The session store: sessions by id, each dropped after an idle timeout, at most a
-capacity of them (the one idle longest goes first), each used with its lock held."""
+capacity of them, each used with its lock held.
+
+A full store evicts the session idle longest, but only one idle longer than
+`protected_idle` (30 minutes): a student who stepped away for a coffee keeps their
+session, and a flood of new sessions (a script, another web page) cannot wipe a class's
+sessions; a store full of recently used sessions refuses new ones (503 store_full).
+"""
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -10,29 +17,47 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .config import Config
-from .errors import UnknownSession
+from .config import Config, Limits
+from .errors import Refused, UnknownSession, busy
 from .sessions import Session
 
 
 class SessionStore:
     """Sessions by id, each dropped after `ttl` idle seconds; at most `capacity` of them,
-    the one idle longest going first when a new one needs room."""
+    the one idle longest going first when a new one needs room, if it has been idle more
+    than `protected_idle` seconds."""
 
     def __init__(self, ttl: float = 3600.0, capacity: int = 1000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 protected_idle: float = Limits.protected_idle_seconds) -> None:
         self.ttl, self.capacity, self.clock = ttl, capacity, clock
+        self.protected_idle = protected_idle
         self._sessions: OrderedDict[str, tuple[Session, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def create(self, config: Config) -> Session:
+        """A new session; refused (503) when the store is full of sessions in use."""
+        with self._lock:  # room is checked before the session is built
+            self._make_room()
         session = Session(secrets.token_hex(16), config)  # 128 random bits
-        with self._lock:
-            self._expire()
-            while len(self._sessions) >= self.capacity:
-                self._sessions.popitem(last=False)  # least recently used
+        with self._lock:  # and again: others may have taken the room meanwhile
+            self._make_room()
             self._sessions[session.id] = (session, self.clock())
         return session
+
+    def _make_room(self) -> None:
+        self._expire()
+        now = self.clock()
+        while len(self._sessions) >= self.capacity:
+            sid, (_, used) = next(iter(self._sessions.items()))  # the least recently used
+            idle = now - used
+            if idle < self.protected_idle:
+                wait = max(1, math.ceil(self.protected_idle - idle))
+                raise Refused(f"the server holds the most sessions it may ({self.capacity}), "
+                              f"all used in the last {self.protected_idle / 60:g} minutes; "
+                              f"try again in {wait} s", "store_full",
+                              {"retry_after": wait}, status=503, retry_after=wait)
+            del self._sessions[sid]
 
     def get(self, session_id: str) -> Session:
         with self._lock:
@@ -64,10 +89,15 @@ class SessionStore:
             del self._sessions[sid]
 
     @contextmanager
-    def use(self, session_id: str) -> Iterator[Session]:
-        """The session with its lock held: two tabs never interleave their updates. A plain
-        Lock, not an RLock: FastAPI enters and leaves a dependency on different threadpool
-        threads, and an RLock refuses to be released by a thread that did not take it."""
+    def use(self, session_id: str,
+            wait: float = Limits.session_wait_seconds) -> Iterator[Session]:
+        """The session with its lock held: two tabs never interleave their updates. The
+        lock is taken and released by the thread that does the work, waiting at most
+        `wait` seconds (then 429 busy): no request waits on a session without bound."""
         session = self.get(session_id)
-        with session.lock:
+        if not session.lock.acquire(timeout=wait):
+            raise busy()
+        try:
             yield session
+        finally:
+            session.lock.release()

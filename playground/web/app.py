@@ -1,6 +1,7 @@
 """The ASGI application: composes the routers, the error handlers, the lifespan that makes
-the store, the static files and the page. `playground.app:app` (a shim that imports this
-module's `app`) is what uvicorn or gunicorn serve."""
+the store, the work pool (executor.py), the session-creation limiter, the guard
+middleware (guard.py), the static files, the page and the API docs. `playground.app:app`
+(a shim that imports this module's `app`) is what uvicorn or gunicorn serve."""
 
 from __future__ import annotations
 
@@ -15,9 +16,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..service.errors import Refused, UnknownSession, short, validation_refused
+from ..service.errors import (
+    Refused,
+    UnknownSession,
+    echoed_errors,
+    short,
+    validation_refused,
+)
+from ..service.ratelimit import CreationLimiter
 from ..service.store import SessionStore
 from .deps import refusal_body
+from .executor import WorkPool
+from .guard import Guard
 from .routes import catalog, inspect, network, play, previews, sessions
 
 
@@ -39,7 +49,8 @@ def _settings_store() -> SessionStore:
 
 
 def _error(refused: Refused) -> JSONResponse:
-    return JSONResponse(refusal_body(refused), status_code=refused.status)
+    headers = None if refused.retry_after is None else {"Retry-After": str(refused.retry_after)}
+    return JSONResponse(refusal_body(refused), status_code=refused.status, headers=headers)
 
 
 def declared_inputs(request: Request) -> dict:
@@ -57,8 +68,10 @@ def declared_inputs(request: Request) -> dict:
             "path": {f.alias: f.field_info for f in dependant.path_params}}
 
 
-def create_app(store: SessionStore | None = None) -> FastAPI:
-    """The application; tests pass their own store."""
+def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | None = None,
+               pool: WorkPool | None = None) -> FastAPI:
+    """The application; tests pass their own store, creation limiter (e.g. with a fake
+    clock) or work pool."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -73,9 +86,13 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         description="A NumPy multilayer perceptron you can build, train, edit and step "
                     "through over HTTP: every node value, weight and loss as JSON.",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs below: FastAPI's inlines a script and uses a CDN
+        redoc_url=None,
     )
     if store is not None:  # usable before the lifespan runs (e.g. TestClient without `with`)
         app.state.store = store
+    app.state.limiter = limiter or CreationLimiter()
+    app.state.pool = pool or WorkPool()
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):
@@ -88,8 +105,7 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         errors = list(exc.errors())
-        detail = [{k: v for k, v in e.items() if k not in ("url", "ctx")} for e in errors]
-        return _error(validation_refused(errors, declared_inputs(request), detail))
+        return _error(validation_refused(errors, declared_inputs(request), echoed_errors(errors)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -105,15 +121,20 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         """The playground page."""
         return templates.TemplateResponse(request, "index.html", {})
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs(request: Request):
+        """Swagger UI from static/vendor/swagger-ui, started by static/js/docs.js (no
+        inline script: the CSP forbids it), so it works offline."""
+        return templates.TemplateResponse(request, "docs.html", {})
+
+    app.add_middleware(Guard)
     return app
-
-
 def http_refused(request: Request, exc: StarletteHTTPException) -> Refused:
     """Starlette's own refusals: a method the route does not take (405), a body FastAPI
     could not even parse (400: e.g. JSON nested too deep for the parser), and otherwise
     nothing to serve at that address (404; StaticFiles' 401 for an unreadable file)."""
     if exc.status_code == 405:
-        return Refused(str(exc.detail), "method_not_allowed", {"method": request.method},
+        return Refused(str(exc.detail), "method_not_allowed", {"method": short(request.method)},
                        status=405)
     if exc.status_code == 400:
         return Refused(str(exc.detail), "bad_json", status=400)

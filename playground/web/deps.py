@@ -1,23 +1,28 @@
-"""What every router shares: the store and the locked session as dependencies, the
-error answers each route documents, the one writer of a JSON answer and the one writer
-of a refusal (HTTP answer or play-socket message)."""
+"""What every router shares: the store, the work pool and a session's work as
+dependencies, the error answers each route documents, the one writer of a JSON answer and
+the one writer of a refusal (HTTP answer or play-socket message)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
-from ..service.errors import Refused
+from ..service.errors import Refused, writable
 from ..service.sessions import Session
 from ..service.store import SessionStore
+from .executor import Lane, WorkPool
 from .schemas import ErrorBody, Snapshot
 
-ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 422)}
+T = TypeVar("T")
+
+# every answer a route may give besides its own: bad input, an unknown session, a conflict,
+# a body too large or not JSON, a busy session or server (429, 503: Retry-After)
+ERRORS = {code: {"model": ErrorBody} for code in (400, 404, 409, 413, 415, 422, 429, 503)}
 
 
 def answer(model: type[BaseModel], data: dict, status_code: int = 200, **dump) -> Response:
@@ -41,22 +46,65 @@ def _finite_or_text(x: float) -> float | str:
 
 def refusal_body(refused: Refused) -> dict:
     """The error body of a refusal, JSON-safe: {"message", "code", "params", "detail",
-    "allowed"}."""
-    return jsonable_encoder(refused.body(), custom_encoder={float: _finite_or_text,
-                                                            ValueError: str})
+    "allowed"} (no NaN, no lone surrogate)."""
+    return _writable(jsonable_encoder(refused.body(), custom_encoder={float: _finite_or_text,
+                                                                      ValueError: str}))
 
 
-def get_store(request: Request) -> SessionStore:
+def _writable(value: object) -> object:
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {_writable(k): _writable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    return value
+
+
+async def get_store(request: Request) -> SessionStore:
     return request.app.state.store
 
 
+async def get_pool(request: Request) -> WorkPool:
+    return request.app.state.pool
+
+
+def admit_creation(request: Request) -> None:
+    """Count a new session for the client's address, or refuse it (service/ratelimit.py)."""
+    request.app.state.limiter.admit(request.client.host if request.client else "unknown")
+
+
 Store = Annotated[SessionStore, Depends(get_store)]
+Pool = Annotated[WorkPool, Depends(get_pool)]
 
 
-def session_for(session_id: str, store: Store) -> Iterator[Session]:
-    """The session named in the path, with its lock held for the whole request."""
-    with store.use(session_id) as session:
-        yield session
+class SessionWork:
+    """Runs a function of the session named in the path on the work pool (executor.py):
+    its turn taken at the session's gate, its lock held by the thread that runs it."""
+
+    def __init__(self, pool: WorkPool, store: SessionStore, session_id: str,
+                 lane: Lane) -> None:
+        self.pool, self.store, self.session_id, self.lane = pool, store, session_id, lane
+
+    async def __call__(self, fn: Callable[[Session], T]) -> T:
+        """fn(session)'s answer."""
+        return await self.pool.on_session(self.store, self.session_id, fn, self.lane)
+
+    async def edit(self, change: Callable[[Session], object]) -> Response:
+        """change(session), then the session's snapshot."""
+        def run(session: Session) -> Response:
+            change(session)
+            return snapshot_of(session)
+        return await self(run)
 
 
-Locked = Annotated[Session, Depends(session_for)]
+def work_on(lane: Lane) -> Callable[..., SessionWork]:
+    async def dependency(session_id: str, pool: Pool, store: Store) -> SessionWork:
+        return SessionWork(pool, store, session_id, lane)  # async: no thread to make it
+    return dependency
+
+
+# what computes (trains, evaluates, edits) runs on the cpu lane; what only writes out
+# what is already computed, on the light lane (executor.py says why)
+Work = Annotated[SessionWork, Depends(work_on("cpu"))]
+Read = Annotated[SessionWork, Depends(work_on("light"))]

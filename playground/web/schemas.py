@@ -145,6 +145,11 @@ class Snapshot(BaseModel):
     step: int
     epoch: int
     steps_per_epoch: int
+    max_steps_per_call: int = Field(
+        description="the most steps one step or frame call may run on this network and data "
+                    "(limits.max_steps_per_call and limits.max_work_per_call)")
+    max_epochs_per_call: int = Field(
+        description="the most epochs one call may run (0: fewer than one epoch; ask for steps)")
     layers: list[LayerInfo]
     weights: list[list[list[float]]]
     biases: list[list[float]]

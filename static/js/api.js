@@ -22,12 +22,16 @@ export class ApiError extends Error {
 export const isUnknownSession = (err) => err instanceof ApiError && err.status === 404
   && (err.code === "unknown_session" || /unknown session/.test(err.message));
 
+// Every POST, PUT and PATCH says JSON, with a body or without: the server refuses any
+// other (415), so that another web page's form or text POST cannot reach it.
+const SENDS_JSON = new Set(["POST", "PUT", "PATCH"]);
+
 async function call(method, path, body) {
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: SENDS_JSON.has(method) ? { "content-type": "application/json" } : {},
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

@@ -54,7 +54,7 @@ def test_expired_sessions_are_dropped_when_counting_and_creating():
 
 def test_least_recently_used_is_evicted_at_capacity():
     clock = FakeClock()
-    store = SessionStore(ttl=3600, capacity=3, clock=clock)
+    store = SessionStore(ttl=3600, capacity=3, clock=clock, protected_idle=0)  # see below
     a, b, c = (store.create(SMALL) for _ in range(3))
     clock.now += 1
     store.get(a.id)  # a is now the most recently used; b the least

@@ -51,8 +51,8 @@ def refused(client, sid: str, method: str, path: str, status: int, body=None, ra
     before = client.get(f"{API}/{sid}")
     assert before.status_code == 200
     kwargs = {"json": body} if raw is None else {"content": raw, "headers": JSON}
-    if body is None and raw is None:
-        kwargs = {}
+    if body is None and raw is None:  # a bodyless POST still says JSON (or it is 415)
+        kwargs = {"headers": JSON} if method in ("POST", "PUT", "PATCH") else {}
     response = client.request(method, f"{API}/{sid}{path}", **kwargs)
     assert response.status_code == status, response.text
     error = error_body(strict_json(response.text), code)

@@ -15,7 +15,7 @@ from playground.service.store import SessionStore
 from playground.web.app import create_app
 from playground.web.schemas import Heatmaps, Snapshot, Trace
 
-from .api_support import API, params, snapshot, strict_json, without_id
+from .api_support import API, JSON, params, snapshot, strict_json, without_id
 
 
 # ----------------------------------------------------- the app and python -m playground
@@ -67,22 +67,23 @@ def test_running_listens_on_localhost_unless_told(monkeypatch):
 # ---------------------------------------------------------------- the store it is given
 def test_the_app_uses_the_store_it_was_given(client, store):
     assert len(store) == 0  # empty, hence falsy: the app must still use this very one
-    sid = client.post(API).json()["id"]
+    sid = client.post(API, headers=JSON).json()["id"]
     assert len(store) == 1 and store.get(sid).id == sid
 
 
 def test_idle_sessions_expire_through_http():
     now = [0.0]
-    store = SessionStore(ttl=30, capacity=2, clock=lambda: now[0])
+    store = SessionStore(ttl=30, capacity=2, clock=lambda: now[0], protected_idle=10)
     with TestClient(create_app(store)) as client:
-        first = client.post(API).json()["id"]
+        first = client.post(API, headers=JSON).json()["id"]
         now[0] = 20
-        second = client.post(API).json()["id"]
+        second = client.post(API, headers=JSON).json()["id"]
         now[0] = 40  # first idle 40 s > 30: gone; second idle 20 s
         assert client.get(f"{API}/{first}").status_code == 404
         assert client.get(f"{API}/{second}").status_code == 200
-        third = client.post(API).json()["id"]
-        fourth = client.post(API).json()["id"]  # capacity 2: second is evicted
+        third = client.post(API, headers=JSON).json()["id"]
+        now[0] = 55  # second (read at 40) is idle 15 s > 10: no longer protected
+        fourth = client.post(API, headers=JSON).json()["id"]  # full: second, the LRU, goes
         assert client.get(f"{API}/{second}").status_code == 404
         assert all(client.get(f"{API}/{s}").status_code == 200 for s in (third, fourth))
 

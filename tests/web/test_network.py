@@ -12,7 +12,7 @@ import pytest
 from playground.engine.activations import ACTIVATIONS
 from playground.web.app import create_app
 
-from .api_support import API, params, refused, shapes, snapshot
+from .api_support import API, JSON, params, refused, shapes, snapshot
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -182,7 +182,7 @@ def test_adding_neurons_keeps_every_other_weight(client, new_session):
         if layer_of(node) <= 2:  # inputs, hidden 0 and the old units of hidden 1
             assert values_after[node] == value, node
     assert after["config"]["hidden"][1]["units"] == 4
-    one = client.post(f"{API}/{sid}/layers/0/neurons").json()  # no body: one neuron
+    one = client.post(f"{API}/{sid}/layers/0/neurons", headers=JSON).json()  # no body: one neuron
     assert one["layers"][1]["units"] == 4
 
 

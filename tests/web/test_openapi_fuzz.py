@@ -24,14 +24,17 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from playground.service.config import Config
+from playground.service.ratelimit import CreationLimiter
 from playground.service.store import SessionStore
 from playground.web.app import create_app
 from playground.web.schemas import Snapshot
 
 from .api_support import error_body
 
-STORE = SessionStore(capacity=200)
-APP = create_app(STORE)
+# many sessions a minute from one address, and a store that may evict them: the fuzz is
+# about inputs (tests/web/test_guard.py holds the creation limit and the protection)
+STORE = SessionStore(capacity=200, protected_idle=0)
+APP = create_app(STORE, limiter=CreationLimiter(per_minute=10**6))
 OPENAPI = APP.openapi()
 COMPONENTS = OPENAPI["components"]["schemas"]
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)

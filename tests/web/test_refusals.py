@@ -21,6 +21,8 @@ NO_SESSION = "0" * 32
 DIVERGE = {"dataset": "plane", "head": "linear", "learning_rate": 10, "batch_size": 1,
            "hidden": [{"units": 8, "activation": "relu"}] * 2}
 OVERFLOWING = {"weights": [[[1e305]], [[1.0]]], "biases": [[0.0], [0.0]]}
+WIDE = {"features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"],
+        "hidden": [{"units": 16}, {"units": 16}], "batch_size": 100}
 
 
 class Raw(bytes):
@@ -84,20 +86,34 @@ CASES = {
                          {"point": [1000, 0], "label": 0}, 409, {}),
     "params_shape": ({}, [], "PUT", "/params", {"weights": [], "biases": []}, 422,
                      {"what": "weights needs 3 arrays, got 0"}),
+    # 417 parameters, batches of 100 (3 steps an epoch): a step is 41,700 work, so one
+    # call runs at most 16,000,000 // 41,700 = 383 steps, 127 epochs
+    "too_much_work": (WIDE, [], "POST", "/step", {"epochs": 130}, 422,
+                      {"steps": 390, "work": 16_263_000, "max_work": 16_000_000,
+                       "max_steps": 383, "max_epochs": 127}),
+    # 9 nodes and 2 output grids: 250,000 numbers are 150 x 150 each at most
+    "grid_too_large": ({}, [], "GET", "/heatmaps?resolution=151&encoding=list", None, 422,
+                       {"resolution": 151, "max_resolution": 150}),
 }
 # without a session (or with one that does not exist): method, path, status, params
 BARE = {
     "unknown_session": ("GET", f"{API}/{NO_SESSION}", 404, {"session_id": NO_SESSION}),
     "not_found": ("GET", "/api/nope", 404, {"path": "/api/nope"}),
-    "method_not_allowed": ("PUT", "/api/health", 405, {"method": "PUT"}),
+    "method_not_allowed": ("DELETE", "/api/health", 405, {"method": "DELETE"}),
+    "unsupported_media_type": ("POST", API, 415, {"content_type": ""}),  # no Content-Type
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it
 ONLY_IN_UNIT_TESTS = {"too_large"}
+# a shared server's refusals, tested where their setting is made: test_executor.py (busy),
+# test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
+ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
+             "binary_frame"}
 
 
 def test_every_code_is_tested_here():
-    assert set(CASES) | set(BARE) | DIVERGENCE | ONLY_IN_UNIT_TESTS == set(CODES)
+    tested = set(CASES) | set(BARE) | DIVERGENCE | ONLY_IN_UNIT_TESTS | ELSEWHERE
+    assert tested == set(CODES)
 
 
 @pytest.mark.parametrize("code", list(CASES))

@@ -18,7 +18,7 @@ from .api_support import API, JSON, refused, shapes, snapshot, strict_json, with
 
 # ----------------------------------------------------------------------------- create
 def test_create_with_defaults(client):
-    response = client.post(API)
+    response = client.post(API, headers=JSON)  # no body
     assert response.status_code == 201
     snap = strict_json(response.text)
     assert len(snap["id"]) == 32 and int(snap["id"], 16) >= 0
@@ -271,7 +271,8 @@ def test_reset_without_seed_restores_the_initial_weights(client, new_session):
     assert (snap["step"], snap["epoch"]) == (0, 0)
     assert snap["history"] == created["history"]
     assert snap["config"] == created["config"]
-    assert client.post(f"{API}/{sid}/reset").json()["weights"] == created["weights"]  # no body
+    no_body = client.post(f"{API}/{sid}/reset", headers=JSON)
+    assert no_body.json()["weights"] == created["weights"]
 
 
 def test_reset_with_a_seed_draws_new_weights(client, new_session):
@@ -381,7 +382,7 @@ def test_divergence_is_reported_and_stops_training(client, new_session):
     assert response.status_code == 200
     snap = response.json()
     assert snap["diverged"] is False and snap["divergence_reason"] is None
-    snap = client.post(f"{API}/{sid}/reset").json()
+    snap = client.post(f"{API}/{sid}/reset", headers=JSON).json()
     assert snap["diverged"] is False
     snap = client.post(f"{API}/{sid}/step", json={"epochs": 1}).json()
     assert snap["diverged"] is False and math.isfinite(snap["metrics"]["train_loss"])

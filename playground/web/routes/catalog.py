@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import functools
+
+from fastapi import APIRouter, Response
 
 from ...engine.activations import ACTIVATIONS
 from ...engine.datasets import DATASETS
@@ -20,14 +22,20 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness check."""
+async def health() -> dict[str, str]:
+    """Liveness check (answered in the event loop: no thread, however busy the server)."""
     return {"status": "ok"}
 
 
 @router.get("/catalog", response_model=Catalog)
-def catalog() -> dict:
+async def catalog() -> Response:
     """Every id the API accepts, with display names, formulas and the limits."""
+    return Response(catalog_json(), media_type="application/json")
+
+
+@functools.cache
+def catalog_json() -> str:
+    """The catalog, written once: it changes only with the code."""
     def rows(table):
         return [{"id": r.id, "name": r.name, "formula": getattr(r, "formula", None)}
                 for r in table.values()]
@@ -39,7 +47,7 @@ def catalog() -> dict:
               "loss_formula": h.loss_formula, "kinds": list(h.kinds)} for h in HEADS.values()]
     limits = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(Limits).items()
               if not k.startswith("_")}
-    return {"datasets": datasets, "activations": rows(ACTIVATIONS), "heads": heads,
-            "optimizers": rows(OPTIMIZERS), "regularizers": rows(REGULARIZERS),
-            "initializers": rows(INITIALIZERS), "features": rows(FEATURES), "limits": limits,
-            "defaults": Config()}
+    return Catalog(datasets=datasets, activations=rows(ACTIVATIONS), heads=heads,
+                   optimizers=rows(OPTIMIZERS), regularizers=rows(REGULARIZERS),
+                   initializers=rows(INITIALIZERS), features=rows(FEATURES), limits=limits,
+                   defaults=Config()).model_dump_json()

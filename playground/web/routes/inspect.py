@@ -8,38 +8,40 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ...service.config import Limits
-from ..deps import ERRORS, Locked, answer, snapshot_of
+from ..deps import ERRORS, Read, Work, answer
 from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, Trace, TraceRequest
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.get("/sessions/{session_id}/data", response_model=DataResponse)
-def data(session: Locked) -> Response:
+async def data(read: Read) -> Response:
     """The training and test points (raw x1, x2) and labels."""
-    return answer(DataResponse, session.data_points())
+    return await read(lambda s: answer(DataResponse, s.data_points()))
 
 
 @router.get("/sessions/{session_id}/heatmaps", response_model=Heatmaps,
             response_model_exclude_none=True)
-def heatmaps(
-    session: Locked,
+async def heatmaps(
+    work: Work,
     resolution: Annotated[int, Query(ge=2, le=Limits.max_heatmap_resolution)] = 50,
     encoding: Literal["u8", "list"] = "u8",
 ) -> Response:
-    """Output and every node's value over a resolution x resolution grid of the square."""
-    return answer(Heatmaps, session.heatmaps(resolution, encoding), exclude_none=True)
+    """Output and every node's value over a resolution x resolution grid of the square
+    (as lists: at most limits.max_list_heatmap_values numbers, 422 grid_too_large)."""
+    return await work(lambda s: answer(Heatmaps, s.heatmaps(resolution, encoding),
+                                       exclude_none=True))
 
 
 @router.post("/sessions/{session_id}/example_step", response_model=Snapshot)
-def example_step(body: ExampleStep, session: Locked) -> Response:
+async def example_step(body: ExampleStep, work: Work) -> Response:
     """One plain SGD update on one labelled example (the update the backward trace shows)."""
-    session.example_step(body.point, body.label)
-    return snapshot_of(session)
+    return await work.edit(lambda s: s.example_step(body.point, body.label))
 
 
 @router.post("/sessions/{session_id}/trace", response_model=Trace,
              response_model_exclude_none=True, response_model_by_alias=True)
-def trace(body: TraceRequest, session: Locked) -> Response:
+async def trace(body: TraceRequest, work: Work) -> Response:
     """One point's forward pass node by node; with a label, its backward pass too."""
-    return answer(Trace, session.trace(body.point, body.label), exclude_none=True, by_alias=True)
+    return await work(lambda s: answer(Trace, s.trace(body.point, body.label),
+                                       exclude_none=True, by_alias=True))

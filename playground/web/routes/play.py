@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Response, WebSocket, WebSocketDisconnect
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, FastAPI, Response, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from ...service.errors import Refused, UnknownSession, validation_refused
+from ...service.config import Limits
+from ...service.errors import Refused, UnknownSession, echoed_errors, validation_refused
 from ...service.sessions import Session
-from ...service.store import SessionStore
-from ..deps import ERRORS, Locked, refusal_body
+from ..deps import ERRORS, Work, refusal_body
 from ..schemas import Frame, FrameRequest
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -20,9 +19,9 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 @router.post("/sessions/{session_id}/frame", response_model=Frame,
              response_model_exclude_none=True)
-def frame(body: FrameRequest, session: Locked) -> Response:
+async def frame(body: FrameRequest, work: Work) -> Response:
     """Train, then answer the snapshot and the heatmaps at once: one play-loop frame."""
-    return Response(frame_json(session, body), media_type="application/json")
+    return Response(await work(lambda s: frame_json(s, body)), media_type="application/json")
 
 
 def frame_json(session: Session, body: FrameRequest) -> str:
@@ -39,30 +38,44 @@ def frame_json(session: Session, body: FrameRequest) -> str:
 async def play(websocket: WebSocket, session_id: str) -> None:
     """The play loop over one WebSocket: each message is a FrameRequest, each answer a
     Frame, or {"error": {"status", "message", "code", "params", "detail", "allowed"}} for
-    a refusal (the error body of HTTP, plus its status). The client sends
-    the next request after drawing the last answer, as with POST /frame; a browser's
-    fetch costs ~10 ms of its own per request on a small machine, a message ~1 ms."""
-    store: SessionStore = websocket.app.state.store
+    a refusal (the error body of HTTP, plus its status: e.g. 429 busy, a binary message
+    binary_frame); the socket stays open after a refusal. The client sends the next
+    request after drawing the last answer, as with POST /frame; a browser's fetch costs
+    ~10 ms of its own per request on a small machine, a message ~1 ms."""
     await websocket.accept()
     try:
         while True:
-            text = await websocket.receive_text()
-            await websocket.send_text(await run_in_threadpool(play_frame, store, session_id, text))
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            answer = await play_frame(websocket.app, session_id, message.get("text"))
+            await websocket.send_text(answer)
     except WebSocketDisconnect:
         return
 
 
-def play_frame(store: SessionStore, session_id: str, text: str) -> str:
-    """One WebSocket frame: validated, refused or answered like POST /frame."""
+async def play_frame(app: FastAPI, session_id: str, text: str | None) -> str:
+    """One WebSocket message answered like POST /frame: the frame, or the refusal."""
     try:
-        body = FrameRequest.model_validate_json(text)
-        with store.use(session_id) as session:
-            return frame_json(session, body)
+        body = frame_request(text)
+        return await app.state.pool.on_session(app.state.store, session_id,
+                                               lambda s: frame_json(s, body))
     except ValidationError as exc:
-        detail = exc.errors(include_url=False, include_context=False, include_input=False)
-        refused = validation_refused(exc.errors(include_url=False), FrameRequest, detail)
+        errors = exc.errors(include_url=False)
+        refused = validation_refused(errors, FrameRequest, echoed_errors(errors))
     except UnknownSession as exc:
         refused = exc.refused()
     except Refused as exc:
         refused = exc
     return json.dumps({"error": {"status": refused.status, **refusal_body(refused)}})
+
+
+def frame_request(text: str | None) -> FrameRequest:
+    """A message's FrameRequest; a binary or oversized message is refused."""
+    if text is None:
+        raise Refused("a frame request is a JSON text message, not a binary one",
+                      "binary_frame", status=400)
+    if len(text) > Limits.max_body_bytes:
+        raise Refused(f"a message may be at most {Limits.max_body_bytes} bytes",
+                      "body_too_large", {"max": Limits.max_body_bytes}, status=413)
+    return FrameRequest.model_validate_json(text)

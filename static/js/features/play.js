@@ -8,7 +8,7 @@
 // animation frames, so it stops asking. A generation counter stops an old loop when Play
 // is pressed again.
 
-import { api, isUnknownSession, PlayChannel } from "../api.js";
+import { api, ApiError, isUnknownSession, PlayChannel } from "../api.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
@@ -154,13 +154,19 @@ export class PlayLoop {
         if (!run.inFlight) run.finish();
         return;
       }
+      const most = this.maxEpochs();
       run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
-                          2 * this.maxEpochs());
+                          2 * Math.max(1, most));
       run.last = now;
-      if (!run.inFlight && run.owed >= 1) {
-        const epochs = Math.min(Math.floor(run.owed), this.maxEpochs(), affordable(run.timings));
-        run.owed -= epochs;
-        this.request(run, epochs);
+      if (!run.inFlight && Date.now() >= (run.busyUntil || 0) && run.owed >= 1) {
+        if (most >= 1) {
+          const epochs = Math.min(Math.floor(run.owed), most, affordable(run.timings));
+          run.owed -= epochs;
+          this.request(run, { epochs });
+        } else {                 // not even one epoch fits in a call: the most steps that do
+          run.owed = 0;
+          this.request(run, { steps: this.state.snapshot.max_steps_per_call });
+        }
       }
       requestAnimationFrame((t) => this.tick(run, t));
     } catch (err) {
@@ -179,18 +185,19 @@ export class PlayLoop {
     this.state.messages.recovered();
   }
 
-  // The most epochs one request may ask for on this network (the server's bound).
+  // The most epochs one request may ask for on this network and data (the server's bound,
+  // snapshot.max_epochs_per_call); 0 when not even one epoch fits in a call.
   maxEpochs() {
     const snap = this.state.snapshot;
     const limits = this.state.catalog.limits;
-    const bySteps = Math.max(1, Math.floor(limits.max_steps_per_call / Math.max(1, snap?.steps_per_epoch || 1)));
-    return Math.max(1, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
+    const bySteps = Math.floor(limits.max_steps_per_call / Math.max(1, snap?.steps_per_epoch || 1));
+    return Math.max(0, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
   }
 
   // A frame carries only the history points the page does not have yet; past HISTORY_CAP
   // points the page takes the server's thinned history again, so a long run costs what a
   // short one does.
-  async request(run, epochs) {
+  async request(run, work) {
     const state = this.state;
     run.inFlight = true;
     try {
@@ -198,16 +205,21 @@ export class PlayLoop {
       const last = history.length ? history[history.length - 1].step : -1;
       const full = history.length >= HISTORY_CAP;
       const body = {
-        epochs, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
+        ...work, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
         history_since: full ? undefined : last,
       };
       const channel = await this.playChannel();
       const sent = performance.now();
       const frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
-      run.timings = [...(run.timings || []).slice(-15), [epochs, performance.now() - sent]];
+      if (work.epochs) run.timings = [...(run.timings || []).slice(-15), [work.epochs, performance.now() - sent]];
       frame.replaceHistory = full;
       run.ready = frame;         // drawn at the next animation frame, even if paused meanwhile
     } catch (err) {
+      if (err instanceof ApiError && err.code === "busy") {
+        // the session is busy with another request (an edit from another tab): wait, go on
+        run.busyUntil = Date.now() + 1000 * (err.params.retry_after || 1);
+        return;
+      }
       this.pause();
       try {
         if (isUnknownSession(err)) await state.open(state.config);

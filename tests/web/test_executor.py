@@ -1,0 +1,160 @@
+"""The work pool (web/executor.py): a session's gate (one job at a time, a bounded number
+of waiters, each for a bounded time), the bounded lane queue, round-robin fairness
+between sessions, and a session whose lock is held elsewhere answered 429 busy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+import pytest
+
+from playground.service.config import Config
+from playground.service.errors import Refused
+from playground.service.store import SessionStore
+from playground.web.executor import SessionGate, WorkPool
+
+from .api_support import API, error_body, snapshot
+
+SMALL = Config(num_samples=40)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 20))
+
+
+def test_one_holder_and_waiters_in_order():
+    gate = SessionGate(wait=5, max_waiting=3)
+    order: list[int] = []
+
+    async def user(i: int) -> None:
+        await gate.enter("s")
+        order.append(i)
+        await asyncio.sleep(0.01)
+        gate.leave("s")
+
+    async def main() -> None:
+        await asyncio.gather(*(user(i) for i in range(4)))
+
+    run(main())
+    assert order == [0, 1, 2, 3]
+    assert not gate.holding("s")
+
+
+def test_more_waiters_than_allowed_are_refused_at_once():
+    gate = SessionGate(wait=5, max_waiting=2)
+
+    async def main() -> list[object]:
+        await gate.enter("s")
+        waiting = [asyncio.ensure_future(gate.enter("s")) for _ in range(2)]
+        await asyncio.sleep(0)
+        start = time.monotonic()
+        with pytest.raises(Refused) as busy:
+            await gate.enter("s")
+        assert time.monotonic() - start < 0.1
+        assert (busy.value.code, busy.value.status, busy.value.retry_after) == ("busy", 429, 1)
+        await asyncio.to_thread(gate.leave, "s")  # from a worker thread, as jobs do
+        await waiting[0]
+        gate.leave("s")
+        await waiting[1]
+        gate.leave("s")
+        return [gate.holding("s")]
+
+    assert run(main()) == [False]
+
+
+def test_a_waiter_gives_up_after_the_wait():
+    gate = SessionGate(wait=0.2, max_waiting=4)
+
+    async def main() -> float:
+        await gate.enter("s")
+        start = time.monotonic()
+        with pytest.raises(Refused):
+            await gate.enter("s")
+        waited = time.monotonic() - start
+        gate.leave("s")
+        await gate.enter("s")  # the one that gave up left no trace
+        gate.leave("s")
+        return waited
+
+    assert 0.15 < run(main()) < 1.0
+
+
+def test_a_lane_queue_is_bounded():
+    pool = WorkPool(cpu_threads=1, max_queued=2)
+    release = threading.Event()
+
+    async def main() -> None:
+        jobs = [asyncio.ensure_future(pool.run(lambda: release.wait(5))) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        with pytest.raises(Refused) as busy:
+            await pool.run(lambda: None)
+        assert busy.value.code == "busy"
+        release.set()
+        assert await asyncio.gather(*jobs) == [True, True]
+        assert await pool.run(lambda: 7) == 7
+
+    run(main())
+
+
+def test_sessions_take_turns_on_a_busy_lane():
+    """One thread; session A asks for eight 0.1 s jobs at once, B for one short job just
+    after: B waits for the job A is running and at most one more, never for A's whole
+    pile (A's others wait at its gate, not in the lane's queue)."""
+    store = SessionStore()
+    a, b = store.create(SMALL), store.create(SMALL)
+    pool = WorkPool(cpu_threads=1, max_waiting=8)
+    finished: dict[str, float] = {}
+
+    async def player() -> None:
+        await asyncio.gather(*(pool.on_session(store, a.id, lambda s: time.sleep(0.1))
+                               for _ in range(8)))
+        finished["a"] = time.monotonic()
+
+    async def other() -> None:
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        await pool.on_session(store, b.id, lambda s: s.snapshot())
+        finished["b"] = time.monotonic() - start
+
+    async def main() -> None:
+        await asyncio.gather(player(), other())
+
+    run(main())
+    assert finished["b"] < 0.35  # 8 x 0.1 s in a first-come queue would be 0.75 s or more
+
+
+def test_a_job_holds_the_session_lock_in_its_own_thread():
+    store = SessionStore()
+    session = store.create(SMALL)
+    pool = WorkPool(cpu_threads=2)
+
+    def job(s) -> bool:
+        return not s.lock.acquire(blocking=False)  # held, by this very job
+
+    assert run(pool.on_session(store, session.id, job)) is True
+    assert session.lock.acquire(blocking=False)
+    session.lock.release()
+
+
+def test_a_session_busy_beyond_a_short_wait_is_429(client, store, new_session):
+    """The session's lock is held elsewhere (here by the test): the worker waits
+    session_wait_seconds for it, then the request is refused and changes nothing."""
+    sid = new_session()["id"]
+    before = snapshot(client, sid)
+    lock = store.get(sid).lock
+    lock.acquire()
+    try:
+        response = client.post(f"{API}/{sid}/step", json={"steps": 1})
+        with client.websocket_connect(f"{API}/{sid}/play") as ws:
+            ws.send_text('{"epochs": 1}')
+            message = json.loads(ws.receive_text())
+    finally:
+        lock.release()
+    assert response.status_code == 429 and response.headers["retry-after"] == "1"
+    assert error_body(response.json(), "busy")["params"] == {"retry_after": 1}
+    assert message["error"]["status"] == 429 and message["error"]["code"] == "busy"
+    assert snapshot(client, sid) == before
+    assert client.post(f"{API}/{sid}/step", json={"steps": 1}).status_code == 200
