@@ -1,0 +1,412 @@
+"""The compiled engine's arithmetic: Numba kernels for a run of training steps and for
+the forward pass of a whole set or grid. `kernels.py` is the Python side (when to use
+them, what to pass); `nn.py` and `training.py` stay the readable NumPy reference.
+
+Every numeric kernel lives in this one file on purpose: Numba's on-disk cache is keyed
+on the source file of the function called, so a kernel calling into another file would
+keep running stale code after that file changed. For the same reason the codes below are
+literals and every tunable number (leaky slope, Adam's betas, ...) arrives as an
+argument, never as a global frozen at compile time.
+
+Inside a kernel the parameters are padded to P = the widest layer: the vector
+Q = [W (L, P, P) | B (L, P) | S (L-1, P)] holds weights[l][i, j] at W[l, i, j], biases[l]
+at B[l], hidden layer h's PReLU slopes at S[h], zeros elsewhere; node values are
+(L+1, rows, P) arrays, layer l's at [l, :rows, :sizes[l]]: A values passed on, Z
+pre-activations, H values before dropout, M dropout masks, D dL/dz. Indexing fixed-shape
+arrays by loop counters is what lets LLVM keep the loops tight (per-layer views or
+offsets into theta made every step 2-3x slower). Padding stays exactly zero through every
+update (zero gradient, zero penalty, zero optimizer state), so the optimizer runs over Q
+as one flat vector.
+
+A network (`net`, built by `kernels.plan`): int64 arrays (sizes, codes, where):
+- sizes (L+1,): units per layer, layer 0 = inputs, layer L = outputs;
+- codes (L,): codes[l] is layer l+1's activation code; the last one is the head's code;
+- where (len(theta),): the position in Q of each entry of theta (and of the optimizer's
+  state vectors, laid out like theta);
+and float64 `rates` (L-1,), the dropout rate of each hidden layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import literal_unroll, njit
+
+OPTIONS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
+# error_model="numpy": a division by zero gives inf or NaN (for the divergence guard to
+# see), as in NumPy, instead of raising ZeroDivisionError inside a kernel.
+
+# Hidden activations (`codes[l]` for l < L-1).
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, PRELU, ELU, SOFTPLUS, SWISH, GELU = range(10)
+ACTIVATION_CODES = {"linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
+                    "leaky_relu": LEAKY_RELU, "prelu": PRELU, "elu": ELU,
+                    "softplus": SOFTPLUS, "swish": SWISH, "gelu": GELU}
+# Heads (`codes[L-1]`).
+HEAD_SIGMOID, HEAD_SOFTMAX, HEAD_ONE_VS_ALL, HEAD_LINEAR = range(4)
+HEAD_CODES = {"sigmoid": HEAD_SIGMOID, "softmax": HEAD_SOFTMAX,
+              "one_vs_all": HEAD_ONE_VS_ALL, "linear": HEAD_LINEAR}
+SGD, MOMENTUM, ADAM = range(3)
+OPTIMIZER_CODES = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM}
+REG_NONE, REG_L1, REG_L2 = range(3)
+REGULARIZER_CODES = {"none": REG_NONE, "l1": REG_L1, "l2": REG_L2}
+_CODES = tuple(range(len(ACTIVATION_CODES)))
+# consts: the activations' numbers, in this order
+LEAKY, ELU_A, GELU_C, GELU_K = range(4)
+# hyper: the step's numbers, in this order
+LR, REG_RATE, MU, BETA1, BETA2, EPS = range(6)
+# settings: the step's choices, in this order
+OPTIMIZER, REGULARIZER, BATCH_SIZE, T_MIXED = range(4)
+
+
+@njit(inline="always", **OPTIONS)
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+@njit(inline="always", **OPTIONS)
+def activation(code, z, s, k):
+    """f(z) of one element; s: its unit's PReLU slope; k: consts (LEAKY, ...)."""
+    if code == TANH:
+        return np.tanh(z)
+    if code == RELU:
+        return z if z > 0.0 else (0.0 if z <= 0.0 else z)  # NaN stays NaN, as np.maximum
+    if code == LINEAR:
+        return z
+    if code == SIGMOID:
+        return _sigmoid(z)
+    if code == LEAKY_RELU:
+        return z if z > 0.0 else k[LEAKY] * z
+    if code == PRELU:
+        return z if z > 0.0 else s * z
+    if code == ELU:
+        return z if z > 0.0 else k[ELU_A] * np.expm1(z)
+    if code == SOFTPLUS:
+        return max(z, 0.0) + np.log1p(np.exp(-abs(z)))
+    if code == SWISH:
+        return z * _sigmoid(z)
+    # GELU, tanh approximation
+    return 0.5 * z * (1.0 + np.tanh(k[GELU_C] * (z + k[GELU_K] * z**3)))
+
+
+@njit(inline="always", **OPTIONS)
+def activation_grad(code, z, a, s, k):
+    """f'(z) of one element, given a = f(z) (cheaper for sigmoid, tanh, elu, swish)."""
+    if code == TANH:
+        return 1.0 - a * a
+    if code == RELU:
+        return 1.0 if a > 0.0 else (0.0 if a == 0.0 else a)  # np.sign(a): NaN stays NaN
+    if code == LINEAR:
+        return 1.0
+    if code == SIGMOID:
+        return a * (1.0 - a)
+    if code == LEAKY_RELU:
+        return 1.0 if z > 0.0 else k[LEAKY]
+    if code == PRELU:
+        return 1.0 if z > 0.0 else s
+    if code == ELU:
+        return 1.0 if z > 0.0 else a + k[ELU_A]
+    if code == SOFTPLUS:
+        return _sigmoid(z)
+    if code == SWISH:
+        sz = _sigmoid(z)
+        return sz + a * (1.0 - sz)
+    t = np.tanh(k[GELU_C] * (z + k[GELU_K] * z**3))
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * k[GELU_C] * (1.0 + 3.0 * k[GELU_K] * z * z)
+
+
+@njit(inline="always", **OPTIONS)
+def _activate(code, z, out, s, k, rows, units):
+    for r in range(rows):
+        for j in range(units):
+            out[r, j] = activation(code, z[r, j], s[j], k)
+
+
+@njit(inline="always", **OPTIONS)
+def _times_grad(code, z, a, d, s, k, rows, units):
+    for r in range(rows):
+        for j in range(units):
+            d[r, j] *= activation_grad(code, z[r, j], a[r, j], s[j], k)
+
+
+@njit(**OPTIONS)
+def activate(code, z, out, s, k, rows, units):
+    """out = f(z) over (rows, units) of a layer; s: its PReLU slopes. One copy of the loop
+    per code (literal_unroll), each with its code known at compile time: a tight loop
+    instead of a dispatch per element (which cost ~1.5 ns an element: 5 us a MAX step)."""
+    for c in literal_unroll(_CODES):
+        if code == c:
+            _activate(c, z, out, s, k, rows, units)
+
+
+@njit(**OPTIONS)
+def times_grad(code, z, a, d, s, k, rows, units):
+    """d *= f'(z) over (rows, units) of a layer, given a = f(z); as `activate`."""
+    for c in literal_unroll(_CODES):
+        if code == c:
+            _times_grad(c, z, a, d, s, k, rows, units)
+
+
+# The three products of a step, each summed in registers over tiles of 2 x 4 outputs: 8
+# independent sums, so the adds overlap instead of waiting on each other, and 4 adjacent
+# columns, which LLVM's SLP vectorizer turns into vector instructions (without fastmath,
+# so the rounding is the scalar code's). Tiles run over the padding (P is a multiple of
+# 4; padded weights are zero, so those outputs are zero). An odd last row is clamped:
+# that tile computes it twice, identically.
+@njit(**OPTIONS)
+def affine(A, W, B, Z, l, rows, fi, fo):
+    """Z[l+1] = A[l] @ W[l] + B[l] over rows x fo outputs (the forward pass)."""
+    for r0 in range(0, rows, 2):
+        x_row, y_row = A[l, r0], A[l, min(r0 + 1, rows - 1)]
+        z_row, v_row = Z[l + 1, r0], Z[l + 1, min(r0 + 1, rows - 1)]
+        for j in range(0, fo, 4):
+            a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+            for q in range(fi):
+                x, y, w = x_row[q], y_row[q], W[l, q, j : j + 4]
+                a0, a1, a2, a3 = a0 + x * w[0], a1 + x * w[1], a2 + x * w[2], a3 + x * w[3]
+                b0, b1, b2, b3 = b0 + y * w[0], b1 + y * w[1], b2 + y * w[2], b3 + y * w[3]
+            c, z, v = B[l, j : j + 4], z_row[j : j + 4], v_row[j : j + 4]
+            z[0], z[1], z[2], z[3] = a0 + c[0], a1 + c[1], a2 + c[2], a3 + c[3]
+            v[0], v[1], v[2], v[3] = b0 + c[0], b1 + c[1], b2 + c[2], b3 + c[3]
+
+
+@njit(**OPTIONS)
+def back_through(D, WT, l, rows, fi, fo):
+    """D[l-1] = D[l] @ W[l-1]^T over rows x fi outputs (dL/da of layer l - 1); WT[l-1]
+    holds W[l-1] transposed, so that 4 adjacent outputs read 4 adjacent weights."""
+    for r0 in range(0, rows, 2):
+        x_row, y_row = D[l, r0], D[l, min(r0 + 1, rows - 1)]
+        z_row, v_row = D[l - 1, r0], D[l - 1, min(r0 + 1, rows - 1)]
+        for i in range(0, fi, 4):
+            a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+            for j in range(fo):
+                x, y, w = x_row[j], y_row[j], WT[l - 1, j, i : i + 4]
+                a0, a1, a2, a3 = a0 + x * w[0], a1 + x * w[1], a2 + x * w[2], a3 + x * w[3]
+                b0, b1, b2, b3 = b0 + y * w[0], b1 + y * w[1], b2 + y * w[2], b3 + y * w[3]
+            z, v = z_row[i : i + 4], v_row[i : i + 4]
+            z[0], z[1], z[2], z[3] = a0, a1, a2, a3
+            v[0], v[1], v[2], v[3] = b0, b1, b2, b3
+
+
+@njit(**OPTIONS)
+def weight_grad(A, D, G, l, rows, fi, fo):
+    """G[l-1] = A[l-1]^T @ D[l] over fi x fo outputs: dL/dW of layer l - 1."""
+    for i0 in range(0, fi, 2):
+        i1 = min(i0 + 1, fi - 1)
+        for j in range(0, fo, 4):
+            a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+            for r in range(rows):
+                x, y, d = A[l - 1, r, i0], A[l - 1, r, i1], D[l, r, j : j + 4]
+                a0, a1, a2, a3 = a0 + x * d[0], a1 + x * d[1], a2 + x * d[2], a3 + x * d[3]
+                b0, b1, b2, b3 = b0 + y * d[0], b1 + y * d[1], b2 + y * d[2], b3 + y * d[3]
+            z, v = G[l - 1, i0, j : j + 4], G[l - 1, i1, j : j + 4]
+            z[0], z[1], z[2], z[3] = a0, a1, a2, a3
+            v[0], v[1], v[2], v[3] = b0, b1, b2, b3
+
+
+@njit(**OPTIONS)
+def split(Q, depth, width):
+    """The views W (L, P, P), B (L, P), S (max(L-1, 1), P) of a padded vector Q."""
+    nw, nb = depth * width * width, depth * width
+    return (Q[:nw].reshape(depth, width, width), Q[nw : nw + nb].reshape(depth, width),
+            Q[nw + nb :].reshape(-1, width))
+
+
+@njit(**OPTIONS)
+def forward(Q, net, rates, k, A, Z, H, M, rows, uniforms, u, train):
+    """Every layer's values for the examples in A[0, :rows]; with `train`, inverted dropout
+    (mask = (uniform >= rate) / (1 - rate)) drawing from `uniforms` from position u on;
+    returns the position after the draws."""
+    sizes, codes = net[0], net[1]
+    depth = sizes.shape[0] - 1
+    W, B, S = split(Q, depth, A.shape[2])
+    for l in range(depth):
+        fi, fo, code = sizes[l], sizes[l + 1], codes[l]
+        affine(A, W, B, Z, l, rows, fi, fo)
+        if l == depth - 1:
+            for r in range(rows):
+                if code == HEAD_SOFTMAX:  # shifted by the row's max: no overflow
+                    top = Z[depth, r, 0]
+                    for j in range(1, fo):
+                        top = max(top, Z[depth, r, j])
+                    total = 0.0
+                    for j in range(fo):
+                        A[depth, r, j] = np.exp(Z[depth, r, j] - top)
+                        total += A[depth, r, j]
+                    for j in range(fo):
+                        A[depth, r, j] /= total
+                else:
+                    for j in range(fo):
+                        z = Z[depth, r, j]
+                        A[depth, r, j] = z if code == HEAD_LINEAR else _sigmoid(z)
+            break
+        rate = rates[l]
+        dropped = train and rate > 0.0
+        out = H if dropped else A
+        activate(code, Z[l + 1], out[l + 1], S[l], k, rows, fo)
+        if dropped:
+            scale = 1.0 / (1.0 - rate)
+            for r in range(rows):
+                for j in range(fo):
+                    M[l + 1, r, j] = scale if uniforms[u] >= rate else 0.0
+                    A[l + 1, r, j] = H[l + 1, r, j] * M[l + 1, r, j]
+                    u += 1
+    return u
+
+
+@njit(**OPTIONS)
+def backward(Q, G, net, rates, k, A, Z, H, M, D, T, WT, rows):
+    """Gradients of the batch's mean data loss into G (laid out like Q).
+
+    Output: dL/dz = (p - t)/n, (p - t)/(n K) for one-vs-all, 2 (z - t)/n for MSE (heads.py
+    derives them beside each loss). Then dW_l = a_l^T dz_l+1, db_l = column sums of
+    dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l); PReLU: ds = sum over rows of
+    da * min(z, 0)."""
+    sizes, codes = net[0], net[1]
+    depth = sizes.shape[0] - 1
+    W, _, S = split(Q, depth, A.shape[2])
+    GW, GB, GS = split(G, depth, A.shape[2])
+    head, units = codes[depth - 1], sizes[depth]
+    scale = 1.0 / (rows * units) if head == HEAD_ONE_VS_ALL else (
+        2.0 / rows if head == HEAD_LINEAR else 1.0 / rows)
+    for r in range(rows):
+        for j in range(units):
+            out = Z[depth, r, j] if head == HEAD_LINEAR else A[depth, r, j]
+            D[depth, r, j] = (out - T[r, j]) * scale
+    for l in range(depth, 0, -1):
+        fi, fo = sizes[l - 1], sizes[l]
+        weight_grad(A, D, GW, l, rows, fi, fo)
+        for j in range(fo):
+            GB[l - 1, j] = 0.0
+        for r in range(rows):
+            for j in range(fo):
+                GB[l - 1, j] += D[l, r, j]
+        if l == 1:
+            break
+        for i in range(fi):
+            for j in range(fo):
+                WT[l - 1, j, i] = W[l - 1, i, j]
+        back_through(D, WT, l, rows, fi, fo)
+        h = l - 2  # hidden index of layer l - 1
+        code, dropped = codes[h], rates[h] > 0.0
+        if dropped:
+            for r in range(rows):
+                for i in range(fi):
+                    D[l - 1, r, i] *= M[l - 1, r, i]
+        if code == PRELU:
+            for i in range(fi):
+                total = 0.0
+                for r in range(rows):
+                    total += D[l - 1, r, i] * min(Z[l - 1, r, i], 0.0)
+                GS[h, i] = total
+        raw = H if dropped else A
+        times_grad(code, Z[l - 1], raw[l - 1], D[l - 1], S[h], k, rows, fi)
+
+
+@njit(**OPTIONS)
+def update(Q, G, m, v, t, settings, h, n_weights):
+    """Penalty on the weights (the first n_weights entries), then one optimizer update with
+    PyTorch semantics, written as optimizers.py writes it (the same rounding): SGD
+    w -= lr g; momentum v = mu v + g, w -= lr v; Adam bias-corrected with state (m, v, t)."""
+    rate, lr = h[REG_RATE], h[LR]
+    if settings[REGULARIZER] != REG_NONE and rate != 0.0:
+        l2 = settings[REGULARIZER] == REG_L2
+        for p in range(n_weights):  # L1: sign(w), 0 at 0
+            w = Q[p]
+            G[p] += rate * (w if l2 else (1.0 if w > 0.0 else (-1.0 if w < 0.0 else w)))
+    code = settings[OPTIMIZER]
+    if code == SGD:
+        for p in range(Q.shape[0]):
+            Q[p] -= G[p] * lr
+    elif code == MOMENTUM:
+        for p in range(Q.shape[0]):
+            m[p] = m[p] * h[MU] + G[p]
+            Q[p] -= m[p] * lr
+    else:
+        b1, b2, eps = h[BETA1], h[BETA2], h[EPS]
+        for p in range(Q.shape[0]):
+            t[p] += 1.0
+        # while every parameter has had as many steps (t[0] is weights[0][0, 0]'s): the
+        # bias corrections once, not per parameter
+        bc1, inv_bc2_sqrt = 1.0 - b1 ** t[0], 1.0 / np.sqrt(1.0 - b2 ** t[0])
+        for p in range(Q.shape[0]):
+            g = G[p]
+            m[p] = m[p] * b1 + g * (1.0 - b1)
+            v[p] = v[p] * b2 + g * g * (1.0 - b2)
+            if settings[T_MIXED]:
+                Q[p] -= (lr / (1.0 - b1 ** t[p])) * m[p] / (
+                    np.sqrt(v[p]) / np.sqrt(1.0 - b2 ** t[p]) + eps)
+            else:
+                Q[p] -= m[p] / (np.sqrt(v[p]) * inv_bc2_sqrt + eps) * (lr / bc1)
+
+
+@njit(**OPTIONS)
+def padded(vector, where, size):
+    """A zero vector of `size` with vector's entries at `where` (theta -> Q)."""
+    out = np.zeros(size)
+    for p in range(vector.shape[0]):  # an empty vector: a state the optimizer does not keep
+        out[where[p]] = vector[p]
+    return out
+
+
+@njit(**OPTIONS)
+def unpad(padded_vector, where, vector):
+    for p in range(vector.shape[0]):
+        vector[p] = padded_vector[where[p]]
+
+
+@njit(**OPTIONS)
+def q_size(sizes):
+    """P (the widest layer, rounded up to a multiple of 4) and the length of Q."""
+    depth, width = sizes.shape[0] - 1, (sizes.max() + 3) // 4 * 4
+    return width, depth * width * (width + 1) + max(depth - 1, 1) * width
+
+
+@njit(**OPTIONS)
+def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, targets,
+              orders, segments, uniforms):
+    """Run mini-batch steps in place on theta and the optimizer state (laid out like theta;
+    empty when the optimizer keeps none).
+
+    x (n, inputs), targets (n, outputs); segments (S, 3) int64 rows (order row, first
+    batch, batches): each runs batches of the epoch whose example order is orders[row]
+    (n,) int64; batch b holds examples order[b*bs : (b+1)*bs]. uniforms: every dropout
+    draw of the run, consumed in the reference's order (step, layer, row, unit).
+    """
+    sizes, where = net[0], net[2]
+    depth, n, bs = sizes.shape[0] - 1, x.shape[0], settings[BATCH_SIZE]
+    width, size = q_size(sizes)
+    rows_max = min(bs, n)
+    Q, G = padded(theta, where, size), np.zeros(size)
+    m, v, t = padded(m_state, where, size), padded(v_state, where, size), padded(t_state, where, size)
+    A, Z = np.zeros((depth + 1, rows_max, width)), np.zeros((depth + 1, rows_max, width))
+    H, M = np.zeros((depth + 1, rows_max, width)), np.zeros((depth + 1, rows_max, width))
+    D, WT = np.zeros((depth + 1, rows_max, width)), np.zeros((depth, width, width))
+    T = np.empty((rows_max, sizes[depth]))
+    u = 0
+    for s in range(segments.shape[0]):
+        order = orders[segments[s, 0]]
+        for batch in range(segments[s, 1], segments[s, 1] + segments[s, 2]):
+            lo = batch * bs
+            rows = min(bs, n - lo)
+            for r in range(rows):  # scalar copies: a slice assignment costs ~50 ns a row
+                e = order[lo + r]
+                for i in range(x.shape[1]):
+                    A[0, r, i] = x[e, i]
+                for i in range(targets.shape[1]):
+                    T[r, i] = targets[e, i]
+            u = forward(Q, net, rates, k, A, Z, H, M, rows, uniforms, u, True)
+            backward(Q, G, net, rates, k, A, Z, H, M, D, T, WT, rows)
+            update(Q, G, m, v, t, settings, h, depth * width * width)
+    for padded_vector, vector in ((Q, theta), (m, m_state), (v, v_state), (t, t_state)):
+        unpad(padded_vector, where, vector)
+
+
+@njit(**OPTIONS)
+def forward_all(theta, net, rates, k, x):
+    """Z and A (L+1, n, P): every node's pre-activation and value for the rows of x
+    (n, inputs), no dropout; layer l's are [l, :, :sizes[l]]."""
+    sizes, n = net[0], x.shape[0]
+    width, size = q_size(sizes)
+    A, Z = np.zeros((sizes.shape[0], n, width)), np.zeros((sizes.shape[0], n, width))
+    A[0, :, : sizes[0]] = x
+    forward(padded(theta, net[2], size), net, rates, k, A, Z, A, A, n, np.empty(0), 0, False)
+    return Z, A
