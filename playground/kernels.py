@@ -146,22 +146,21 @@ def warm_up() -> threading.Thread:
 
 def train(net: Network, optimizer: Optimizer, x: Array, targets: Array, orders: Array,
           segments: Array, uniforms: Array, *, learning_rate: float, batch_size: int,
-          regularization: str, reg_rate: float, found: tuple) -> None:
+          regularization: str, reg_rate: float, found: tuple) -> bool:
     """Run the steps described by `segments` (S, 3) over `orders` (R, n) (see
     kernels_ops.train_run) on net.theta and the optimizer's state, in place; `found` is
-    `ready(net, optimizer)`."""
+    `ready(net, optimizer)`. Returns whether every parameter is still finite."""
     layout, rates = found
     theta = net.theta
     optimizer._scratch(theta)  # state vectors laid out like theta, as its own step makes them
     state = [optimizer.state[name] for name in optimizer.state_vectors]
     state += [theta[:0]] * (3 - len(state))  # slots the optimizer does not use: empty
-    hyper = np.array([learning_rate, reg_rate, optimizer.momentum,
-                      ADAM_BETA1, ADAM_BETA2, ADAM_EPS])
-    settings = np.array([ops.OPTIMIZER_CODES[optimizer.id],
-                         ops.REGULARIZER_CODES[regularization], batch_size,
-                         int(getattr(optimizer, "t_mixed", False))], dtype=np.int64)
-    ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper, settings,
-                  x, targets, orders, segments, uniforms)
+    hyper = (float(learning_rate), float(reg_rate), float(optimizer.momentum),
+             ADAM_BETA1, ADAM_BETA2, ADAM_EPS)
+    settings = (ops.OPTIMIZER_CODES[optimizer.id], ops.REGULARIZER_CODES[regularization],
+                int(batch_size), int(getattr(optimizer, "t_mixed", False)))
+    return ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
+                         settings, x, targets, orders, segments, uniforms)
 
 
 def forward_all(net: Network, x: Array, found: tuple) -> tuple[Array, Array]:

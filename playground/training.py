@@ -133,9 +133,11 @@ class Trainer:
             return 0
         saved = self._save()
         with np.errstate(all="ignore"):
-            if not self._run_compiled(steps):
+            finite = self._run_compiled(steps)
+            if finite is None:  # the compiled engine cannot run: the reference does
                 self._run(steps)
-            if self.net.all_finite():
+                finite = self.net.all_finite()
+            if finite:
                 return steps
             self._restore(saved)
             return self._run_checked(steps)
@@ -187,8 +189,9 @@ class Trainer:
                 self.epoch += 1
                 self._order = self._order_x = self._order_t = None
 
-    def _run_compiled(self, steps: int) -> bool:
-        """`_run(steps)` by the compiled engine; False (nothing done) when it cannot run.
+    def _run_compiled(self, steps: int) -> bool | None:
+        """`_run(steps)` by the compiled engine: whether every parameter is finite after it,
+        or None (nothing done) when it cannot run.
 
         The rng draws are those of `_run`, vectorised per epoch: the permutation, then the
         epoch's dropout uniforms in one `rng.random(k)` call (a Generator draws doubles in
@@ -196,7 +199,7 @@ class Trainer:
         """
         found = kernels.ready(self.net, self.optimizer) if self.use_kernels and self.n else None
         if found is None or (self._order_x is not None and self._order is None):
-            return False  # the second case: a pickle from before `_order` was kept
+            return None  # the second case: a pickle from before `_order` was kept
         rng, n, bs, spe = self.rng, self.n, self.batch_size, self.steps_per_epoch
         identity = np.arange(n) if self.full_batch else None  # full batch: the stored order
         per_example = sum(h.units for h in self.net.hidden if h.dropout > 0.0)
@@ -204,7 +207,7 @@ class Trainer:
         orders: list[Array] = []
         segments: list[tuple[int, int, int]] = []  # (orders row, first batch, batches)
         draws: list[Array] = []
-        size = 0  # numbers in orders and draws: bounds the memory of one kernel call
+        size, finite = 0, True  # size: numbers in orders and draws, bounds a call's memory
         while left:
             take = min(left, spe - cursor)
             if order is None:
@@ -222,13 +225,16 @@ class Trainer:
                 cursor, order = 0, None
                 self.epoch += 1
             if left == 0 or size > _CHUNK:
-                kernels.train(
-                    self.net, self.optimizer, self.x, self.targets, np.stack(orders),
+                finite = kernels.train(
+                    self.net, self.optimizer, self.x, self.targets,
+                    orders[0][None] if len(orders) == 1 else np.stack(orders),
                     np.array(segments, dtype=np.int64),
                     np.concatenate(draws) if draws else _NO_DRAWS,
                     learning_rate=self.learning_rate, batch_size=bs,
                     regularization=self.regularization, reg_rate=self.reg_rate, found=found)
                 orders, segments, draws, size = [], [], [], 0
+                if not finite:
+                    break  # the guard restores the saved state and replays
         self.step += steps
         self._cursor = cursor
         if order is not self._order:  # a new epoch began and did not end in this run
@@ -236,7 +242,8 @@ class Trainer:
             self._order_x = self._order_t = None
             if order is not None:
                 self._order_x, self._order_t = self.x[order], self.targets[order]
-        return True
+        return finite
+
     def _run_checked(self, steps: int) -> int:
         for done in range(steps):
             saved = self._save()
