@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, previews
+from . import api, kernels, previews
 from .schemas import validation_summary
 from .sessions import Refused, SessionStore, UnknownSession
 
@@ -58,6 +58,7 @@ def create_app(store: SessionStore | None = None) -> FastAPI:
         # `is None`, not `or`: an empty store is falsy (it has a length), and the one a
         # test passed must not be swapped for a fresh one
         app.state.store = store if store is not None else _settings_store()
+        kernels.warm_up()  # compiles (or loads) the training kernels in a background thread
         yield
 
     app = FastAPI(

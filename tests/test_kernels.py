@@ -245,3 +245,18 @@ def test_unknown_ids_run_on_the_reference(monkeypatch):
     assert kernels.plan(trainer.net) is None and kernels.ready(trainer.net) is None
     trainer._run = Trainer._run.__get__(trainer)
     assert trainer.run_steps(3) == 3
+
+
+@pytest.mark.parametrize("why", ["env", "numba missing"])
+def test_the_server_trains_on_the_reference_without_the_kernels(monkeypatch, client, why):
+    if why == "env":
+        monkeypatch.setenv("PLAYGROUND_JIT", "0")
+    else:  # as if `from . import kernels_ops` had failed at import
+        monkeypatch.setattr(kernels, "_failure", "numba cannot load the kernels: ImportError()")
+    monkeypatch.setattr(kernels.ops, "train_run", _no_reference)
+    monkeypatch.setattr(kernels.ops, "forward_all", _no_reference)
+    sid = client.post("/api/sessions", json={"hidden": [{"units": 3, "dropout": 0.2}]}).json()["id"]
+    answer = client.post(f"/api/sessions/{sid}/frame", json={"epochs": 2, "resolution": 20})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["snapshot"]["epoch"] == 2 and kernels.ready(Network.build(
+        2, [HiddenLayer(3)], HEADS["sigmoid"], 1, "xavier", np.random.default_rng(0))) is None
