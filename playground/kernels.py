@@ -20,9 +20,9 @@ import threading
 
 import numpy as np
 
-from .activations import ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, _GELU_C, _GELU_K
-from .nn import Forward, HiddenLayer, Network
+from .activations import _GELU_C, _GELU_K, ELU_ALPHA, LEAKY_SLOPE
 from .heads import HEADS
+from .nn import Forward, HiddenLayer, Network
 from .optimizers import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, Optimizer, make_optimizer
 
 Array = np.ndarray
@@ -33,7 +33,7 @@ try:
 
     from . import kernels_ops as ops
     _failure: str | None = None
-except Exception as exc:  # ImportError without numba; RuntimeError if it cannot cache
+except Exception as exc:  # noqa: BLE001  ImportError without numba; RuntimeError if it cannot cache
     ops = None  # type: ignore[assignment]
     _failure = f"numba cannot load the kernels: {exc!r}"
 
@@ -117,7 +117,7 @@ def _compile() -> bool:
                 numba_config.SLP_VECTORIZE = 1
                 _exercise()
                 _compiled = True
-            except Exception as exc:  # a numba typing or lowering error, LLVM missing, ...
+            except Exception as exc:  # noqa: BLE001  numba typing or lowering, LLVM, ...
                 _failure = f"the kernels failed to compile: {exc!r}"
                 log.warning("compiled engine off, NumPy reference in use: %s", _failure)
             finally:

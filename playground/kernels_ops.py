@@ -1,29 +1,25 @@
-"""The compiled engine's arithmetic: Numba kernels for a run of training steps and for
-the forward pass of a whole set or grid. `kernels.py` is the Python side (when to use
-them, what to pass); `nn.py` and `training.py` stay the readable NumPy reference.
+"""The compiled engine's arithmetic: Numba kernels for a run of training steps and for the
+forward pass of a set or grid. `kernels.py` decides when they run and what they get;
+`nn.py` and `training.py` stay the readable NumPy reference.
 
-Every numeric kernel lives in this one file on purpose: Numba's on-disk cache is keyed
-on the source file of the function called, so a kernel calling into another file would
-keep running stale code after that file changed. For the same reason the codes below are
-literals and every tunable number (leaky slope, Adam's betas, ...) arrives as an
-argument, never as a global frozen at compile time.
+One file on purpose: Numba's on-disk cache checks only the source file of the function
+called, so a kernel calling into another file would run stale code after that file
+changed. For the same reason the codes below are literals, and every tunable number
+(leaky slope, Adam's betas, ...) is an argument, never a global frozen at compile time.
 
-Inside a kernel the parameters are padded to P = the widest layer: the vector
-Q = [W (L, P, P) | B (L, P) | S (L-1, P)] holds weights[l][i, j] at W[l, i, j], biases[l]
-at B[l], hidden layer h's PReLU slopes at S[h], zeros elsewhere; node values are
+In a kernel the parameters are padded to P (the widest layer, rounded up to a multiple of
+4): Q = [W (L, P, P) | B (L, P) | S (L-1, P)] holds weights[l][i, j] at W[l, i, j],
+biases[l] at B[l], hidden layer h's PReLU slopes at S[h], zeros elsewhere. Node values are
 (L+1, rows, P) arrays, layer l's at [l, :rows, :sizes[l]]: A values passed on, Z
-pre-activations, H values before dropout, M dropout masks, D dL/dz. Indexing fixed-shape
-arrays by loop counters is what lets LLVM keep the loops tight (per-layer views or
-offsets into theta made every step 2-3x slower). Padding stays exactly zero through every
-update (zero gradient, zero penalty, zero optimizer state), so the optimizer runs over Q
-as one flat vector.
+pre-activations, H values before dropout, M dropout masks, D dL/dz. Fixed-shape arrays
+indexed by loop counters keep LLVM's loops tight (per-layer views or offsets into theta
+were 2-3x slower). Padding stays exactly zero through every update (zero gradient,
+penalty and optimizer state), so the optimizer runs over Q as one flat vector.
 
-A network (`net`, built by `kernels.plan`): int64 arrays (sizes, codes, where):
-- sizes (L+1,): units per layer, layer 0 = inputs, layer L = outputs;
-- codes (L,): codes[l] is layer l+1's activation code; the last one is the head's code;
-- where (len(theta),): the position in Q of each entry of theta (and of the optimizer's
-  state vectors, laid out like theta);
-and float64 `rates` (L-1,), the dropout rate of each hidden layer.
+A network `net` (from `kernels.plan`): int64 arrays sizes (L+1,) (units per layer, 0 =
+inputs), codes (L,) (codes[l]: layer l+1's activation code, the last one the head's) and
+where (len(theta),) (the position in Q of each entry of theta, and so of the optimizer's
+state vectors); and float64 `rates` (L-1,), each hidden layer's dropout rate.
 """
 
 from __future__ import annotations
@@ -33,7 +29,7 @@ import math
 import numpy as np
 from numba import literal_unroll, njit
 
-OPTIONS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
+OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 # error_model="numpy": a division by zero gives inf or NaN (for the divergence guard to
 # see), as in NumPy, instead of raising ZeroDivisionError inside a kernel.
 
@@ -82,7 +78,7 @@ def _tanh(x):
     p, q = _TANH_P, _TANH_Q
     small = x + x * s * (((p[0] * s + p[1]) * s + p[2]) / (((s + q[0]) * s + q[1]) * s + q[2]))
     out = small if a < 0.625 else (big if x > 0.0 else -big)
-    return out if x == x else x  # NaN stays NaN
+    return x if np.isnan(x) else out
 
 
 @njit(inline="always", **OPTIONS)
@@ -96,7 +92,7 @@ def activation(code, z, s, k):
     if code == TANH:
         return _tanh(z)
     if code == RELU:
-        return z if z > 0.0 else (0.0 if z <= 0.0 else z)  # NaN stays NaN, as np.maximum
+        return z if z > 0.0 or np.isnan(z) else 0.0  # NaN stays NaN, as in np.maximum
     if code == LINEAR:
         return z
     if code == SIGMOID:
@@ -121,7 +117,7 @@ def activation_grad(code, z, a, s, k):
     if code == TANH:
         return 1.0 - a * a
     if code == RELU:
-        return 1.0 if a > 0.0 else (0.0 if a == 0.0 else a)  # np.sign(a): NaN stays NaN
+        return 1.0 if a > 0.0 else (a if np.isnan(a) else 0.0)  # np.sign(a) (a >= 0 or NaN)
     if code == LINEAR:
         return 1.0
     if code == SIGMOID:
@@ -141,20 +137,6 @@ def activation_grad(code, z, a, s, k):
     return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * k[GELU_C] * (1.0 + 3.0 * k[GELU_K] * z * z)
 
 
-@njit(inline="always", **OPTIONS)
-def _activate(code, z, out, s, k, rows, units):
-    for r in range(rows):
-        for j in range(units):
-            out[r, j] = activation(code, z[r, j], s[j], k)
-
-
-@njit(inline="always", **OPTIONS)
-def _times_grad(code, z, a, d, s, k, rows, units):
-    for r in range(rows):
-        for j in range(units):
-            d[r, j] *= activation_grad(code, z[r, j], a[r, j], s[j], k)
-
-
 @njit(**OPTIONS)
 def activate(code, z, out, s, k, rows, units):
     """out = f(z) over (rows, units) of a layer; s: its PReLU slopes. One copy of the loop
@@ -162,7 +144,9 @@ def activate(code, z, out, s, k, rows, units):
     instead of a dispatch per element (which cost ~1.5 ns an element: 5 us a MAX step)."""
     for c in literal_unroll(_CODES):
         if code == c:
-            _activate(c, z, out, s, k, rows, units)
+            for r in range(rows):
+                for j in range(units):
+                    out[r, j] = activation(c, z[r, j], s[j], k)
 
 
 @njit(**OPTIONS)
@@ -170,7 +154,9 @@ def times_grad(code, z, a, d, s, k, rows, units):
     """d *= f'(z) over (rows, units) of a layer, given a = f(z); as `activate`."""
     for c in literal_unroll(_CODES):
         if code == c:
-            _times_grad(c, z, a, d, s, k, rows, units)
+            for r in range(rows):
+                for j in range(units):
+                    d[r, j] *= activation_grad(c, z[r, j], a[r, j], s[j], k)
 
 
 # The products of a step, each summed in registers over tiles of 2 x 4 outputs: 8
@@ -387,10 +373,12 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     width, size = q_size(sizes)
     rows_max = min(bs, n)
     Q, G = padded(theta, where, size), np.zeros(size)
-    m, v, t = padded(m_state, where, size), padded(v_state, where, size), padded(t_state, where, size)
-    A, Z = np.zeros((depth + 1, rows_max, width)), np.zeros((depth + 1, rows_max, width))
-    H, M = np.zeros((depth + 1, rows_max, width)), np.zeros((depth + 1, rows_max, width))
-    D, WT, B0 = np.zeros((depth + 1, rows_max, width)), np.zeros((depth, width, width)), np.zeros((depth, width))
+    m, v = padded(m_state, where, size), padded(v_state, where, size)
+    t = padded(t_state, where, size)
+    nodes = (depth + 1, rows_max, width)
+    A, Z, H, M = np.zeros(nodes), np.zeros(nodes), np.zeros(nodes), np.zeros(nodes)
+    D = np.zeros(nodes)
+    WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
     params, grads = split(Q, depth, width), split(G, depth, width)
     T = np.empty((rows_max, sizes[depth]))
     u = 0
