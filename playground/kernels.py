@@ -8,14 +8,16 @@ id the kernels do not know (a registry row added to the NumPy path only) all mea
 NumPy reference runs instead, and the server works as before.
 
 Compilation happens once per process, on first use or in `warm_up()`'s thread, and is
-cached on disk (`cache=True`: `__pycache__` beside the package, or, when that is read-only,
-Numba's user-wide cache directory; `NUMBA_CACHE_DIR` overrides both).
+cached on disk (`cache=True`): in `__pycache__` beside the package; when that is read-only,
+in Numba's user-wide folder (~/.cache/numba); when that is too, in a folder of the system's
+temporary directory; `NUMBA_CACHE_DIR` overrides them all.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 
 import numpy as np
@@ -31,7 +33,11 @@ log = logging.getLogger(__name__)
 try:
     from numba.core import config as numba_config
 
-    from . import kernels_ops as ops
+    try:
+        from . import kernels_ops as ops
+    except RuntimeError:  # numba found nowhere to cache beside the package or in $HOME
+        numba_config.CACHE_DIR = os.path.join(tempfile.gettempdir(), "playground-numba-cache")
+        from . import kernels_ops as ops
     _failure: str | None = None
 except Exception as exc:  # noqa: BLE001  ImportError without numba; RuntimeError if it cannot cache
     ops = None  # type: ignore[assignment]
