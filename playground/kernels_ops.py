@@ -138,25 +138,29 @@ def activation_grad(code, z, a, s, k):
 
 
 @njit(**OPTIONS)
-def activate(code, z, out, s, k, rows, units):
-    """out = f(z) over (rows, units) of a layer; s: its PReLU slopes. One copy of the loop
-    per code (literal_unroll), each with its code known at compile time: a tight loop
-    instead of a dispatch per element (which cost ~1.5 ns an element: 5 us a MAX step)."""
+def activate(code, z, out, start, stop, s, k):
+    """out = f(z) over [start, stop) of flat node buffers: a layer's rows x P block, padding
+    included (f(0) is finite and padding is never read), so that the loop is long enough
+    to vectorize; s: the layer's PReLU slopes (P,). One copy of the loop per code
+    (literal_unroll), each knowing its code at compile time: a dispatch per element cost
+    ~1.5 ns an element, 5 us a MAX step."""
+    z, out = z[start:stop], out[start:stop]  # indices from 0: no negative-index checks
     for c in literal_unroll(_CODES):
         if code == c:
-            for r in range(rows):
-                for j in range(units):
-                    out[r, j] = activation(c, z[r, j], s[j], k)
+            for p in range(stop - start):
+                slope = s[p % s.shape[0]] if c == PRELU else 0.0
+                out[p] = activation(c, z[p], slope, k)
 
 
 @njit(**OPTIONS)
-def times_grad(code, z, a, d, s, k, rows, units):
-    """d *= f'(z) over (rows, units) of a layer, given a = f(z); as `activate`."""
+def times_grad(code, z, a, d, start, stop, s, k):
+    """d *= f'(z) over [start, stop), given a = f(z); as `activate`."""
+    z, a, d = z[start:stop], a[start:stop], d[start:stop]
     for c in literal_unroll(_CODES):
         if code == c:
-            for r in range(rows):
-                for j in range(units):
-                    d[r, j] *= activation_grad(c, z[r, j], a[r, j], s[j], k)
+            for p in range(stop - start):
+                slope = s[p % s.shape[0]] if c == PRELU else 0.0
+                d[p] *= activation_grad(c, z[p], a[p], slope, k)
 
 
 # The products of a step, each summed in registers over tiles of 2 x 4 outputs: 8
@@ -209,12 +213,13 @@ def split(Q, depth, width):
 
 
 @njit(inline="always", **OPTIONS)
-def forward(params, net, rates, k, A, Z, H, M, rows, uniforms, u, train):
-    """Every layer's values for the examples in A[0, :rows]; params: split(Q). With
-    `train`, inverted dropout (mask = (uniform >= rate) / (1 - rate)) drawing from
-    `uniforms` from position u on; returns the position after the draws."""
-    (W, B, S), sizes, codes = params, net[0], net[1]
-    depth = sizes.shape[0] - 1
+def forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, train):
+    """Every layer's values for the examples in A[0, :rows]; params: split(Q); flat: flat
+    views of (A, Z, H, D), made once per call (a reshape calls into C). With `train`,
+    inverted dropout (mask = (uniform >= rate) / (1 - rate)) drawing from `uniforms` from
+    position u on; returns the position after the draws."""
+    (W, B, S), (a_flat, z_flat, h_flat, _), sizes, codes = params, flat, net[0], net[1]
+    depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     for l in range(depth):
         fi, fo, code = sizes[l], sizes[l + 1], codes[l]
         product(A, l, W, l, B, Z, l + 1, rows, fi, fo)
@@ -237,8 +242,9 @@ def forward(params, net, rates, k, A, Z, H, M, rows, uniforms, u, train):
             break
         rate = rates[l]
         dropped = train and rate > 0.0
-        out = H if dropped else A
-        activate(code, Z[l + 1], out[l + 1], S[l], k, rows, fo)
+        start = (l + 1) * block
+        activate(code, z_flat, h_flat if dropped else a_flat, start, start + rows * A.shape[2],
+                 S[l], k)
         if dropped:
             scale = 1.0 / (1.0 - rate)
             for r in range(rows):
@@ -250,7 +256,7 @@ def forward(params, net, rates, k, A, Z, H, M, rows, uniforms, u, train):
 
 
 @njit(inline="always", **OPTIONS)
-def backward(params, grads, net, rates, k, A, Z, H, M, D, T, WT, B0, rows):
+def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows):
     """Gradients of the batch's mean data loss into grads = split(G); WT (L, P, P) and zero
     B0 (L, P): scratch for the transposed weights.
 
@@ -259,7 +265,8 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, T, WT, B0, rows):
     dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l); PReLU: ds = sum over rows of
     da * min(z, 0)."""
     (W, _, S), (GW, GB, GS), sizes, codes = params, grads, net[0], net[1]
-    depth = sizes.shape[0] - 1
+    a_flat, z_flat, h_flat, d_flat = flat
+    depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     head, units = codes[depth - 1], sizes[depth]
     scale = 1.0 / (rows * units) if head == HEAD_ONE_VS_ALL else (
         2.0 / rows if head == HEAD_LINEAR else 1.0 / rows)
@@ -293,8 +300,9 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, T, WT, B0, rows):
                 for r in range(rows):
                     total += D[l - 1, r, i] * min(Z[l - 1, r, i], 0.0)
                 GS[h, i] = total
-        raw = H if dropped else A
-        times_grad(code, Z[l - 1], raw[l - 1], D[l - 1], S[h], k, rows, fi)
+        start = (l - 1) * block
+        times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, start,
+                   start + rows * A.shape[2], S[h], k)
 
 
 @njit(inline="always", **OPTIONS)
@@ -380,6 +388,7 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     D = np.zeros(nodes)
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
     params, grads = split(Q, depth, width), split(G, depth, width)
+    flat = (A.reshape(A.size), Z.reshape(Z.size), H.reshape(H.size), D.reshape(D.size))
     T = np.empty((rows_max, sizes[depth]))
     u = 0
     for s in range(segments.shape[0]):
@@ -393,8 +402,8 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
                     A[0, r, i] = x[e, i]
                 for i in range(targets.shape[1]):
                     T[r, i] = targets[e, i]
-            u = forward(params, net, rates, k, A, Z, H, M, rows, uniforms, u, True)
-            backward(params, grads, net, rates, k, A, Z, H, M, D, T, WT, B0, rows)
+            u = forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, True)
+            backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
             update(Q, G, m, v, t, settings, h, depth * width * width)
     for padded_vector, vector in ((Q, theta), (m, m_state), (v, v_state), (t, t_state)):
         unpad(padded_vector, where, vector)
@@ -410,5 +419,7 @@ def forward_all(theta, net, rates, k, x):
     A, Z = np.zeros((sizes.shape[0], n, width)), np.zeros((sizes.shape[0], n, width))
     A[0, :, : sizes[0]] = x
     params = split(padded(theta, net[2], size), sizes.shape[0] - 1, width)
-    forward(params, net, rates, k, A, Z, A, A, n, np.empty(0), 0, False)
+    a_flat, z_flat = A.reshape(A.size), Z.reshape(Z.size)
+    forward(params, net, rates, k, A, Z, A, A, (a_flat, z_flat, a_flat, a_flat), n,
+            np.empty(0), 0, False)
     return Z, A
