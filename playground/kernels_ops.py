@@ -4,22 +4,19 @@ forward pass of a set or grid. `kernels.py` decides when they run and what they 
 
 One file on purpose: Numba's on-disk cache checks only the source file of the function
 called, so a kernel calling into another file would run stale code after that file
-changed. For the same reason the codes below are literals, and every tunable number
-(leaky slope, Adam's betas, ...) is an argument, never a global frozen at compile time.
+changed. So too the codes below are literals, and every tunable number (leaky slope,
+Adam's betas, ...) is an argument, never a global frozen at compile time.
 
-In a kernel the parameters are padded to P (the widest layer, rounded up to a multiple of
-4): Q = [W (L, P, P) | B (L, P) | S (L-1, P)] holds weights[l][i, j] at W[l, i, j],
-biases[l] at B[l], hidden layer h's PReLU slopes at S[h], zeros elsewhere. Node values are
-(L+1, rows, P) arrays, layer l's at [l, :rows, :sizes[l]]: A values passed on, Z
-pre-activations, H values before dropout, M dropout masks, D dL/dz. Fixed-shape arrays
-indexed by loop counters keep LLVM's loops tight (per-layer views or offsets into theta
-were 2-3x slower). Padding stays exactly zero through every update (zero gradient,
-penalty and optimizer state), so the optimizer runs over Q as one flat vector.
-
-A network `net` (from `kernels.plan`): int64 arrays sizes (L+1,) (units per layer, 0 =
-inputs), codes (L,) (codes[l]: layer l+1's activation code, the last one the head's) and
-where (len(theta),) (the position in Q of each entry of theta, and so of the optimizer's
-state vectors); and float64 `rates` (L-1,), each hidden layer's dropout rate.
+Parameters are padded to P (the widest layer, rounded up to a multiple of 4): Q = [W (L,
+P, P) | B (L, P) | S (L-1, P)], weights[l][i, j] at W[l, i, j], biases[l] at B[l], hidden
+layer h's PReLU slopes at S[h], zeros elsewhere; node values are (L+1, rows, P) arrays,
+layer l's at [l, :rows, :sizes[l]]: A values passed on, Z pre-activations, H values before
+dropout, M dropout masks, D dL/dz. Fixed shapes indexed by loop counters keep the loops
+tight (per-layer views or offsets into theta were 2-3x slower). Padding stays zero through
+every update (zero gradient, penalty and state): the optimizer runs over Q as one vector.
+`net` (from `kernels.plan`): int64 sizes (L+1,), codes (L,) (layer l+1's activation code,
+the last one the head's), where (len(theta),) (the place in Q of each entry of theta and
+of the optimizer's state); `rates` (L-1,): the hidden layers' dropout rates.
 """
 
 from __future__ import annotations
@@ -87,16 +84,24 @@ def _sigmoid(z):
 
 
 @njit(inline="always", **OPTIONS)
-def activation(code, z, s, k):
-    """f(z) of one element; s: its unit's PReLU slope; k: consts (LEAKY, ...)."""
+def _tanh_arg(code, z, k):
+    """What the tanh-based rules take the tanh of: z (tanh), z/2 (sigmoid, swish, softplus'),
+    sqrt(2/pi) (z + 0.044715 z^3) (gelu)."""
+    return z if code == TANH else (k[GELU_C] * (z + k[GELU_K] * z**3) if code == GELU else 0.5 * z)
+
+
+@njit(inline="always", **OPTIONS)
+def activation(code, z, t, s, k):
+    """f(z) of one element; t: tanh(_tanh_arg(z)) for the rules built on it; s: the unit's
+    PReLU slope; k: consts (LEAKY, ...)."""
     if code == TANH:
-        return _tanh(z)
+        return t
     if code == RELU:
         return z if z > 0.0 or np.isnan(z) else 0.0  # NaN stays NaN, as in np.maximum
     if code == LINEAR:
         return z
     if code == SIGMOID:
-        return _sigmoid(z)
+        return 0.5 * (1.0 + t)
     if code == LEAKY_RELU:
         return z if z > 0.0 else k[LEAKY] * z
     if code == PRELU:
@@ -106,14 +111,14 @@ def activation(code, z, s, k):
     if code == SOFTPLUS:
         return max(z, 0.0) + np.log1p(np.exp(-abs(z)))
     if code == SWISH:
-        return z * _sigmoid(z)
-    # GELU, tanh approximation
-    return 0.5 * z * (1.0 + _tanh(k[GELU_C] * (z + k[GELU_K] * z**3)))
+        return z * (0.5 * (1.0 + t))
+    return 0.5 * z * (1.0 + t)  # GELU, tanh approximation
 
 
 @njit(inline="always", **OPTIONS)
-def activation_grad(code, z, a, s, k):
-    """f'(z) of one element, given a = f(z) (cheaper for sigmoid, tanh, elu, swish)."""
+def activation_grad(code, z, a, t, s, k):
+    """f'(z) of one element, given a = f(z) (cheaper for sigmoid, tanh, elu, swish) and t as
+    in `activation` for the derivatives built on a tanh (softplus, swish, gelu)."""
     if code == TANH:
         return 1.0 - a * a
     if code == RELU:
@@ -129,46 +134,49 @@ def activation_grad(code, z, a, s, k):
     if code == ELU:
         return 1.0 if z > 0.0 else a + k[ELU_A]
     if code == SOFTPLUS:
-        return _sigmoid(z)
+        return 0.5 * (1.0 + t)
     if code == SWISH:
-        sz = _sigmoid(z)
-        return sz + a * (1.0 - sz)
-    t = _tanh(k[GELU_C] * (z + k[GELU_K] * z**3))
+        return 0.5 * (1.0 + t) + a * (1.0 - 0.5 * (1.0 + t))
     return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * k[GELU_C] * (1.0 + 3.0 * k[GELU_K] * z * z)
 
 
+# Over [start, stop) of flat node buffers: a layer's rows x P block, padding included (f(0)
+# is finite, padding never read), so that the loops vectorize. First the tanh a rule needs,
+# one loop for all codes (a tanh inlined in each code's rules doubled the compile time);
+# then a copy of the rule's loop per code (literal_unroll) knowing its code at compile
+# time (a dispatch per element cost 5 us a MAX step). s: the layer's PReLU slopes (P,).
 @njit(**OPTIONS)
 def activate(code, z, out, start, stop, s, k):
-    """out = f(z) over [start, stop) of flat node buffers: a layer's rows x P block, padding
-    included (f(0) is finite and padding is never read), so that the loop is long enough
-    to vectorize; s: the layer's PReLU slopes (P,). One copy of the loop per code
-    (literal_unroll), each knowing its code at compile time: a dispatch per element cost
-    ~1.5 ns an element, 5 us a MAX step."""
+    """out = f(z) over [start, stop)."""
     z, out = z[start:stop], out[start:stop]  # indices from 0: no negative-index checks
+    if code == TANH or code == SIGMOID or code == SWISH or code == GELU:
+        for p in range(stop - start):
+            out[p] = _tanh(_tanh_arg(code, z[p], k))
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
                 slope = s[p % s.shape[0]] if c == PRELU else 0.0
-                out[p] = activation(c, z[p], slope, k)
+                out[p] = activation(c, z[p], out[p], slope, k)
 
 
 @njit(**OPTIONS)
-def times_grad(code, z, a, d, start, stop, s, k):
-    """d *= f'(z) over [start, stop), given a = f(z); as `activate`."""
-    z, a, d = z[start:stop], a[start:stop], d[start:stop]
+def times_grad(code, z, a, d, t, start, stop, s, k):
+    """d *= f'(z) over [start, stop), given a = f(z); t: scratch for the tanh."""
+    z, a, d, t = z[start:stop], a[start:stop], d[start:stop], t[: stop - start]
+    if code == SOFTPLUS or code == SWISH or code == GELU:
+        for p in range(stop - start):
+            t[p] = _tanh(_tanh_arg(code, z[p], k))
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
                 slope = s[p % s.shape[0]] if c == PRELU else 0.0
-                d[p] *= activation_grad(c, z[p], a[p], slope, k)
+                d[p] *= activation_grad(c, z[p], a[p], t[p], slope, k)
 
 
-# The products of a step, each summed in registers over tiles of 2 x 4 outputs: 8
-# independent sums, so the adds overlap instead of waiting on each other, and 4 adjacent
-# columns, which LLVM's SLP vectorizer turns into vector instructions (without fastmath,
-# so the rounding is the scalar code's). Tiles run over the padding (P is a multiple of
-# 4; padded weights are zero, so those outputs are zero). An odd last row is clamped:
-# that tile computes it twice, identically.
+# The products, summed in registers over tiles of 2 x 4 outputs: 8 independent sums whose
+# adds overlap, 4 adjacent columns that LLVM's SLP vectorizer turns into vector code
+# (without fastmath: the scalar code's rounding). Tiles run over the padding (zero weights:
+# zero outputs); an odd last row is clamped, computed twice identically.
 @njit(**OPTIONS)
 def product(X, lx, W, lw, B, Z, lz, rows, n_in, n_out):
     """Z[lz] = X[lx] @ W[lw] + B[lw] over rows x n_out outputs: the forward pass
@@ -215,10 +223,10 @@ def split(Q, depth, width):
 @njit(inline="always", **OPTIONS)
 def forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, train):
     """Every layer's values for the examples in A[0, :rows]; params: split(Q); flat: flat
-    views of (A, Z, H, D), made once per call (a reshape calls into C). With `train`,
+    views of (A, Z, H, D) and a scratch block, made once per call (reshapes call C). With `train`,
     inverted dropout (mask = (uniform >= rate) / (1 - rate)) drawing from `uniforms` from
     position u on; returns the position after the draws."""
-    (W, B, S), (a_flat, z_flat, h_flat, _), sizes, codes = params, flat, net[0], net[1]
+    (W, B, S), (a_flat, z_flat, h_flat, _, _), sizes, codes = params, flat, net[0], net[1]
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     for l in range(depth):
         fi, fo, code = sizes[l], sizes[l + 1], codes[l]
@@ -265,7 +273,7 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
     dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l); PReLU: ds = sum over rows of
     da * min(z, 0)."""
     (W, _, S), (GW, GB, GS), sizes, codes = params, grads, net[0], net[1]
-    a_flat, z_flat, h_flat, d_flat = flat
+    a_flat, z_flat, h_flat, d_flat, scratch = flat
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     head, units = codes[depth - 1], sizes[depth]
     scale = 1.0 / (rows * units) if head == HEAD_ONE_VS_ALL else (
@@ -301,7 +309,7 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
                     total += D[l - 1, r, i] * min(Z[l - 1, r, i], 0.0)
                 GS[h, i] = total
         start = (l - 1) * block
-        times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, start,
+        times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, scratch, start,
                    start + rows * A.shape[2], S[h], k)
 
 
@@ -388,7 +396,8 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     D = np.zeros(nodes)
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
     params, grads = split(Q, depth, width), split(G, depth, width)
-    flat = (A.reshape(A.size), Z.reshape(Z.size), H.reshape(H.size), D.reshape(D.size))
+    flat = (A.reshape(A.size), Z.reshape(Z.size), H.reshape(H.size), D.reshape(D.size),
+            np.empty(rows_max * width))
     T = np.empty((rows_max, sizes[depth]))
     u = 0
     for s in range(segments.shape[0]):
@@ -420,6 +429,6 @@ def forward_all(theta, net, rates, k, x):
     A[0, :, : sizes[0]] = x
     params = split(padded(theta, net[2], size), sizes.shape[0] - 1, width)
     a_flat, z_flat = A.reshape(A.size), Z.reshape(Z.size)
-    forward(params, net, rates, k, A, Z, A, A, (a_flat, z_flat, a_flat, a_flat), n,
+    forward(params, net, rates, k, A, Z, A, A, (a_flat, z_flat, a_flat, a_flat, a_flat), n,
             np.empty(0), 0, False)
     return Z, A
