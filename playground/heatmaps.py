@@ -10,7 +10,6 @@ import numpy as np
 
 from .datasets import EXTENT
 from .features import feature_matrix
-from .kernels import forward
 from .nn import Network
 
 
@@ -53,10 +52,10 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
     nodes at `node_resolution` when given (small thumbnails need fewer cells)."""
     x = feature_matrix(grid_points(resolution), features)
     with np.errstate(all="ignore"):
-        fwd = forward(net, x)
+        fwd = net.forward(x)
         node_fwd = fwd
         if node_resolution and node_resolution != resolution:
-            node_fwd = forward(net, feature_matrix(grid_points(node_resolution), features))
+            node_fwd = net.forward(feature_matrix(grid_points(node_resolution), features))
     out = fwd.output
     head = net.head
     if head.id in ("sigmoid", "linear"):

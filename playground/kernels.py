@@ -178,7 +178,9 @@ def forward_all(net: Network, x: Array, found: tuple) -> tuple[Array, Array]:
 
 def forward(net: Network, x: Array) -> Forward:
     """`net.forward(x)` (no dropout), by the compiled engine when it can run; each layer's
-    arrays are then views of two (L+1, n, P) buffers."""
+    arrays are then views of two (L+1, n, P) buffers. Not used by the heatmaps or the
+    session's metrics: for their wide batches NumPy's per-call cost is small, and this
+    measured no faster (DEFAULT 100 x 100: 0.38 ms vs 0.26; MAX 2.3 vs 3.1)."""
     found = ready(net)
     n = x.shape[0]
     if found is None or n == 0:

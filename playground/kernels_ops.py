@@ -425,7 +425,9 @@ def forward_all(theta, net, rates, k, x):
     (n, inputs), no dropout; layer l's are [l, :, :sizes[l]]."""
     sizes, n = net[0], x.shape[0]
     width, size = q_size(sizes)
-    A, Z = np.zeros((sizes.shape[0], n, width)), np.zeros((sizes.shape[0], n, width))
+    # not zeroed (memset was a third of a large grid's time): real outputs read real values
+    # and zero-padded weights only, whatever the padding of A and Z holds
+    A, Z = np.empty((sizes.shape[0], n, width)), np.empty((sizes.shape[0], n, width))
     A[0, :, : sizes[0]] = x
     params = split(padded(theta, net[2], size), sizes.shape[0] - 1, width)
     a_flat, z_flat = A.reshape(A.size), Z.reshape(Z.size)

@@ -28,7 +28,6 @@ from .features import feature_matrix
 from .heads import HEADS
 from .heatmaps import heatmaps
 from .history import History
-from .kernels import forward
 from .nn import HiddenLayer, Network
 from .optimizers import make_optimizer
 from .schemas import validation_summary
@@ -122,8 +121,8 @@ class Session:
             return self._evaluation
         net, d, c = self.net, self.data, self.config
         with np.errstate(all="ignore"):
-            fwd_train = forward(net, self.x_train)  # compiled when it can run
-            fwd_test = forward(net, self.x_test)
+            fwd_train = net.forward(self.x_train)
+            fwd_test = net.forward(self.x_test)
         train = evaluate(net, self.x_train, self.t_train, d.y_train, c.threshold, fwd_train)
         test = evaluate(net, self.x_test, self.t_test, d.y_test, c.threshold, fwd_test)
         metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}

@@ -11,7 +11,8 @@ import pytest
 from playground import kernels
 from playground.activations import ACTIVATIONS
 from playground.heads import HEADS
-from playground.heatmaps import heatmaps
+from playground.features import feature_matrix
+from playground.heatmaps import grid_points
 from playground.nn import HiddenLayer, Network
 from playground.optimizers import OPTIMIZERS, make_optimizer
 from playground.regularizers import REGULARIZERS
@@ -184,20 +185,19 @@ def test_evaluation_forward_matches_network_forward(activation, head):
         assert fast.a_raw[l] is fast.a[l]
 
 
-def test_heatmaps_match_the_reference(monkeypatch):
+@pytest.mark.parametrize("resolution", [7, 40])
+def test_grid_forward_matches_network_forward(resolution):
+    """Every node over an R x R grid of 3 features, as the heatmaps take it."""
     trainer = make_trainer("gelu", "softmax", "sgd")
     run(trainer, (("epochs", 3),))
     net = trainer.net
-    net.set_inputs([0, 1, None], np.random.default_rng(2))  # 3 features: x1, x2, x1x2
-    fast = heatmaps(net, ["x1", "x2", "x1x2"], 30, "float", node_resolution=12)
-    monkeypatch.setenv("PLAYGROUND_JIT", "0")
-    slow = heatmaps(net, ["x1", "x2", "x1x2"], 30, "float", node_resolution=12)
-    assert fast.keys() == slow.keys() and fast["nodes"].keys() == slow["nodes"].keys()
-    for grids in (("output", "output_class"), tuple(fast["nodes"])):
-        for key in grids:
-            a = fast[key] if key in fast else fast["nodes"][key]
-            b = slow[key] if key in slow else slow["nodes"][key]
-            np.testing.assert_allclose(np.array(a), np.array(b), rtol=0, atol=TOL, err_msg=key)
+    net.set_inputs([0, 1, None], np.random.default_rng(2))  # features x1, x2, x1x2
+    x = feature_matrix(grid_points(resolution), ["x1", "x2", "x1x2"])
+    fast, slow = kernels.forward(net, x), net.forward(x)
+    for l in range(1, 4):
+        assert fast.a[l].shape == (resolution**2, net.sizes[l])
+        np.testing.assert_allclose(fast.z[l], slow.z[l], rtol=0, atol=TOL)
+        np.testing.assert_allclose(fast.a[l], slow.a[l], rtol=0, atol=TOL)
 
 
 def test_jit_off_runs_the_reference(monkeypatch):
