@@ -8,10 +8,10 @@ import logging
 import numpy as np
 import pytest
 
-from playground import kernels
+from playground import kernels, training
 from playground.activations import ACTIVATIONS
-from playground.heads import HEADS
 from playground.features import feature_matrix
+from playground.heads import HEADS
 from playground.heatmaps import grid_points
 from playground.nn import HiddenLayer, Network
 from playground.optimizers import OPTIMIZERS, make_optimizer
@@ -129,6 +129,22 @@ def test_the_paths_can_take_turns_at_any_step():
         mixed.run_steps(steps)
         slow.run_steps(steps)
         assert_same(mixed, slow)
+
+
+@pytest.mark.parametrize("batch", [7, 100])
+def test_a_run_split_over_several_kernel_calls(monkeypatch, batch):
+    """Long runs hand the kernel at most _CHUNK numbers (orders and draws) per call."""
+    monkeypatch.setattr(training, "_CHUNK", 60)
+    calls = []
+    monkeypatch.setattr(kernels, "train", lambda *a, real=kernels.train, **k: calls.append(1)
+                        or real(*a, **k))
+    fast = make_trainer("relu", "softmax", "momentum", dropout=(0.4, 0.0), batch=batch)
+    slow = make_trainer("relu", "softmax", "momentum", dropout=(0.4, 0.0), batch=batch,
+                        compiled=False)
+    run(fast)
+    run(slow)
+    assert len(calls) > len(CALLS)  # one call per epoch (batch 7) or per step (full batch)
+    assert_same(fast, slow)
 
 
 def test_adam_after_an_edit_with_mixed_step_counts():
