@@ -65,11 +65,13 @@ def plan(net: Network) -> tuple | None:
     """The network's layout for the kernels (see kernels_ops), or None when it uses an id
     the kernels do not implement. Cached per structure: theta's layout follows from it."""
     key = (tuple(net.sizes), tuple((h.activation, h.dropout) for h in net.hidden), net.head.id)
-    if key not in _PLANS:
+    try:
+        return _PLANS[key]
+    except KeyError:
         if len(_PLANS) > 1024:  # structures seen by a long-running server: start over
             _PLANS.clear()
-        _PLANS[key] = _build_plan(net)
-    return _PLANS[key]
+        found = _PLANS[key] = _build_plan(net)
+        return found
 
 
 def _build_plan(net: Network) -> tuple | None:
@@ -166,7 +168,8 @@ def train(net: Network, optimizer: Optimizer, x: Array, targets: Array, orders: 
     settings = (ops.OPTIMIZER_CODES[optimizer.id], ops.REGULARIZER_CODES[regularization],
                 int(batch_size), int(getattr(optimizer, "t_mixed", False)))
     return ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
-                         settings, x, targets, orders, segments, uniforms)
+                         settings, _float_matrix(x), _float_matrix(targets), orders, segments,
+                         uniforms)
 
 
 def forward_all(net: Network, x: Array, found: tuple) -> tuple[Array, Array]:

@@ -276,3 +276,16 @@ def test_the_server_trains_on_the_reference_without_the_kernels(monkeypatch, cli
     assert answer.status_code == 200, answer.text
     assert answer.json()["snapshot"]["epoch"] == 2 and kernels.ready(Network.build(
         2, [HiddenLayer(3)], HEADS["sigmoid"], 1, "xavier", np.random.default_rng(0))) is None
+
+
+def test_one_compiled_signature_serves_every_call():
+    """Every call passes the same array types, so nothing compiles on a request thread
+    (which would also miss the vectorizer setting _compile uses); run last in this file."""
+    trainer = make_trainer("prelu", "softmax", "adam", dropout=(0.3, 0.0), batch=100)
+    trainer.x = np.asfortranarray(trainer.x)  # strided: passed as a C copy
+    trainer.x.flags.writeable = False
+    run(trainer)
+    kernels.forward(trainer.net, np.asfortranarray(trainer.x[:5]))
+    assert len(kernels.ops.train_run.signatures) == 1
+    assert len(kernels.ops.forward_all.signatures) == 1
+
