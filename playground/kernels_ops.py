@@ -145,13 +145,18 @@ def activation_grad(code, z, a, t, s, k):
 # one loop for all codes (a tanh inlined in each code's rules doubled the compile time);
 # then a copy of the rule's loop per code (literal_unroll) knowing its code at compile
 # time (a dispatch per element cost 5 us a MAX step). s: the layer's PReLU slopes (P,).
+@njit(inline="always", **OPTIONS)
+def _tanh_pass(code, z, t, k):
+    for p in range(z.shape[0]):
+        t[p] = _tanh(_tanh_arg(code, z[p], k))
+
+
 @njit(**OPTIONS)
 def activate(code, z, out, start, stop, s, k):
     """out = f(z) over [start, stop)."""
     z, out = z[start:stop], out[start:stop]  # indices from 0: no negative-index checks
     if code == TANH or code == SIGMOID or code == SWISH or code == GELU:
-        for p in range(stop - start):
-            out[p] = _tanh(_tanh_arg(code, z[p], k))
+        _tanh_pass(code, z, out, k)
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
@@ -164,8 +169,7 @@ def times_grad(code, z, a, d, t, start, stop, s, k):
     """d *= f'(z) over [start, stop), given a = f(z); t: scratch for the tanh."""
     z, a, d, t = z[start:stop], a[start:stop], d[start:stop], t[: stop - start]
     if code == SOFTPLUS or code == SWISH or code == GELU:
-        for p in range(stop - start):
-            t[p] = _tanh(_tanh_arg(code, z[p], k))
+        _tanh_pass(code, z, t, k)
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
