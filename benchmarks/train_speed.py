@@ -1,16 +1,21 @@
-"""Training speed of the engine against a minimal NumPy loop doing the same math.
+"""Training speed: the compiled engine, the NumPy reference and a minimal NumPy loop.
 
-Run by hand: `python benchmarks/train_speed.py [--seconds 3]`. Prints epochs per second
-for the DEFAULT and MAX configurations, the engine/minimal ratio (goal: <= 1.3), and the
-cost of one grid evaluation of every node over 100 x 100 points.
+Run by hand: `python benchmarks/train_speed.py [--seconds 3] [--epochs-per-call 1]`.
+Prints epochs per second of the compiled engine (Trainer with kernels), the NumPy
+reference (Trainer.use_kernels = False) and the minimal loop (the floor of what NumPy can
+do), measured in alternating short windows; and the cost of one grid evaluation of every
+node over 100 x 100 points, compiled and reference. Goals (training only, one epoch per
+call as the page's slowest speed asks): DEFAULT >= 15,000 epochs/s, MAX >= 3,000.
 
 DEFAULT = circle, 500 points, 50% train, x1 x2, hidden [4, 2] tanh, batch 10, SGD 0.03.
-MAX = spiral, 500 points, 50% train, all 7 features, 6 hidden layers x 8 ReLU, batch 10.
+MAX = the heaviest network the page allows: spiral, 500 points, 50% train, all 7
+features, 8 hidden layers x 16 ReLU, batch 10, SGD 0.03. (frame_cost.py and
+page_play.py still use the former MAX, 6 layers x 8.)
 
 The minimal loop is what a hand-written script would do: preallocated buffers, the layers
 unrolled over fixed lists, no dropout/regularization/PReLU branches, no divergence guard,
 no bookkeeping. It uses the same data, the same initial weights and the same batch order,
-and its final weights are checked against the engine's (they must agree to 1e-9).
+and both engines' final weights are checked against it (they must agree to 1e-9).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.engine.activations import ACTIVATIONS  # noqa: E402
+from playground.engine import kernels  # noqa: E402
 from playground.engine.datasets import make_data  # noqa: E402
 from playground.engine.features import FEATURES, feature_matrix  # noqa: E402
 from playground.engine.heads import HEADS  # noqa: E402
@@ -35,7 +40,7 @@ from playground.engine.training import Trainer  # noqa: E402
 
 CONFIGS = {
     "DEFAULT": dict(dataset="circle", features=["x1", "x2"], hidden=[4, 2], activation="tanh"),
-    "MAX": dict(dataset="spiral", features=list(FEATURES), hidden=[8] * 6, activation="relu"),
+    "MAX": dict(dataset="spiral", features=list(FEATURES), hidden=[16] * 8, activation="relu"),
 }
 LEARNING_RATE = 0.03
 BATCH = 10
@@ -52,10 +57,12 @@ def setup(name: str, seed: int = 1):
     return x, t, net, cfg["activation"]
 
 
-def engine_trainer(name: str) -> Trainer:
+def engine_trainer(name: str, compiled: bool = True) -> Trainer:
     x, t, net, _ = setup(name)
-    return Trainer(net, make_optimizer("sgd"), x, t, learning_rate=LEARNING_RATE,
-                   batch_size=BATCH, rng=np.random.default_rng(7))
+    trainer = Trainer(net, make_optimizer("sgd"), x, t, learning_rate=LEARNING_RATE,
+                      batch_size=BATCH, rng=np.random.default_rng(7))
+    trainer.use_kernels = compiled
+    return trainer
 
 
 class MinimalLoop:
@@ -137,40 +144,41 @@ def window_rate(run_epoch, seconds: float) -> float:
     return count / elapsed
 
 
-def paired_rates(engine_epoch, minimal_epoch, seconds: float, pairs: int = 15):
-    """Epochs/s of both, measured in alternating short windows so that the machine's
-    drift (a shared VM's neighbours) hits both alike; medians of rates and of the ratios."""
-    for _ in range(3):
-        engine_epoch()
-        minimal_epoch()
-    window = seconds / (2 * pairs)
-    engine, minimal = [], []
-    for _ in range(pairs):
-        engine.append(window_rate(engine_epoch, window))
-        minimal.append(window_rate(minimal_epoch, window))
-    ratios = [m / e for e, m in zip(engine, minimal)]
-    return statistics.median(engine), statistics.median(minimal), statistics.median(ratios)
+def interleaved_rates(runs: dict, seconds: float, rounds: int = 15) -> dict[str, float]:
+    """Epochs/s of each run (a callable doing one call's epochs), measured in alternating
+    short windows so that the machine's drift (a shared VM's neighbours) hits all alike;
+    the median of each one's windows."""
+    for run in runs.values():
+        for _ in range(3):
+            run()
+    window = seconds / (len(runs) * rounds)
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            rates[name].append(window_rate(run, window))
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def check_same_math(name: str, epochs: int = 20) -> float:
-    trainer, minimal = engine_trainer(name), MinimalLoop(name)
+def check_same_math(name: str, compiled: bool, epochs: int = 20) -> float:
+    trainer, minimal = engine_trainer(name, compiled), MinimalLoop(name)
     trainer.run_epochs(epochs)
     for _ in range(epochs):
         minimal.epoch()
     return max(float(np.abs(a - b).max()) for a, b in zip(trainer.net.weights, minimal.weights))
 
 
-def grid_cost(name: str, resolution: int = 100, repeats: int = 50) -> float:
+def grid_cost(name: str, compiled: bool, resolution: int = 100, repeats: int = 50) -> float:
     """Milliseconds for one forward pass of every node over a resolution^2 grid."""
     _, _, net, _ = setup(name)
     features = CONFIGS[name]["features"]
     ticks = np.linspace(-6, 6, resolution)
     gx, gy = np.meshgrid(ticks, ticks[::-1])
     points = np.column_stack([gx.ravel(), gy.ravel()])
+    forward = kernels.forward if compiled else Network.forward
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        net.forward(feature_matrix(points, features))
+        forward(net, feature_matrix(points, features))
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
 
@@ -178,18 +186,34 @@ def grid_cost(name: str, resolution: int = 100, repeats: int = 50) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="timing per measurement")
+    parser.add_argument("--epochs-per-call", type=int, default=1,
+                        help="epochs per run_epochs call (the play loop's speed setting)")
     args = parser.parse_args()
-    assert ACTIVATIONS  # the registry imports cleanly
+    start = time.perf_counter()
+    kernels.warm_up().join()
+    print(f"compiled engine: {kernels.disabled_reason() or 'on'} "
+          f"(ready in {time.perf_counter() - start:.1f} s)")
+    per_call = args.epochs_per_call
     for name in CONFIGS:
-        diff = check_same_math(name)
-        trainer, minimal = engine_trainer(name), MinimalLoop(name)
-        engine_rate, minimal_rate, ratio = paired_rates(
-            lambda: trainer.run_epochs(1), minimal.epoch, 2 * args.seconds)
-        print(f"{name:8s} engine {engine_rate:8.0f} epochs/s   minimal loop {minimal_rate:8.0f} "
-              f"epochs/s   ratio {ratio:4.2f}x   "
-              f"(same weights after 20 epochs: max |diff| {diff:.1e})")
-        print(f"{'':8s} grid 100x100, every node: {grid_cost(name):.2f} ms")
+        diffs = [check_same_math(name, compiled) for compiled in (True, False)]
+        compiled, reference = engine_trainer(name), engine_trainer(name, compiled=False)
+        minimal = MinimalLoop(name)
 
+        def floor(minimal=minimal) -> None:
+            for _ in range(per_call):
+                minimal.epoch()
+
+        rates = interleaved_rates({"compiled": lambda t=compiled: t.run_epochs(per_call),
+                                   "reference": lambda t=reference: t.run_epochs(per_call),
+                                   "floor": floor}, 3 * args.seconds)
+        rates = {k: v * per_call for k, v in rates.items()}
+        print(f"{name:8s} epochs/s: compiled {rates['compiled']:8.0f}   NumPy reference "
+              f"{rates['reference']:7.0f}   NumPy floor {rates['floor']:7.0f}   compiled/floor "
+              f"{rates['compiled'] / rates['floor']:5.1f}x   ({per_call} epoch(s) a call; "
+              f"max |weight diff| vs floor after 20 epochs: {diffs[0]:.1e} compiled, "
+              f"{diffs[1]:.1e} reference)")
+        print(f"{'':8s} grid 100x100, every node: compiled {grid_cost(name, True):.2f} ms, "
+              f"reference {grid_cost(name, False):.2f} ms")
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,12 @@ per step would cost more than the step). If one is not, the run is replayed from
 start, with the same rng state and optimizer state, checking after every step, and stops
 before the first update that produced a NaN or infinity: the parameters kept are the
 last finite ones, exactly.
+
+Two engines run the steps: `_run` here, the readable NumPy reference, and the compiled one
+(`kernels`), used whenever it can run. Both draw the same numbers from the trainer's rng
+in the same order (an epoch's permutation, then its dropout uniforms step by step, layer
+by layer), so they may take turns at any step; the replay after a divergence is always
+the reference's.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .nn import Forward, Network
 from .optimizers import Optimizer
 from .regularizers import REGULARIZERS, Regularizer
 
 Array = np.ndarray
+_CHUNK = 1 << 18  # numbers (order entries + dropout draws) handed to the kernel per call
+_NO_DRAWS = np.zeros(0)
 
 
 @dataclass
@@ -61,6 +70,9 @@ def example_step(net: Network, x: Array, targets: Array, learning_rate: float) -
 class Trainer:
     """Runs optimizer steps of `net` on (x, targets); counts steps and epochs."""
 
+    use_kernels = True  # False: always the NumPy reference (tests, benchmarks)
+    _order: Array | None = None  # the current epoch's permutation (None: none drawn yet)
+
     def __init__(
         self,
         net: Network,
@@ -94,8 +106,7 @@ class Trainer:
         """New training set: the current epoch is abandoned, the counters stay."""
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self.targets = np.ascontiguousarray(targets, dtype=np.float64)
-        self._order_x: Array | None = None
-        self._order_t: Array | None = None
+        self._order = self._order_x = self._order_t = None  # x[order], targets[order]
         self._cursor = 0  # batches of the current epoch already used
 
     @property
@@ -114,7 +125,7 @@ class Trainer:
         """A new batch size starts a new epoch (the old batches no longer line up)."""
         if batch_size != self.batch_size:
             self.batch_size = batch_size
-            self._order_x = self._order_t = None
+            self._order = self._order_x = self._order_t = None
             self._cursor = 0
 
     # ---------------------------------------------------------------- running
@@ -124,8 +135,11 @@ class Trainer:
             return 0
         saved = self._save()
         with np.errstate(all="ignore"):
-            self._run(steps)
-            if self.net.all_finite():
+            finite = self._run_compiled(steps)
+            if finite is None:  # the compiled engine cannot run: the reference does
+                self._run(steps)
+                finite = self.net.all_finite()
+            if finite:
                 return steps
             self._restore(saved)
             return self._run_checked(steps)
@@ -162,7 +176,7 @@ class Trainer:
                 xb, tb = self.x, self.targets
             else:
                 if self._order_x is None:
-                    order = rng.permutation(n)
+                    self._order = order = rng.permutation(n)
                     self._order_x, self._order_t = self.x[order], self.targets[order]
                 lo = self._cursor * bs
                 xb, tb = self._order_x[lo : lo + bs], self._order_t[lo : lo + bs]
@@ -175,7 +189,62 @@ class Trainer:
             if self._cursor == spe:
                 self._cursor = 0
                 self.epoch += 1
-                self._order_x = self._order_t = None
+                self._order = self._order_x = self._order_t = None
+
+    def _run_compiled(self, steps: int) -> bool | None:
+        """`_run(steps)` by the compiled engine: whether every parameter is finite after it,
+        or None (nothing done) when it cannot run.
+
+        The rng draws are those of `_run`, vectorised per epoch: the permutation, then the
+        epoch's dropout uniforms in one `rng.random(k)` call (a Generator draws doubles in
+        sequence, so one call of size a + b gives the draws of a call of a, then of b).
+        """
+        found = kernels.ready(self.net, self.optimizer) if self.use_kernels and self.n else None
+        if found is None or (self._order_x is not None and self._order is None):
+            return None  # the second case: a pickle from before `_order` was kept
+        rng, n, bs, spe = self.rng, self.n, self.batch_size, self.steps_per_epoch
+        identity = np.arange(n) if self.full_batch else None  # full batch: the stored order
+        per_example = sum(h.units for h in self.net.hidden if h.dropout > 0.0)
+        order, cursor, left = self._order, self._cursor, steps
+        orders: list[Array] = []
+        segments: list[tuple[int, int, int]] = []  # (orders row, first batch, batches)
+        draws: list[Array] = []
+        size, finite = 0, True  # size: numbers in orders and draws, bounds a call's memory
+        while left:
+            take = min(left, spe - cursor)
+            if order is None:
+                order = identity if identity is not None else rng.permutation(n)
+            if not orders or orders[-1] is not order:
+                orders.append(order)
+                size += n
+            if per_example:
+                examples = min(n, (cursor + take) * bs) - cursor * bs
+                draws.append(rng.random(examples * per_example))
+                size += draws[-1].size
+            segments.append((len(orders) - 1, cursor, take))
+            cursor, left = cursor + take, left - take
+            if cursor == spe:
+                cursor, order = 0, None
+                self.epoch += 1
+            if left == 0 or size > _CHUNK:
+                finite = kernels.train(
+                    self.net, self.optimizer, self.x, self.targets,
+                    orders[0][None] if len(orders) == 1 else np.stack(orders),
+                    np.array(segments, dtype=np.int64),
+                    np.concatenate(draws) if draws else _NO_DRAWS,
+                    learning_rate=self.learning_rate, batch_size=bs,
+                    regularization=self.regularization, reg_rate=self.reg_rate, found=found)
+                orders, segments, draws, size = [], [], [], 0
+                if not finite:
+                    break  # the guard restores the saved state and replays
+        self.step += steps
+        self._cursor = cursor
+        if order is not self._order:  # a new epoch began and did not end in this run
+            self._order = order
+            self._order_x = self._order_t = None
+            if order is not None:
+                self._order_x, self._order_t = self.x[order], self.targets[order]
+        return finite
 
     def _run_checked(self, steps: int) -> int:
         for done in range(steps):
@@ -212,12 +281,12 @@ class Trainer:
     def _save(self) -> tuple:
         return (
             self.net.theta.copy(), self.optimizer.save(), self.rng.bit_generator.state,
-            self.step, self.epoch, self._cursor, self._order_x, self._order_t,
+            self.step, self.epoch, self._cursor, self._order, self._order_x, self._order_t,
         )
 
     def _restore(self, saved: tuple) -> None:
         (theta, opt_state, rng_state, self.step, self.epoch, self._cursor,
-         self._order_x, self._order_t) = saved
+         self._order, self._order_x, self._order_t) = saved
         self.net.theta[...] = theta  # in place: the weight views stay valid
         self.optimizer.load(opt_state)
         self.rng.bit_generator.state = rng_state

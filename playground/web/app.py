@@ -23,6 +23,7 @@ from ..service.errors import (
     short,
     validation_refused,
 )
+from ..engine import kernels
 from ..service.ratelimit import CreationLimiter
 from ..service.store import SessionStore
 from .deps import refusal_body
@@ -78,6 +79,7 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
         # `is None`, not `or`: an empty store is falsy (it has a length), and the one a
         # test passed must not be swapped for a fresh one
         app.state.store = store if store is not None else _settings_store()
+        kernels.warm_up()  # compiles (or loads) the training kernels in a background thread
         yield
 
     app = FastAPI(

@@ -140,7 +140,7 @@ def test_a_deep_sigmoid_net_at_the_default_rate_vanishes_by_depth(client, new_se
 def test_a_too_high_rate_saturates_a_shallow_tanh_net(client, new_session):
     sid = new_session(learning_rate=10, hidden=[{"units": 4, "activation": "tanh"},
                                                 {"units": 2, "activation": "tanh"}])["id"]
-    d = step(client, sid, epochs=10)["diagnostics"]
+    d = step(client, sid, epochs=30)["diagnostics"]
     assert (d["gradient_flag"], d["gradient_cause"]) == ("vanishing", "saturation")
 
 
