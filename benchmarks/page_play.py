@@ -28,7 +28,7 @@ CONFIGS = {
     "DEFAULT": "dataset=circle&num_samples=500&train_ratio=50&features=x1,x2"
                "&hidden=4:tanh:0,2:tanh:0&batch_size=10&optimizer=sgd&learning_rate=0.03",
     "MAX": f"dataset=spiral&num_samples=500&train_ratio=50&features={ALL}"
-           "&hidden=" + ",".join(["8:relu:0"] * 6) + "&batch_size=10&learning_rate=0.03",
+           "&hidden=" + ",".join(["16:relu:0"] * 8) + "&batch_size=10&learning_rate=0.03",
 }
 
 

@@ -47,14 +47,17 @@ def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
 
 
 def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8",
-             node_resolution: int | None = None) -> dict:
+             node_resolution: int | None = None, nodes: bool = True) -> dict:
     """Output grid(s) and one grid per node (inputs, hidden, output) over the square; the
-    nodes at `node_resolution` when given (small thumbnails need fewer cells)."""
+    nodes at `node_resolution` when given (small thumbnails need fewer cells); with
+    `nodes=False` the output grid(s) only."""
     x = feature_matrix(grid_points(resolution), features)
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
         node_fwd = fwd
-        if node_resolution and node_resolution != resolution:
+        if not nodes:
+            node_fwd = None
+        elif node_resolution and node_resolution != resolution:
             node_fwd = net.forward(feature_matrix(grid_points(node_resolution), features))
     out = fwd.output
     head = net.head
@@ -66,7 +69,10 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
         winner = out.argmax(axis=1)
         outputs = [out[np.arange(len(out)), winner], winner.astype(np.float64)]
     names = [f"{l}:{j}" for l, values in enumerate(fwd.a) for j in range(values.shape[1])]
-    if node_fwd is fwd:
+    if node_fwd is None:
+        names, node_grids = [], []
+        output_grids = encode_columns(np.column_stack(outputs), resolution, encoding)
+    elif node_fwd is fwd:
         grids = encode_columns(np.column_stack(fwd.a + outputs), resolution, encoding)
         node_grids, output_grids = grids[: len(names)], grids[len(names) :]
     else:

@@ -278,10 +278,12 @@ class Session:
                 "test": {"x": d.x_test.tolist(), "y": d.y_test.tolist()},
                 "classes": None if d.kind == "regression" else d.classes, "kind": d.kind}
 
-    def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None) -> dict:
+    def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None,
+                 nodes: bool = True) -> dict:
         finest = max(resolution, node_resolution or 0)
         checks.check_grid(sum(self.net.sizes), finest, encoding)
-        return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution)
+        return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution,
+                        nodes=nodes)
 
     def trace(self, point: list[float], label: float | None) -> dict:
         if label is not None:

@@ -334,6 +334,9 @@ class FrameRequest(StepRequest):
 
     resolution: int = Field(50, ge=2, le=Limits.max_heatmap_resolution)
     node_resolution: int | None = Field(None, ge=2, le=Limits.max_heatmap_resolution)
+    nodes: bool = Field(True, description="false: the output grid only, no node grids (the "
+                                          "page keeps the last ones while it is not redrawing "
+                                          "its diagram)")
     history_since: int | None = Field(
         None, ge=-1, description="only the history points after this step (the page keeps "
                                  "the earlier ones)")

@@ -44,9 +44,12 @@ async function start(tr, messages) {
 
   state.quiet = (change) => play.around(change);
   state.on("prepare", () => (play.playing ? stepper.retraceLater() : stepper.retrace()));
+  // While playing a big network the diagram is redrawn only with the frames that carry
+  // its node grids (play.js asks for them every few frames); the plot and the numbers
+  // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
-    editing.render(snap);
+    if (state.diagramFresh) editing.render(snap);
     output.render(snap);
     diagnostics.render(snap, tr);
     play.render();

@@ -86,3 +86,14 @@ def test_a_diverged_session_refuses_to_play(client, new_session):
         assert answer["error"]["status"] == 409
         assert "diverged" in answer["error"]["message"]
         assert answer["error"]["code"] == "diverged" and answer["error"]["params"] == {}
+
+
+def test_a_frame_without_node_grids_carries_the_output_only(client, new_session):
+    """The page asks for a big diagram's node grids only on the frames it redraws it."""
+    sid = new_session()["id"]
+    body = {"epochs": 1, "resolution": 20, "node_resolution": 8}
+    full = client.post(f"{API}/{sid}/frame", json=body).json()
+    lean = client.post(f"{API}/{sid}/frame", json={**body, "nodes": False}).json()
+    assert len(full["heatmaps"]["nodes"]) == 2 + 4 + 2 + 1 and lean["heatmaps"]["nodes"] == {}
+    assert lean["heatmaps"]["output"]["encoding"] == "u8" and lean["snapshot"]["epoch"] == 2
+    assert len(json.dumps(lean)) < len(json.dumps(full))

@@ -28,7 +28,8 @@ def frame_json(session: Session, body: FrameRequest) -> str:
     """One frame as JSON (the session's lock held by the caller)."""
     session.step(steps=body.steps, epochs=body.epochs)
     answer = Frame(snapshot=session.snapshot(body.history_since),
-                   heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution))
+                   heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution,
+                                             nodes=body.nodes))
     # exclude_unset, not exclude_none: required fields may be null (the input layer's
     # activation, a regression's classes, a diverged loss) and must stay in the answer
     return answer.model_dump_json(exclude_unset=True)

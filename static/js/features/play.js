@@ -16,6 +16,8 @@ const DISPLAY_HZ = 60;        // the speed menu counts epochs per frame at this 
 const MAX_TICK = 0.25;        // s: a longer gap (a stall, a hidden tab) owes no more than this
 const FRAME_BUDGET = 28;      // ms a request should take, to keep >= 30 frames/s at any speed
 const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: never a slideshow
+const BIG_DIAGRAM = 300;      // edges: a diagram this big is redrawn at most every DIAGRAM_MS,
+const DIAGRAM_MS = 60;        // and only those frames carry its node grids (the plot: all)
 const $ = (sel) => document.querySelector(sel);
 
 export class PlayLoop {
@@ -185,6 +187,19 @@ export class PlayLoop {
     this.state.messages.recovered();
   }
 
+  // Whether the next frame should carry node grids: always for a small diagram; for a big
+  // one (hundreds of edges, a canvas per node) every DIAGRAM_MS.
+  diagramDue() {
+    const snap = this.state.snapshot;
+    const edges = snap ? snap.weights.reduce((n, m) => n + m.length * (m[0]?.length || 0), 0) : 0;
+    const now = performance.now();
+    if (edges <= BIG_DIAGRAM || now - (this.nodesAt || 0) >= DIAGRAM_MS) {
+      this.nodesAt = now;
+      return true;
+    }
+    return false;
+  }
+
   // The most epochs one request may ask for on this network and data (the server's bound,
   // snapshot.max_epochs_per_call); 0 when not even one epoch fits in a call.
   maxEpochs() {
@@ -204,8 +219,9 @@ export class PlayLoop {
       const history = state.history;
       const last = history.length ? history[history.length - 1].step : -1;
       const full = history.length >= HISTORY_CAP;
+      const nodes = this.diagramDue();
       const body = {
-        ...work, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION,
+        ...work, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION, nodes,
         history_since: full ? undefined : last,
       };
       const channel = await this.playChannel();
@@ -213,6 +229,7 @@ export class PlayLoop {
       const frame = channel ? await channel.frame(body) : await api.frame(state.sessionId, body);
       if (work.epochs) run.timings = [...(run.timings || []).slice(-15), [work.epochs, performance.now() - sent]];
       frame.replaceHistory = full;
+      frame.withoutNodes = !nodes;
       run.ready = frame;         // drawn at the next animation frame, even if paused meanwhile
     } catch (err) {
       if (err instanceof ApiError && err.code === "busy") {

@@ -20,6 +20,7 @@ export class Playground {
     this.heatmaps = null;
     this.data = null;
     this.framesDrawn = 0;        // read by benchmarks/page_play.py
+    this.diagramFresh = true;    // the heatmaps carry node grids from this state
     this.divergence = null;      // the snapshot that diverged, until Reset
     this.hooks = { prepare: [], render: [] };
     this.changes = Promise.resolve();   // changes run one after another
@@ -52,6 +53,7 @@ export class Playground {
   // A snapshot from any request: fetch what it does not carry (heatmaps; the points when
   // the data changed), then draw.
   async show(snap, { data = false } = {}) {
+    this.diagramFresh = true;
     const [heatmaps, points] = await Promise.all([
       api.heatmaps(this.sessionId, RESOLUTION),
       data || !this.data ? api.data(this.sessionId) : Promise.resolve(this.data),
@@ -62,7 +64,13 @@ export class Playground {
   }
 
   // A play-loop frame: the snapshot (with only the new history) and the heatmaps at once.
+  // A frame asked for without node grids keeps the last ones (the diagram is not redrawn).
   async showFrame(frame, { replaceHistory }) {
+    this.diagramFresh = !frame.withoutNodes;
+    if (frame.withoutNodes && this.heatmaps) {
+      frame.heatmaps.nodes = this.heatmaps.nodes;
+      frame.heatmaps.node_resolution = this.heatmaps.node_resolution;
+    }
     this.heatmaps = frame.heatmaps;
     const history = replaceHistory ? frame.snapshot.history : this.history.concat(frame.snapshot.history);
     await this.accept(frame.snapshot, history);
