@@ -18,7 +18,8 @@ Printed per class size: per-student frames/s (min and median), frame latency p50
 the server's frames/s in all, errors, the probe's p95, and the bytes of a frame (as
 sent, and after permessage-deflate as the wire carries it: the compressed size is
 measured with zlib's raw deflate and a per-connection context, what the extension does)
-with the class's total Mbit/s.
+with the class's total Mbit/s, and the CPU cores the server process used (the rest of
+the two went to the load generator).
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -192,12 +199,14 @@ def main() -> None:
         time.sleep(2.0)   # let the compiled kernels warm up
         print(f"{args.config}, {args.attackers} attackers, {args.seconds:g} s a class size")
         print("students  fps min  fps med   p50 ms   p95 ms  server fps  errors  probe p95 ms"
-              "  KB/frame raw  KB/frame wire  Mbit/s")
+              "  KB/frame raw  KB/frame wire  Mbit/s  server cores")
         for n in (int(x) for x in args.students.split(",")):
+            cpu, wall = cpu_seconds(server.pid), time.monotonic()
             r = asyncio.run(run_class(base, n, CONFIGS[args.config], args.seconds, args.attackers))
+            cores = (cpu_seconds(server.pid) - cpu) / (time.monotonic() - wall)
             print(f"{r['students']:8d} {r['min_fps']:8.1f} {r['median_fps']:8.1f} {r['p50']:8.1f} "
                   f"{r['p95']:8.1f} {r['server_fps']:11.1f} {r['errors']:7d} {r['probe_p95']:13.1f} "
-                  f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f}")
+                  f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f} {cores:13.2f}")
     finally:
         server.terminate()
         server.wait(timeout=10)

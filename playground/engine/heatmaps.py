@@ -4,6 +4,7 @@ and the compact `u8` grid encoding of the contract."""
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,19 +47,28 @@ def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
             for j in range(codes.shape[0])]
 
 
+@functools.lru_cache(maxsize=64)
+def grid_features(resolution: int, features: tuple[str, ...]) -> np.ndarray:
+    """The grid's feature matrix, made once per (resolution, features) and shared by every
+    frame of every session (read-only: a frame must not pay for the same meshgrid again)."""
+    x = feature_matrix(grid_points(resolution), list(features))
+    x.setflags(write=False)
+    return x
+
+
 def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8",
              node_resolution: int | None = None, nodes: bool = True) -> dict:
     """Output grid(s) and one grid per node (inputs, hidden, output) over the square; the
     nodes at `node_resolution` when given (small thumbnails need fewer cells); with
     `nodes=False` the output grid(s) only."""
-    x = feature_matrix(grid_points(resolution), features)
+    x = grid_features(resolution, tuple(features))
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
         node_fwd = fwd
         if not nodes:
             node_fwd = None
         elif node_resolution and node_resolution != resolution:
-            node_fwd = net.forward(feature_matrix(grid_points(node_resolution), features))
+            node_fwd = net.forward(grid_features(node_resolution, tuple(features)))
     out = fwd.output
     head = net.head
     if head.id in ("sigmoid", "linear"):
