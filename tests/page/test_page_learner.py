@@ -511,3 +511,17 @@ def test_a_refusal_in_the_banner_stays_and_follows_the_language(ui):
     ui.control("Language").select_option("zh")
     expect(page.locator('[data-error-for="point"]')).to_have_text(
         "“abc”不是数字：请输入例如 1.5、-2,25 或 3e-2。")
+
+
+def test_every_class_region_has_its_own_colour(ui):
+    """The winning class comes as a u8 grid (class 3 of 0..4 decodes as 2.996): each region
+    is painted in its own class's colour, never its neighbour's."""
+    palette = [(8, 119, 189), (245, 147, 34), (0, 158, 115), (204, 121, 167), (117, 112, 179)]
+    page = ui.open("lang=en&dataset=blobs&classes=5&hidden=8:relu:0").page
+    ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 60})
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    for k in range(5):
+        color = plot_color_at(page, confident_spot(ui, klass=k))
+        nearest = min(range(5), key=lambda c: sum((a - b) ** 2 for a, b in zip(color, palette[c])))
+        assert nearest == k, f"class {k}'s region is painted {color}, class {nearest}'s colour"

@@ -44,7 +44,7 @@ export class OutputPlot {
   static colorFor({ kind, discretize, threshold, classIndex }) {
     if (classIndex) {
       return (p, i) => {
-        const c = CLASS_COLORS[classIndex[i] | 0];
+        const c = CLASS_COLORS[Math.round(classIndex[i])];   // u8-decoded: 2.996 is class 3
         const a = discretize ? 1 : Math.max(0, Math.min(1, p));
         return [232 + (c[0] - 232) * a, 234 + (c[1] - 234) * a, 235 + (c[2] - 235) * a];
       };
