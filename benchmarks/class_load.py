@@ -6,7 +6,7 @@ Run by hand: `python benchmarks/class_load.py [--students 1,10,30,60] [--seconds
 It starts `python -m playground` on a free loopback port, then for each class size: every
 student creates a session and plays it over the play WebSocket with the page's own frame
 request (1 epoch, the 50x50 output grid, 24x24 node grids (for a diagram over 300 edges
-every 60 ms only, as the page asks), only the new history), one
+every 60 ms only, as the page asks), only the new history, as a binary frame), one
 frame in flight, as fast as answers come (the page asks at most once per animation frame,
 so 60 frames/s is a student's ceiling: the figures are capped there too). Meanwhile a
 probe reads a snapshot (GET, a cheap request) every 50 ms, and `--attackers` clients fire
@@ -38,6 +38,9 @@ from pathlib import Path
 
 import httpx
 import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from playground.web.binary_frame import unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
@@ -94,21 +97,21 @@ class Student:
                 started = time.monotonic()
                 nodes = edges <= 300 or started - nodes_at >= 0.06
                 nodes_at = started if nodes else nodes_at
-                await ws.send(json.dumps({**FRAME, "history_since": last, "nodes": nodes}))
+                await ws.send(json.dumps({**FRAME, "history_since": last, "nodes": nodes,
+                                          "binary": True}))
                 message = await ws.recv()
                 elapsed = time.monotonic() - started
                 data = message if isinstance(message, bytes) else message.encode()
                 self.raw_bytes += len(data)
                 self.wire_bytes += len(self.deflate.compress(data) + self.deflate.flush(zlib.Z_SYNC_FLUSH))
-                if isinstance(message, str):
-                    answer = json.loads(message)
-                    if "error" in answer:
-                        self.errors += 1
-                        await asyncio.sleep(0.05)
-                        continue
-                    history = answer["snapshot"]["history"]
-                    if history:
-                        last = history[-1]["step"]
+                answer = json.loads(message) if isinstance(message, str) else unpack(message)[0]
+                if "error" in answer:
+                    self.errors += 1
+                    await asyncio.sleep(0.05)
+                    continue
+                history = answer["snapshot"]["history"]
+                if history:
+                    last = history[-1]["step"]
                 self.frames += 1
                 self.latencies.append(elapsed)
                 # the page: at most one frame per display refresh

@@ -34,14 +34,19 @@ def decode_u8(grid: dict, resolution: int) -> np.ndarray:
 
 
 def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
-    """Encode every column of values (R*R, m) as a GRID, vectorised over the columns."""
+    """Encode every column of values (R*R, m) as a GRID, vectorised over the columns.
+    `u8bytes` is `u8` with the raw bytes under "bytes" instead of base64 under "data" (the
+    play socket's binary frames carry them as they are)."""
     values = np.where(np.isfinite(values), values, 0.0)
-    if encoding != "u8":
+    if encoding not in ("u8", "u8bytes"):
         return [values[:, j].reshape(resolution, resolution).tolist() for j in range(values.shape[1])]
     lo, hi = values.min(axis=0), values.max(axis=0)
     span = hi - lo
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
     codes = np.rint((values - lo) * scale).astype(np.uint8).T.copy()  # one row per grid
+    if encoding == "u8bytes":
+        return [{"encoding": "u8", "min": float(lo[j]), "max": float(hi[j]), "bytes": codes[j].tobytes()}
+                for j in range(codes.shape[0])]
     return [{"encoding": "u8", "min": float(lo[j]), "max": float(hi[j]),
              "data": base64.b64encode(codes[j].tobytes()).decode("ascii")}
             for j in range(codes.shape[0])]

@@ -334,6 +334,10 @@ class FrameRequest(StepRequest):
 
     resolution: int = Field(50, ge=2, le=Limits.max_heatmap_resolution)
     node_resolution: int | None = Field(None, ge=2, le=Limits.max_heatmap_resolution)
+    binary: bool = Field(False, description="over the play WebSocket: answer with a binary "
+                                            "message (layout in the README) that leaves out "
+                                            "what did not change since the last one; POST "
+                                            "/frame always answers JSON")
     nodes: bool = Field(True, description="false: the output grid only, no node grids (the "
                                           "page keeps the last ones while it is not redrawing "
                                           "its diagram)")

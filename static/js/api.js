@@ -84,6 +84,7 @@ export class PlayChannel {
     return new Promise((resolve, reject) => {
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${scheme}://${location.host}${s(sessionId)}/play`);
+      ws.binaryType = "arraybuffer";
       ws.onopen = () => resolve(new PlayChannel(ws, sessionId));
       ws.onerror = () => reject(new ApiError("the play channel could not open", 0, null));
     });
@@ -93,18 +94,39 @@ export class PlayChannel {
     this.ws = ws;
     this.sessionId = sessionId;
     this.pending = null;
+    this.last = null;            // the last frame pieced together (binary frames leave out
+    this.lastNodes = {};         // what did not change) and the last node grids sent
     ws.onmessage = (ev) => this.settle((p) => {
       let data;
       try {
-        data = JSON.parse(ev.data);
+        data = typeof ev.data === "string" ? JSON.parse(ev.data) : this.piece(ev.data);
       } catch {
-        p.reject(new ApiError("the server sent a frame that is not JSON", 502, null));
+        p.reject(new ApiError("the server sent a frame that cannot be read", 502, null));
         return;
       }
       if (data.error) p.reject(new ApiError(data.error.message, data.error.status, data.error));
       else p.resolve(data);
     });
     ws.onclose = () => this.settle((p) => p.reject(new ApiError("connection lost", 0, null)));
+  }
+
+  // A binary frame (layout in playground/web/binary_frame.py and the README): the JSON
+  // header, its grids' bytes in place, and what it left out taken from the frame before.
+  piece(buffer) {
+    const n = new DataView(buffer).getUint32(0, true);
+    const frame = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, n)));
+    const tail = new Uint8Array(buffer, 4 + n);
+    const place = (grid) => { if (grid) grid.bytes = tail.subarray(grid.offset, grid.offset + grid.length); };
+    const { snapshot, heatmaps } = frame;
+    place(heatmaps.output);
+    place(heatmaps.output_class);
+    for (const grid of Object.values(heatmaps.nodes)) place(grid);
+    for (const key of snapshot.unchanged) snapshot[key] = this.last.snapshot[key];
+    for (const key of heatmaps.unchanged) heatmaps[key] = this.last.heatmaps[key];
+    for (const node of heatmaps.unchanged_nodes) heatmaps.nodes[node] = this.lastNodes[node];
+    if (Object.keys(heatmaps.nodes).length) this.lastNodes = { ...heatmaps.nodes };
+    this.last = { snapshot: { ...snapshot }, heatmaps: { ...heatmaps } };
+    return frame;
   }
 
   get open() {
@@ -120,7 +142,7 @@ export class PlayChannel {
   frame(body) {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.ws.send(JSON.stringify(body));
+      this.ws.send(JSON.stringify({ ...body, binary: true }));
     });
   }
 

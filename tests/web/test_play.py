@@ -97,3 +97,71 @@ def test_a_frame_without_node_grids_carries_the_output_only(client, new_session)
     assert len(full["heatmaps"]["nodes"]) == 2 + 4 + 2 + 1 and lean["heatmaps"]["nodes"] == {}
     assert lean["heatmaps"]["output"]["encoding"] == "u8" and lean["snapshot"]["epoch"] == 2
     assert len(json.dumps(lean)) < len(json.dumps(full))
+
+
+# --------------------------------------------------------------------------- binary frames
+def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, dict]:
+    """A binary frame pieced together as the page does it (api.js PlayChannel.piece), its
+    grids turned back into the JSON encoding (base64) to compare with a JSON frame."""
+    import base64
+
+    from playground.web.binary_frame import unpack
+
+    header, tail = unpack(message)
+    snap, maps = header["snapshot"], header["heatmaps"]
+
+    def grid(g: dict) -> dict:
+        data = base64.b64encode(tail[g["offset"] : g["offset"] + g["length"]]).decode()
+        return {"encoding": "u8", "min": g["min"], "max": g["max"], "data": data}
+
+    for key in ("output", "output_class"):
+        if key in maps:
+            maps[key] = grid(maps[key])
+    maps["nodes"] = {n: grid(g) for n, g in maps["nodes"].items()}
+    for key in snap.pop("unchanged"):
+        snap[key] = last["snapshot"][key]
+    for key in maps.pop("unchanged"):
+        maps[key] = last["heatmaps"][key]
+    for node in maps.pop("unchanged_nodes"):
+        maps["nodes"][node] = last_nodes[node]
+    if maps["nodes"]:
+        last_nodes = dict(maps["nodes"])
+    return {"snapshot": snap, "heatmaps": maps}, last_nodes
+
+
+def test_binary_frames_piece_together_into_the_json_frames(client, new_session):
+    """Twin sessions, one played with JSON frames and one with binary ones: frame for frame
+    the same numbers; the binary ones leave out what did not change and are smaller."""
+    config = {"dataset": "blobs", "classes": 4, "features": ["x1", "x2", "x1_sq"]}
+    a, b = new_session(**config)["id"], new_session(**config)["id"]
+    requests = [{"epochs": 1, "resolution": 12, "node_resolution": 6, "history_since": -1},
+                {"epochs": 2, "resolution": 12, "node_resolution": 6, "history_since": 1},
+                {"epochs": 1, "resolution": 12, "node_resolution": 6, "nodes": False},
+                {"steps": 3, "resolution": 12, "node_resolution": 6}]
+    last, last_nodes, sizes = None, {}, []
+    with client.websocket_connect(f"{API}/{a}/play") as plain, \
+            client.websocket_connect(f"{API}/{b}/play") as packed:
+        for body in requests:
+            plain.send_text(json.dumps(body))
+            expected = json.loads(plain.receive_text())
+            packed.send_text(json.dumps({**body, "binary": True}))
+            message = packed.receive_bytes()
+            frame, last_nodes = piece(message, last, last_nodes)
+            last = frame
+            expected["snapshot"]["id"] = frame["snapshot"]["id"]   # twins differ only there
+            assert frame["snapshot"] == expected["snapshot"]
+            if body.get("nodes", True):
+                assert frame["heatmaps"] == expected["heatmaps"]
+            else:
+                assert frame["heatmaps"]["output"] == expected["heatmaps"]["output"]
+            sizes.append((len(message), len(json.dumps(expected))))
+        # the second frame left out what did not change, the inputs' grids among them
+        packed.send_text(json.dumps({**requests[1], "binary": True}))
+        from playground.web.binary_frame import unpack
+        header, _ = unpack(packed.receive_bytes())
+        assert {"config", "layers", "kind"} <= set(header["snapshot"]["unchanged"])
+        assert {"x1", "x2", "extent"} <= set(header["heatmaps"]["unchanged"])
+        assert {"0:0", "0:1", "0:2"} <= set(header["heatmaps"]["unchanged_nodes"])
+    assert all(binary < plain for binary, plain in sizes[1:]), sizes
+    # POST /frame answers JSON whatever it is asked
+    assert client.post(f"{API}/{a}/frame", json={"epochs": 1, "binary": True}).json()["snapshot"]

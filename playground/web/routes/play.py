@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from ...service.config import Limits
 from ...service.errors import Refused, UnknownSession, echoed_errors, validation_refused
 from ...service.sessions import Session
+from ..binary_frame import FrameMemory, pack
 from ..deps import ERRORS, Work, refusal_body
-from ..schemas import Frame, FrameRequest
+from ..schemas import Frame, FrameRequest, Snapshot
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -35,6 +36,16 @@ def frame_json(session: Session, body: FrameRequest) -> str:
     return answer.model_dump_json(exclude_unset=True)
 
 
+def frame_binary(session: Session, body: FrameRequest, memory: FrameMemory) -> bytes:
+    """One frame as the play socket's binary message (binary_frame.py): grids as bytes,
+    and what did not change since the socket's previous frame left out."""
+    session.step(steps=body.steps, epochs=body.epochs)
+    snapshot = Snapshot.model_validate(session.snapshot(body.history_since)).model_dump(
+        mode="json", exclude_unset=True)
+    heatmaps = session.heatmaps(body.resolution, "u8bytes", body.node_resolution, nodes=body.nodes)
+    return pack(snapshot, heatmaps, memory, body.nodes)
+
+
 @router.websocket("/sessions/{session_id}/play")
 async def play(websocket: WebSocket, session_id: str) -> None:
     """The play loop over one WebSocket: each message is a FrameRequest, each answer a
@@ -44,21 +55,30 @@ async def play(websocket: WebSocket, session_id: str) -> None:
     request after drawing the last answer, as with POST /frame; a browser's fetch costs
     ~10 ms of its own per request on a small machine, a message ~1 ms."""
     await websocket.accept()
+    memory = FrameMemory()   # what this socket's last binary frame said
     try:
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            answer = await play_frame(websocket.app, session_id, message.get("text"))
-            await websocket.send_text(answer)
+            answer = await play_frame(websocket.app, session_id, message.get("text"), memory)
+            if isinstance(answer, bytes):
+                await websocket.send_bytes(answer)
+            else:
+                await websocket.send_text(answer)
     except WebSocketDisconnect:
         return
 
 
-async def play_frame(app: FastAPI, session_id: str, text: str | None) -> str:
-    """One WebSocket message answered like POST /frame: the frame, or the refusal."""
+async def play_frame(app: FastAPI, session_id: str, text: str | None,
+                     memory: FrameMemory | None = None) -> str | bytes:
+    """One WebSocket message answered like POST /frame: the frame (JSON, or binary when
+    asked for), or the refusal (always JSON)."""
     try:
         body = frame_request(text)
+        if body.binary and memory is not None:
+            return await app.state.pool.on_session(app.state.store, session_id,
+                                                   lambda s: frame_binary(s, body, memory))
         return await app.state.pool.on_session(app.state.store, session_id,
                                                lambda s: frame_json(s, body))
     except ValidationError as exc:

@@ -30,6 +30,15 @@ export function diverging(v) {
   return x < 0 ? mix(WHITE, BLUE, -x) : mix(WHITE, ORANGE, x);
 }
 
+// A u8 GRID's bytes: as they came in a binary frame, or decoded from base64 (JSON).
+function gridBytes(grid) {
+  if (grid.bytes) return grid.bytes;
+  const text = atob(grid.data);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 // A contract GRID (u8 object or nested lists) as a flat Float32Array, row-major.
 export function decodeGrid(grid, resolution) {
   const n = resolution * resolution;
@@ -39,9 +48,9 @@ export function decodeGrid(grid, resolution) {
     for (const row of grid) for (const v of row) out[k++] = v;
     return out;
   }
-  const bytes = atob(grid.data);
+  const bytes = gridBytes(grid);
   const scale = (grid.max - grid.min) / 255;
-  for (let i = 0; i < n; i++) out[i] = grid.min + scale * bytes.charCodeAt(i);
+  for (let i = 0; i < n; i++) out[i] = grid.min + scale * bytes[i];
   return out;
 }
 
@@ -62,13 +71,13 @@ export function paintGrid(canvas, grid, resolution, colorOf) {
     const [r, g, bl] = colorOf(grid.min + scale * b);
     lut[3 * b] = r; lut[3 * b + 1] = g; lut[3 * b + 2] = bl;
   }
-  const bytes = atob(grid.data);
+  const bytes = gridBytes(grid);
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(resolution, resolution);
   const px = image.data;
   const n = resolution * resolution;
   for (let i = 0; i < n; i++) {
-    const b = 3 * bytes.charCodeAt(i);
+    const b = 3 * bytes[i];
     px[4 * i] = lut[b]; px[4 * i + 1] = lut[b + 1]; px[4 * i + 2] = lut[b + 2]; px[4 * i + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
