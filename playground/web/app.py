@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..engine import kernels
 from ..service.errors import (
     Refused,
     UnknownSession,
@@ -23,7 +24,6 @@ from ..service.errors import (
     short,
     validation_refused,
 )
-from ..engine import kernels
 from ..service.ratelimit import CreationLimiter
 from ..service.store import SessionStore
 from .deps import refusal_body
