@@ -5,7 +5,7 @@ Run by hand: `python benchmarks/class_load.py [--students 1,10,30,60] [--seconds
 
 It starts `python -m playground` on a free loopback port, then for each class size: every
 student creates a session and plays it over the play WebSocket with the page's own frame
-request (1 epoch, the 50x50 output grid, 24x24 node grids (for a diagram over 300 edges
+request (1 epoch, the 50x50 output grid, 16x16 node grids (for a diagram over 300 edges
 every 60 ms only, as the page asks), only the new history, as a binary frame), one
 frame in flight, as fast as answers come (the page asks at most once per animation frame,
 so 60 frames/s is a student's ceiling: the figures are capped there too). Meanwhile a
@@ -49,7 +49,7 @@ CONFIGS = {
     "MAX": {"dataset": "spiral", "features": ALL,
             "hidden": [{"units": 16, "activation": "relu"}] * 8},
 }
-FRAME = {"epochs": 1, "resolution": 50, "node_resolution": 24}
+FRAME = {"epochs": 1, "resolution": 50, "node_resolution": 16}
 MAX_FPS = 60.0   # the page asks at most once per animation frame
 
 

@@ -6,7 +6,7 @@
 import { api, ApiError, isUnknownSession } from "../api.js";
 
 export const RESOLUTION = 50;        // the output plot's grid
-export const NODE_RESOLUTION = 24;   // node thumbnails are 38 px: a coarser grid is enough
+export const NODE_RESOLUTION = 16;   // node thumbnails are 38 px: 16 x 16 cells, smoothed, look the same
 export const DATA_FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"];
 
 export class Playground {
