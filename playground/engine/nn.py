@@ -1,5 +1,5 @@
 """The multilayer perceptron: parameters, a batched forward pass, a pure backward pass,
-and structural edits that keep every parameter they can.
+and the structural edits that keep every parameter they can (their code is in edits.py).
 
 Layers are numbered as in the contract: layer 0 is the input, layers 1..L-1 are hidden,
 layer L is the output. `weights[l]` has shape (n_l, n_{l+1}) and `biases[l]` shape
@@ -21,21 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, prelu_slope_grad_factor
+from .activations import ACTIVATIONS, prelu_slope_grad_factor
+from .edits import HiddenLayer, StructuralEdits, initial_slopes
 from .heads import Head
 from .initializers import INITIALIZERS
 
 Array = np.ndarray
 Key = tuple[str, int]
-
-
-@dataclass
-class HiddenLayer:
-    """What the user chooses for one hidden layer."""
-
-    units: int
-    activation: str = "tanh"
-    dropout: float = 0.0
 
 
 @dataclass
@@ -72,7 +64,7 @@ class Gradients:
 
 
 @dataclass
-class Network:
+class Network(StructuralEdits):
     """Sizes, per-hidden-layer choices, the head and every parameter."""
 
     sizes: list[int]
@@ -144,7 +136,7 @@ class Network:
             w, b = make(fan_in, fan_out, rng)
             weights.append(w)
             biases.append(b)
-        slopes = [_initial_slopes(h) for h in hidden]
+        slopes = [initial_slopes(h) for h in hidden]
         return cls(sizes, [copy.copy(h) for h in hidden], head, weights, biases, slopes, init)
 
     def copy(self) -> Network:
@@ -301,133 +293,6 @@ class Network:
             if view is not None:
                 view[...] = new
 
-    # ---------------------------------------------------------------- structural edits
-    # Each edit returns {old key: new key} for the parameters it kept unchanged, so the
-    # optimizer can carry their state; everything not in the map starts fresh.
-    def insert_layer(self, k: int, layer: HiddenLayer, rng: np.random.Generator) -> dict[Key, Key]:
-        """Insert hidden layer k (becoming layer k+1). Upstream of it nothing changes; the new
-        layer gets fresh weights in and out; the next layer keeps its biases."""
-        if not 0 <= k <= len(self.hidden):
-            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden)}")
-        make = INITIALIZERS[self.init].make
-        n_prev, n_next = self.sizes[k], self.sizes[k + 1]
-        w_in, b_in = make(n_prev, layer.units, rng)
-        w_out, _ = make(layer.units, n_next, rng)
-        kept = {}
-        for kind, i in self.param_keys():
-            if kind == "s":
-                kept[(kind, i)] = (kind, i if i < k else i + 1)
-            elif i < k:
-                kept[(kind, i)] = (kind, i)
-            elif i > k or kind == "b":  # W_k is replaced; layer k+1 keeps its biases
-                kept[(kind, i)] = (kind, i + 1)
-        self.weights[k : k + 1] = [w_in, w_out]
-        self.biases.insert(k, b_in)
-        self.hidden.insert(k, copy.copy(layer))
-        self.slopes.insert(k, _initial_slopes(layer))
-        self.sizes.insert(k + 1, layer.units)
-        self._pack()
-        return kept
-
-    def remove_layer(self, k: int, rng: np.random.Generator) -> dict[Key, Key]:
-        """Remove hidden layer k; its neighbours are joined by fresh weights."""
-        if not 0 <= k < len(self.hidden):
-            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
-        make = INITIALIZERS[self.init].make
-        w, _ = make(self.sizes[k], self.sizes[k + 2], rng)
-        kept = {}
-        for kind, i in self.param_keys():
-            if kind == "s":
-                if i != k:
-                    kept[(kind, i)] = (kind, i if i < k else i - 1)
-            elif i < k:
-                kept[(kind, i)] = (kind, i)
-            elif i > k + 1 or (kind == "b" and i == k + 1):  # W_k, W_k+1, b_k are replaced
-                kept[(kind, i)] = (kind, i - 1)
-        self.weights[k : k + 2] = [w]
-        del self.biases[k]
-        del self.hidden[k]
-        del self.slopes[k]
-        del self.sizes[k + 1]
-        self._pack()
-        return kept
-
-    def add_neurons(self, k: int, count: int, rng: np.random.Generator) -> dict[Key, Key]:
-        """Append `count` units to hidden layer k with fresh weights in and out."""
-        if not 0 <= k < len(self.hidden):
-            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
-        make = INITIALIZERS[self.init].make
-        units = self.sizes[k + 1] + count
-        w_in, b_in = make(self.sizes[k], units, rng)
-        w_out, _ = make(units, self.sizes[k + 2], rng)
-        self.weights[k] = np.hstack([self.weights[k], w_in[:, -count:]])
-        self.biases[k] = np.concatenate([self.biases[k], b_in[-count:]])
-        self.weights[k + 1] = np.vstack([self.weights[k + 1], w_out[-count:, :]])
-        if self.slopes[k] is not None:
-            self.slopes[k] = np.concatenate([self.slopes[k], np.full(count, PRELU_INITIAL_SLOPE)])
-        self.hidden[k].units = units
-        self.sizes[k + 1] = units
-        self._pack()
-        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
-
-    def remove_neuron(self, k: int, j: int) -> dict[Key, Key]:
-        """Remove unit j of hidden layer k with its incoming and outgoing weights."""
-        if not 0 <= k < len(self.hidden):
-            raise IndexError(f"hidden layer index must be in 0..{len(self.hidden) - 1}")
-        if not 0 <= j < self.sizes[k + 1]:
-            raise IndexError(f"neuron index must be in 0..{self.sizes[k + 1] - 1}")
-        if self.sizes[k + 1] == 1:
-            raise ValueError("a hidden layer keeps at least 1 neuron; remove the layer instead")
-        self.weights[k] = np.delete(self.weights[k], j, axis=1)
-        self.biases[k] = np.delete(self.biases[k], j)
-        self.weights[k + 1] = np.delete(self.weights[k + 1], j, axis=0)
-        if self.slopes[k] is not None:
-            self.slopes[k] = np.delete(self.slopes[k], j)
-        self.hidden[k].units -= 1
-        self.sizes[k + 1] -= 1
-        self._pack()
-        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
-
-    def set_activation(self, k: int, activation: str) -> dict[Key, Key]:
-        """Change hidden layer k's activation; weights stay, PReLU slopes appear or go."""
-        self.hidden[k].activation = activation
-        had = self.slopes[k]
-        self.slopes[k] = had if (had is not None and ACTIVATIONS[activation].learnable_slope) \
-            else _initial_slopes(self.hidden[k])
-        if self.slopes[k] is had:
-            return self._identity_keys(drop=set())
-        self._pack()
-        return self._identity_keys(drop={("s", k)})
-
-    def set_inputs(self, kept_rows: list[int | None], rng: np.random.Generator) -> dict[Key, Key]:
-        """New input features: row i of the first weight matrix is old row kept_rows[i], or
-        fresh when None. Everything downstream keeps its parameters."""
-        make = INITIALIZERS[self.init].make
-        fresh, _ = make(len(kept_rows), self.sizes[1], rng)
-        old = self.weights[0]
-        self.weights[0] = np.array(
-            [old[r] if r is not None else fresh[i] for i, r in enumerate(kept_rows)],
-            dtype=np.float64,
-        ).reshape(len(kept_rows), self.sizes[1])
-        self.sizes[0] = len(kept_rows)
-        self._pack()
-        return self._identity_keys(drop={("W", 0)})
-
-    def set_outputs(self, head: Head, n_outputs: int, rng: np.random.Generator) -> dict[Key, Key]:
-        """New head: the last weight matrix and biases are kept if their shape still fits."""
-        self.head = head
-        if n_outputs == self.sizes[-1]:
-            return self._identity_keys(drop=set())
-        last = self.depth - 1
-        w, b = INITIALIZERS[self.init].make(self.sizes[-2], n_outputs, rng)
-        self.weights[last], self.biases[last] = w, b
-        self.sizes[-1] = n_outputs
-        self._pack()
-        return self._identity_keys(drop={("W", last), ("b", last)})
-
-    def _identity_keys(self, drop: set[Key]) -> dict[Key, Key]:
-        return {k: k for k in self.param_keys() if k not in drop}
-
 
 @functools.lru_cache(maxsize=32)
 def _ones(n: int) -> Array:
@@ -435,12 +300,6 @@ def _ones(n: int) -> Array:
     ones = np.ones(n)
     ones.flags.writeable = False
     return ones
-
-
-def _initial_slopes(layer: HiddenLayer) -> Array | None:
-    if ACTIVATIONS[layer.activation].learnable_slope:
-        return np.full(layer.units, PRELU_INITIAL_SLOPE)
-    return None
 
 
 def _check_shapes(name: str, new: list, old: list[Array]) -> None:

@@ -91,11 +91,6 @@ class Session:
         """Data losses (and accuracies) on both sets, cached until the state they read changes."""
         return self.monitor.evaluate(self)[0]
 
-    def diagnostics(self) -> dict:
-        """Dead units, gradient sizes and their flag, overfitting on the training set and the
-        confusion matrix on the test set; cached with the metrics."""
-        return self.monitor.evaluate(self)[1]
-
     def _record(self) -> dict:
         m, diagnostics = self.monitor.evaluate(self)
         self.history.add({"step": self.trainer.step, "epoch": self.trainer.epoch, **m,
@@ -295,6 +290,8 @@ class Session:
     def snapshot(self, history_since: int | None = None) -> dict:
         """The whole state; with `history_since`, only the history points after that step."""
         net, t, c = self.net, self.trainer, self.config
+        # one evaluation for both (it may mark an overflowing loss as divergence, read below)
+        metrics, diagnostics = self.monitor.evaluate(self)
         most_steps, most_epochs = checks.call_allowance(t)
         layers = [{"units": net.sizes[0], "activation": None, "kind": "input"}]
         layers += [{"units": h.units, "activation": h.activation, "dropout": h.dropout,
@@ -304,13 +301,13 @@ class Session:
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
             "steps_per_epoch": t.steps_per_epoch, "max_steps_per_call": most_steps,
             "max_epochs_per_call": most_epochs, "layers": layers,
-            **self.params(), "metrics": self.metrics(),
+            **self.params(), "metrics": metrics,
             "history": self.history.points if history_since is None
             else [p for p in self.history.points if p["step"] > history_since],
             "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
             "divergence": t.divergence,
-            "diagnostics": self.diagnostics(),
+            "diagnostics": diagnostics,
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
         }

@@ -28,9 +28,7 @@ export class OutputPanel {
   }
 
   setTranslator(tr) {
-    this.tr = tr;
-    this.chart.drawn = null;
-    this.legendKey = null;
+    this.tr = tr;   // the chart's and the legend's keys hold the language: both redraw
   }
 
   render(snap) {

@@ -4,7 +4,8 @@
 
 import { api } from "../api.js";
 import { applyStrings } from "../i18n.js";
-import { BLUE, CLASS_COLORS, ORANGE, diverging } from "../views/colors.js";
+import { css, labelColor } from "../views/colors.js";
+import { EXTENT } from "../views/plot.js";
 import { SPEEDS, configToQuery } from "./address.js";
 import { DATA_FIELDS } from "./state.js";
 
@@ -210,18 +211,16 @@ export class Settings {
   }
 }
 
-// One colour per class everywhere: class 0 blue, class 1 orange, then the class palette.
+// A dataset's points on a thumbnail, coloured as on the plot.
 function drawThumb(canvas, preview) {
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#f4f5f6";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const { x, y } = preview.points;
   for (let i = 0; i < x.length; i++) {
-    const px = ((x[i][0] + 6) / 12) * canvas.width;
-    const py = ((6 - x[i][1]) / 12) * canvas.height;
-    const c = preview.kind === "multiclass" ? CLASS_COLORS[y[i] | 0]
-      : preview.kind === "regression" ? diverging(y[i]) : y[i] >= 0.5 ? ORANGE : BLUE;
-    ctx.fillStyle = `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+    const px = ((x[i][0] + EXTENT) / (2 * EXTENT)) * canvas.width;
+    const py = ((EXTENT - x[i][1]) / (2 * EXTENT)) * canvas.height;
+    ctx.fillStyle = css(labelColor(preview.kind, y[i]));
     ctx.fillRect(px - 1, py - 1, 2.2, 2.2);
   }
 }

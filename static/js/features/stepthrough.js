@@ -5,10 +5,11 @@
 
 import { api } from "../api.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
+import { EXTENT } from "../views/plot.js";
 import { PageMessage } from "./messages.js";
+import { DATA_FIELDS } from "./state.js";
 
 const $ = (sel) => document.querySelector(sel);
-const EXTENT = 6;
 const SNAP_DISTANCE = 0.3;   // a click this close to a data point takes that example
 
 export class StepThrough {
@@ -116,7 +117,7 @@ export class StepThrough {
   // The data a label was taken from: another dataset's label means nothing here.
   dataKey() {
     const c = this.state.config;
-    return c && JSON.stringify([c.dataset, c.classes, c.num_samples, c.noise, c.train_ratio, c.data_seed]);
+    return c && JSON.stringify(DATA_FIELDS.map((k) => c[k]));
   }
 
   // ---------------------------------------------------------------- the trace

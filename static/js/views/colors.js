@@ -24,6 +24,14 @@ export function classRamp(k) {
   return (p) => mix(WHITE, c, Math.max(0, Math.min(1, p)));
 }
 
+// A data point's colour: its class's, or its value's for regression (y >= 0.5 is class 1
+// on binary data, whose labels are 0 and 1).
+export function labelColor(kind, y) {
+  if (kind === "multiclass") return CLASS_COLORS[y | 0];
+  if (kind === "regression") return diverging(y);
+  return y >= 0.5 ? ORANGE : BLUE;
+}
+
 // v in [-1, 1] (clipped): blue through near-white to orange.
 export function diverging(v) {
   const x = Math.max(-1, Math.min(1, v));

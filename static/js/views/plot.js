@@ -3,9 +3,9 @@
 // CSS pixels on a context scaled by devicePixelRatio, so text and points keep their size
 // on high-DPI screens. Focused, the arrow keys move the chosen point (Shift: finer).
 
-import { BLUE, CLASS_COLORS, ORANGE, css, decodeGrid, diverging, paint } from "./colors.js";
+import { BLUE, CLASS_COLORS, ORANGE, css, decodeGrid, diverging, labelColor, paint } from "./colors.js";
 
-const EXTENT = 6;
+export const EXTENT = 6;   // the input square is [-6, 6]^2
 const KEY_STEP = 0.5, FINE_STEP = 0.1;
 
 export class OutputPlot {
@@ -110,13 +110,8 @@ export class OutputPlot {
     ctx.lineWidth = 1;
     ctx.strokeStyle = ring;
     for (let i = 0; i < set.x.length; i++) {
-      const y = set.y[i];
-      let fill;
-      if (kind === "multiclass") fill = CLASS_COLORS[y | 0];
-      else if (kind === "regression") fill = diverging(y);
-      else fill = y >= 0.5 ? ORANGE : BLUE;
       const [px, py] = toPixel(set.x[i], W, H);
-      ctx.fillStyle = css(fill);
+      ctx.fillStyle = css(labelColor(kind, set.y[i]));
       ctx.beginPath();
       ctx.arc(px, py, 3.2, 0, 2 * Math.PI);
       ctx.fill();
