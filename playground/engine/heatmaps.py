@@ -11,6 +11,7 @@ import numpy as np
 
 from .datasets import EXTENT
 from .features import feature_matrix
+from . import kernels
 from .nn import Network
 
 
@@ -33,17 +34,27 @@ def decode_u8(grid: dict, resolution: int) -> np.ndarray:
     return (grid["min"] + (grid["max"] - grid["min"]) * raw / 255.0).reshape(resolution, resolution)
 
 
-def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list:
-    """Encode every column of values (R*R, m) as a GRID, vectorised over the columns.
-    `u8bytes` is `u8` with the raw bytes under "bytes" instead of base64 under "data" (the
-    play socket's binary frames carry them as they are)."""
+def quantize_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every column of values (R*R, m) as bytes: (min, max, codes) with codes (m, R*R)
+    uint8, value = min + (max - min) * code / 255 (non-finite values count as 0)."""
     values = np.where(np.isfinite(values), values, 0.0)
-    if encoding not in ("u8", "u8bytes"):
-        return [values[:, j].reshape(resolution, resolution).tolist() for j in range(values.shape[1])]
     lo, hi = values.min(axis=0), values.max(axis=0)
     span = hi - lo
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    codes = np.rint((values - lo) * scale).astype(np.uint8).T.copy()  # one row per grid
+    return lo, hi, np.rint((values - lo) * scale).astype(np.uint8).T.copy()
+
+
+def encode_columns(values: np.ndarray, resolution: int, encoding: str) -> list | dict:
+    """Encode every column of values (R*R, m) as a GRID, vectorised over the columns.
+    `u8bytes` is `u8` with the raw bytes under "bytes" instead of base64 under "data";
+    `u8block` is all of them at once, `{"min", "max", "codes"}` as arrays (the play
+    socket's binary frames carry the bytes as they are)."""
+    if encoding not in ("u8", "u8bytes", "u8block"):
+        values = np.where(np.isfinite(values), values, 0.0)
+        return [values[:, j].reshape(resolution, resolution).tolist() for j in range(values.shape[1])]
+    lo, hi, codes = quantize_columns(values)
+    if encoding == "u8block":
+        return {"min": lo, "max": hi, "codes": codes}
     if encoding == "u8bytes":
         return [{"encoding": "u8", "min": float(lo[j]), "max": float(hi[j]), "bytes": codes[j].tobytes()}
                 for j in range(codes.shape[0])]
@@ -65,15 +76,16 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
              node_resolution: int | None = None, nodes: bool = True) -> dict:
     """Output grid(s) and one grid per node (inputs, hidden, output) over the square; the
     nodes at `node_resolution` when given (small thumbnails need fewer cells); with
-    `nodes=False` the output grid(s) only."""
+    `nodes=False` the output grid(s) only. With the `u8block` encoding, `nodes` is one
+    block `{"ids", "min", "max", "codes"}` (encode_columns)."""
     x = grid_features(resolution, tuple(features))
     with np.errstate(all="ignore"):
-        fwd = net.forward(x)
+        fwd = kernels.forward(net, x)
         node_fwd = fwd
         if not nodes:
             node_fwd = None
         elif node_resolution and node_resolution != resolution:
-            node_fwd = net.forward(grid_features(node_resolution, tuple(features)))
+            node_fwd = kernels.forward(net, grid_features(node_resolution, tuple(features)))
     out = fwd.output
     head = net.head
     if head.id in ("sigmoid", "linear"):
@@ -84,19 +96,20 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
         winner = out.argmax(axis=1)
         outputs = [out[np.arange(len(out)), winner], winner.astype(np.float64)]
     names = [f"{l}:{j}" for l, values in enumerate(fwd.a) for j in range(values.shape[1])]
+    # `u8block`: the output grid(s) as `u8bytes`, the node grids as one block
+    output_encoding = "u8bytes" if encoding == "u8block" else encoding
+    output_grids = encode_columns(np.column_stack(outputs), resolution, output_encoding)
     if node_fwd is None:
-        names, node_grids = [], []
-        output_grids = encode_columns(np.column_stack(outputs), resolution, encoding)
-    elif node_fwd is fwd:
-        grids = encode_columns(np.column_stack(fwd.a + outputs), resolution, encoding)
-        node_grids, output_grids = grids[: len(names)], grids[len(names) :]
+        node_grids: list | dict = {"ids": []} if encoding == "u8block" else {}
     else:
-        output_grids = encode_columns(np.column_stack(outputs), resolution, encoding)
-        node_grids = encode_columns(np.column_stack(node_fwd.a), node_resolution, encoding)
+        node_grids = encode_columns(np.column_stack(node_fwd.a),
+                                    node_resolution or resolution, encoding)
+        node_grids = ({"ids": names, **node_grids} if encoding == "u8block"
+                      else dict(zip(names, node_grids)))
     x1, x2 = grid_ticks(resolution)
     result: dict = {"resolution": resolution, "extent": [-EXTENT, EXTENT, -EXTENT, EXTENT],
                     "x1": x1.tolist(), "x2": x2.tolist(), "output": output_grids[0],
-                    "nodes": dict(zip(names, node_grids)),
+                    "nodes": node_grids,
                     "node_resolution": node_resolution or resolution}
     if len(outputs) == 2:
         result["output_class"] = output_grids[1]

@@ -45,6 +45,7 @@ except Exception as exc:  # noqa: BLE001  ImportError without numba; RuntimeErro
 
 _compile_lock = threading.Lock()
 _compiled = False
+COMPILED_FROM = 200_000   # rows x parameters (kernels.forward)
 _CONSTS = np.array([LEAKY_SLOPE, ELU_ALPHA, _GELU_C, _GELU_K])  # order: ops.LEAKY..GELU_K
 _PLANS: dict[tuple, tuple | None] = {}
 
@@ -179,14 +180,16 @@ def forward_all(net: Network, x: Array, found: tuple) -> tuple[Array, Array]:
     return ops.forward_all(net.theta, layout, rates, _CONSTS, _float_matrix(x))
 
 
-def forward(net: Network, x: Array) -> Forward:
-    """`net.forward(x)` (no dropout), by the compiled engine when it can run; each layer's
-    arrays are then views of two (L+1, n, P) buffers. Not used by the heatmaps or the
-    session's metrics: for their wide batches NumPy's per-call cost is small, and this
-    measured no faster (DEFAULT 100 x 100: 0.38 ms vs 0.26; MAX 2.3 vs 3.1)."""
+def forward(net: Network, x: Array, compiled_from: int = COMPILED_FROM) -> Forward:
+    """`net.forward(x)` (no dropout), by the compiled engine when it can run and the work
+    is big enough; each layer's arrays are then views of two (L+1, n, P) buffers. Below
+    `compiled_from` (rows x parameters) NumPy is faster (DEFAULT, 50 x 50 grid: 0.075 ms
+    vs 0.101); above it the kernel is (MAX: 250 training points 0.053 vs 0.078, the 50 x 50
+    grid 0.51 vs 0.56) and, holding no GIL, lets two frames run on two cores (30 students
+    on MAX: +22% frames/s)."""
     found = ready(net)
     n = x.shape[0]
-    if found is None or n == 0:
+    if found is None or n == 0 or n * net.theta.size < compiled_from:
         return net.forward(x)
     Z, A = forward_all(net, x, found)
     zs: list[Array | None] = [None] + [Z[l, :, :size] for l, size in enumerate(net.sizes) if l]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import diagnostics as diag
+from ..engine import kernels
 from ..engine.training import evaluate
 
 if TYPE_CHECKING:
@@ -78,8 +79,8 @@ class Monitor:
         if self._key == key and self._measured is not None:
             return self._measured
         with np.errstate(all="ignore"):
-            fwd_train = net.forward(s.x_train)
-            fwd_test = net.forward(s.x_test)
+            fwd_train = kernels.forward(net, s.x_train)
+            fwd_test = kernels.forward(net, s.x_test)
         train = evaluate(net, s.x_train, s.t_train, d.y_train, c.threshold, fwd_train)
         test = evaluate(net, s.x_test, s.t_test, d.y_test, c.threshold, fwd_test)
         metrics = {"train_loss": finite_or_none(train.loss), "test_loss": finite_or_none(test.loss)}

@@ -287,8 +287,9 @@ class Session:
                      self.config.learning_rate)
 
     # ------------------------------------------------------------------ snapshot
-    def snapshot(self, history_since: int | None = None) -> dict:
-        """The whole state; with `history_since`, only the history points after that step."""
+    def snapshot(self, history_since: int | None = None, params: bool = True) -> dict:
+        """The whole state; with `history_since`, only the history points after that step;
+        without `params`, no weights, biases and slopes (a binary frame sends them as bytes)."""
         net, t, c = self.net, self.trainer, self.config
         # one evaluation for both (it may mark an overflowing loss as divergence, read below)
         metrics, diagnostics = self.monitor.evaluate(self)
@@ -301,7 +302,7 @@ class Session:
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
             "steps_per_epoch": t.steps_per_epoch, "max_steps_per_call": most_steps,
             "max_epochs_per_call": most_epochs, "layers": layers,
-            **self.params(), "metrics": metrics,
+            **(self.params() if params else {}), "metrics": metrics,
             "history": self.history.points if history_since is None
             else [p for p in self.history.points if p["step"] > history_since],
             "diverged": t.diverged,

@@ -340,7 +340,8 @@ class FrameRequest(StepRequest):
                                             "/frame always answers JSON")
     nodes: bool = Field(True, description="false: the output grid only, no node grids (the "
                                           "page keeps the last ones while it is not redrawing "
-                                          "its diagram)")
+                                          "its diagram); a binary frame then leaves out the "
+                                          "parameters too (snapshot.not_sent)")
     history_since: int | None = Field(
         None, ge=-1, description="only the history points after this step (the page keeps "
                                  "the earlier ones)")

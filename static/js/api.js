@@ -77,6 +77,17 @@ export const api = {
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };
 
+const PARAMS = ["weights", "biases", "prelu_slopes"];   // float64 arrays in a binary frame
+
+// A binary frame's float64 array (little-endian, row-major; its offset 8-byte aligned) as
+// the nested lists of the JSON frame.
+function exact(buffer, start, { shape, offset, length }) {
+  const values = Array.from(new Float64Array(buffer, start + offset, length / 8));
+  if (shape.length === 1) return values;
+  const [rows, cols] = shape;
+  return Array.from({ length: rows }, (_, r) => values.slice(r * cols, (r + 1) * cols));
+}
+
 // The play loop's channel: one WebSocket, one message out and one back per frame (a
 // browser's fetch costs ~10 ms of its own per request on a small machine; a message ~1).
 export class PlayChannel {
@@ -120,9 +131,23 @@ export class PlayChannel {
     const { snapshot, heatmaps } = frame;
     place(heatmaps.output);
     place(heatmaps.output_class);
-    for (const grid of Object.values(heatmaps.nodes)) place(grid);
-    for (const key of snapshot.unchanged) snapshot[key] = this.last.snapshot[key];
+    for (const key of PARAMS) {
+      if (snapshot[key]) snapshot[key] = snapshot[key].map((a) => a && exact(buffer, 4 + n, a));
+    }
+    for (const key of [...snapshot.unchanged, ...(snapshot.not_sent || [])]) {
+      snapshot[key] = this.last.snapshot[key];
+    }
     for (const key of heatmaps.unchanged) heatmaps[key] = this.last.heatmaps[key];
+    // the node grids: one block, grid after grid, their min and max in `range`
+    const block = heatmaps.nodes;
+    const ranges = block.range ? exact(buffer, 4 + n, block.range) : [];
+    const size = heatmaps.node_resolution ** 2;
+    heatmaps.nodes = {};
+    block.ids.forEach((id, i) => {
+      const offset = block.offset + i * size;
+      heatmaps.nodes[id] = { encoding: "u8", min: ranges[i][0], max: ranges[i][1],
+                             bytes: tail.subarray(offset, offset + size) };
+    });
     for (const node of heatmaps.unchanged_nodes) heatmaps.nodes[node] = this.lastNodes[node];
     if (Object.keys(heatmaps.nodes).length) this.lastNodes = { ...heatmaps.nodes };
     this.last = { snapshot: { ...snapshot }, heatmaps: { ...heatmaps } };

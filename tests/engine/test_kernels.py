@@ -193,8 +193,9 @@ def test_evaluation_forward_matches_network_forward(activation, head):
     trainer = make_trainer(activation, head, "adam", dropout=(0.5, 0.5))
     run(trainer, (("epochs", 2),))
     x = np.random.default_rng(8).normal(size=(33, 2)) * 3
-    fast, slow = kernels.forward(trainer.net, x), trainer.net.forward(x)
+    fast, slow = kernels.forward(trainer.net, x, compiled_from=0), trainer.net.forward(x)
     assert fast.z[0] is None and fast.a[0] is x and fast.mask == [None] * 4
+    assert fast.a[1].base is not None                     # the kernel's buffers, not NumPy's
     for l in range(1, 4):
         np.testing.assert_allclose(fast.z[l], slow.z[l], rtol=0, atol=TOL)
         np.testing.assert_allclose(fast.a[l], slow.a[l], rtol=0, atol=TOL)
@@ -209,11 +210,34 @@ def test_grid_forward_matches_network_forward(resolution):
     net = trainer.net
     net.set_inputs([0, 1, None], np.random.default_rng(2))  # features x1, x2, x1x2
     x = feature_matrix(grid_points(resolution), ["x1", "x2", "x1x2"])
-    fast, slow = kernels.forward(net, x), net.forward(x)
+    fast, slow = kernels.forward(net, x, compiled_from=0), net.forward(x)
+    assert fast.a[1].base is not None
     for l in range(1, 4):
         assert fast.a[l].shape == (resolution**2, net.sizes[l])
         np.testing.assert_allclose(fast.z[l], slow.z[l], rtol=0, atol=TOL)
         np.testing.assert_allclose(fast.a[l], slow.a[l], rtol=0, atol=TOL)
+
+
+def test_wide_work_goes_to_the_kernel_and_narrow_work_stays_on_numpy(monkeypatch):
+    """The heatmaps and the metrics call kernels.forward: on a big network the grid is
+    computed by the kernel, equal to the reference's; on a small one by NumPy."""
+    from playground.engine.heatmaps import heatmaps
+
+    trainer = make_trainer("prelu", "one_vs_all", "adam")
+    run(trainer, (("epochs", 2),))
+    net = trainer.net
+    small = np.ones((2, 2))
+    assert kernels.forward(net, small).a[1].base is None
+    wide = feature_matrix(grid_points(70), ["x1", "x2"])
+    assert wide.shape[0] * net.theta.size >= kernels.COMPILED_FROM
+    assert kernels.forward(net, wide).a[1].base is not None
+    fast = heatmaps(net, ["x1", "x2"], 70, "list")
+    monkeypatch.setattr(kernels, "COMPILED_FROM", 10**12)
+    monkeypatch.setattr(kernels.forward, "__defaults__", (10**12,))
+    slow = heatmaps(net, ["x1", "x2"], 70, "list")
+    np.testing.assert_allclose(fast["output"], slow["output"], rtol=0, atol=TOL)
+    for node, grid in slow["nodes"].items():
+        np.testing.assert_allclose(fast["nodes"][node], grid, rtol=0, atol=TOL)
 
 
 def test_jit_off_runs_the_reference(monkeypatch):
@@ -226,7 +250,7 @@ def test_jit_off_runs_the_reference(monkeypatch):
     monkeypatch.setattr(kernels.ops, "train_run", _no_reference)
     assert trainer.run_steps(3) == 3 and ran == [3]
     x = np.ones((2, 2))
-    assert kernels.forward(trainer.net, x).a[1].base is None  # the reference's own arrays
+    assert kernels.forward(trainer.net, x, compiled_from=0).a[1].base is None  # the reference's
 
 
 def test_a_failed_compilation_falls_back_with_a_warning(monkeypatch, caplog):
@@ -285,7 +309,7 @@ def test_one_compiled_signature_serves_every_call():
     trainer.x = np.asfortranarray(trainer.x)  # strided: passed as a C copy
     trainer.x.flags.writeable = False
     run(trainer)
-    kernels.forward(trainer.net, np.asfortranarray(trainer.x[:5]))
+    kernels.forward(trainer.net, np.asfortranarray(trainer.x[:5]), compiled_from=0)
     assert len(kernels.ops.train_run.signatures) == 1
     assert len(kernels.ops.forward_all.signatures) == 1
 

@@ -107,8 +107,24 @@ def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, di
 
     from playground.web.binary_frame import unpack
 
+    import numpy as np
+
     header, tail = unpack(message)
+    assert (len(message) - len(tail)) % 8 == 0       # the arrays start 8-byte aligned
     snap, maps = header["snapshot"], header["heatmaps"]
+
+    def exact(a: dict | None) -> list | None:
+        if a is None:
+            return None
+        assert a["encoding"] == "f64" and a["offset"] % 8 == 0
+        values = np.frombuffer(tail[a["offset"] : a["offset"] + a["length"]], dtype="<f8")
+        return values.reshape(a["shape"]).tolist()
+
+    for key in ("weights", "biases", "prelu_slopes"):
+        if key in snap:
+            snap[key] = [exact(a) for a in snap[key]]
+    for key in snap.pop("not_sent", []):
+        snap[key] = last["snapshot"][key]
 
     def grid(g: dict) -> dict:
         data = base64.b64encode(tail[g["offset"] : g["offset"] + g["length"]]).decode()
@@ -117,11 +133,17 @@ def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, di
     for key in ("output", "output_class"):
         if key in maps:
             maps[key] = grid(maps[key])
-    maps["nodes"] = {n: grid(g) for n, g in maps["nodes"].items()}
-    for key in snap.pop("unchanged"):
-        snap[key] = last["snapshot"][key]
     for key in maps.pop("unchanged"):
         maps[key] = last["heatmaps"][key]
+    block = maps["nodes"]
+    assert block["encoding"] == "u8block"
+    ranges, size = exact(block["range"]) or [], maps.get("node_resolution", 0) ** 2
+    maps["nodes"] = {n: grid({"min": lo, "max": hi, "offset": block["offset"] + i * size,
+                              "length": size})
+                     for i, (n, (lo, hi)) in enumerate(zip(block["ids"], ranges))}
+    assert block["length"] == len(block["ids"]) * size
+    for key in snap.pop("unchanged"):
+        snap[key] = last["snapshot"][key]
     for node in maps.pop("unchanged_nodes"):
         maps["nodes"][node] = last_nodes[node]
     if maps["nodes"]:
@@ -132,13 +154,14 @@ def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, di
 def test_binary_frames_piece_together_into_the_json_frames(client, new_session):
     """Twin sessions, one played with JSON frames and one with binary ones: frame for frame
     the same numbers; the binary ones leave out what did not change and are smaller."""
-    config = {"dataset": "blobs", "classes": 4, "features": ["x1", "x2", "x1_sq"]}
+    config = {"dataset": "blobs", "classes": 4, "features": ["x1", "x2", "x1_sq"],
+              "hidden": [{"units": 3, "activation": "prelu"}, {"units": 2, "activation": "tanh"}]}
     a, b = new_session(**config)["id"], new_session(**config)["id"]
     requests = [{"epochs": 1, "resolution": 12, "node_resolution": 6, "history_since": -1},
                 {"epochs": 2, "resolution": 12, "node_resolution": 6, "history_since": 1},
                 {"epochs": 1, "resolution": 12, "node_resolution": 6, "nodes": False},
                 {"steps": 3, "resolution": 12, "node_resolution": 6}]
-    last, last_nodes, sizes = None, {}, []
+    last, last_nodes, sizes, last_sent = None, {}, [], None
     with client.websocket_connect(f"{API}/{a}/play") as plain, \
             client.websocket_connect(f"{API}/{b}/play") as packed:
         for body in requests:
@@ -149,11 +172,16 @@ def test_binary_frames_piece_together_into_the_json_frames(client, new_session):
             frame, last_nodes = piece(message, last, last_nodes)
             last = frame
             expected["snapshot"]["id"] = frame["snapshot"]["id"]   # twins differ only there
-            assert frame["snapshot"] == expected["snapshot"]
             if body.get("nodes", True):
+                assert frame["snapshot"] == expected["snapshot"]
                 assert frame["heatmaps"] == expected["heatmaps"]
-            else:
+            else:   # no diagram asked for: the parameters are the last ones sent
+                params = ("weights", "biases", "prelu_slopes")
+                assert {k: v for k, v in frame["snapshot"].items() if k not in params} == \
+                    {k: v for k, v in expected["snapshot"].items() if k not in params}
+                assert frame["snapshot"]["weights"] == last_sent["snapshot"]["weights"]
                 assert frame["heatmaps"]["output"] == expected["heatmaps"]["output"]
+            last_sent = frame if body.get("nodes", True) else last_sent
             sizes.append((len(message), len(json.dumps(expected))))
         # the second frame left out what did not change, the inputs' grids among them
         packed.send_text(json.dumps({**requests[1], "binary": True}))

@@ -16,6 +16,7 @@ from ..deps import ERRORS, Work, refusal_body
 from ..schemas import Frame, FrameRequest, Snapshot
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+NO_PARAMS = {"weights": [], "biases": [], "prelu_slopes": []}   # a binary frame's are bytes
 
 
 @router.post("/sessions/{session_id}/frame", response_model=Frame,
@@ -40,10 +41,13 @@ def frame_binary(session: Session, body: FrameRequest, memory: FrameMemory) -> b
     """One frame as the play socket's binary message (binary_frame.py): grids as bytes,
     and what did not change since the socket's previous frame left out."""
     session.step(steps=body.steps, epochs=body.epochs)
-    snapshot = Snapshot.model_validate(session.snapshot(body.history_since)).model_dump(
-        mode="json", exclude_unset=True)
-    heatmaps = session.heatmaps(body.resolution, "u8bytes", body.node_resolution, nodes=body.nodes)
-    return pack(snapshot, heatmaps, memory, body.nodes)
+    snapshot = Snapshot.model_validate({**session.snapshot(body.history_since, params=False),
+                                        **NO_PARAMS}).model_dump(
+        mode="json", exclude_unset=True, exclude=set(NO_PARAMS))
+    heatmaps = session.heatmaps(body.resolution, "u8block", body.node_resolution, nodes=body.nodes)
+    net = session.net
+    return pack(snapshot, heatmaps, memory, body.nodes,
+                {"weights": net.weights, "biases": net.biases, "prelu_slopes": net.slopes})
 
 
 @router.websocket("/sessions/{session_id}/play")

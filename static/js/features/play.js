@@ -16,8 +16,12 @@ const DISPLAY_HZ = 60;        // the speed menu counts epochs per frame at this 
 const MAX_TICK = 0.25;        // s: a longer gap (a stall, a hidden tab) owes no more than this
 const FRAME_BUDGET = 28;      // ms a request should take, to keep >= 30 frames/s at any speed
 const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: never a slideshow
-const BIG_DIAGRAM = 300;      // edges: a diagram this big is redrawn at most every DIAGRAM_MS,
-const DIAGRAM_MS = 60;        // and only those frames carry its node grids (the plot: all)
+// A diagram of over BIG_DIAGRAM edges is redrawn at most every DIAGRAM_MS and every
+// DIAGRAM_FRAMES-th frame (10 Hz at 60 frames/s, 5 Hz at 20), and only those frames carry
+// its node grids and weights (~50 KB on MAX); the plot and the read-outs get every frame.
+const BIG_DIAGRAM = 300;
+const DIAGRAM_MS = 100;
+const DIAGRAM_FRAMES = 4;
 const $ = (sel) => document.querySelector(sel);
 
 export class PlayLoop {
@@ -187,14 +191,17 @@ export class PlayLoop {
     this.state.messages.recovered();
   }
 
-  // Whether the next frame should carry node grids: always for a small diagram; for a big
-  // one (hundreds of edges, a canvas per node) every DIAGRAM_MS.
+  // Whether the next frame should carry the diagram (node grids and weights): always for a
+  // small diagram; for a big one (hundreds of edges, a canvas per node) see DIAGRAM_MS.
   diagramDue() {
     const snap = this.state.snapshot;
     const edges = snap ? snap.weights.reduce((n, m) => n + m.length * (m[0]?.length || 0), 0) : 0;
     const now = performance.now();
-    if (edges <= BIG_DIAGRAM || now - (this.nodesAt || 0) >= DIAGRAM_MS) {
+    this.framesSinceDiagram = (this.framesSinceDiagram ?? DIAGRAM_FRAMES) + 1;
+    if (edges <= BIG_DIAGRAM || (now - (this.nodesAt || 0) >= DIAGRAM_MS
+                                 && this.framesSinceDiagram >= DIAGRAM_FRAMES)) {
       this.nodesAt = now;
+      this.framesSinceDiagram = 0;
       return true;
     }
     return false;
