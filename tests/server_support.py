@@ -25,10 +25,13 @@ def free_port() -> int:
 class Server:
     """`python -m playground` in a subprocess, from the repository root."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, args: list[str] | None = None) -> None:
+        """`args`: more command-line arguments; by default the embedded store in a data
+        directory of its own beside the log."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self.args = args if args is not None else ["--data-dir", str(log.parent / f"data-{self.port}")]
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> None:
@@ -38,7 +41,8 @@ class Server:
         # would open them: the per-address creation limit is raised for the tests
         env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "10000"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "playground", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "playground", "--host", "127.0.0.1", "--port", str(self.port),
+             *self.args],
             cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + timeout
@@ -47,7 +51,7 @@ class Server:
                 raise RuntimeError(f"the server exited with {self.proc.returncode}: "
                                    f"{self.log.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).json() == {"status": "ok"}:
+                if httpx.get(f"{self.url}/api/health", timeout=1).json()["status"] == "ok":
                     return
             except httpx.HTTPError:
                 pass

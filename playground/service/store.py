@@ -1,5 +1,7 @@
 """The session store: sessions by id, each dropped after an idle timeout, at most a
-capacity of them, each used with its lock held.
+capacity of them, each used with its lock held. This one keeps them in this process's
+memory only (`memory://`); sqlite_store.py and redis_store.py keep them through restarts
+and for several worker processes, with this one's live sessions as their hot copies.
 
 A full store evicts the session idle longest, but only one idle longer than
 `protected_idle` (30 minutes): a student who stepped away for a coffee keeps their
@@ -25,14 +27,20 @@ from .sessions import Session
 class SessionStore:
     """Sessions by id, each dropped after `ttl` idle seconds; at most `capacity` of them,
     the one idle longest going first when a new one needs room, if it has been idle more
-    than `protected_idle` seconds."""
+    than `protected_idle` seconds.
+
+    The index maps every session id to (session, last used); a subclass that keeps
+    sessions elsewhere may index one as (None, last used) and make it on first use
+    (`_load`), and hears of every session dropped (`_dropped`) and used (`_touched`)."""
+
+    name = "memory"
 
     def __init__(self, ttl: float = 3600.0, capacity: int = 1000,
                  clock: Callable[[], float] = time.monotonic,
                  protected_idle: float = Limits.protected_idle_seconds) -> None:
         self.ttl, self.capacity, self.clock = ttl, capacity, clock
         self.protected_idle = protected_idle
-        self._sessions: OrderedDict[str, tuple[Session, float]] = OrderedDict()
+        self._sessions: OrderedDict[str, tuple[Session | None, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def create(self, config: Config) -> Session:
@@ -43,6 +51,7 @@ class SessionStore:
         with self._lock:  # and again: others may have taken the room meanwhile
             self._make_room()
             self._sessions[session.id] = (session, self.clock())
+        self.changed(session)
         return session
 
     def _make_room(self) -> None:
@@ -57,23 +66,33 @@ class SessionStore:
                               f"all used in the last {self.protected_idle / 60:g} minutes; "
                               f"try again in {wait} s", "store_full",
                               {"retry_after": wait}, status=503, retry_after=wait)
-            del self._sessions[sid]
+            self._drop(sid)
 
     def get(self, session_id: str) -> Session:
         with self._lock:
             entry = self._sessions.get(session_id)
             now = self.clock()
-            if entry is None or now - entry[1] > self.ttl:
-                self._sessions.pop(session_id, None)
+            if entry is not None and now - entry[1] > self.ttl:
+                self._drop(session_id)
+                entry = None
+            if entry is None:
                 raise UnknownSession(session_id)
-            self._sessions[session_id] = (entry[0], now)
+            session = entry[0]
+            if session is None:
+                session = self._load(session_id)
+                if session is None:         # unreadable: dropped, as if it had expired
+                    self._drop(session_id)
+                    raise UnknownSession(session_id)
+            self._sessions[session_id] = (session, now)
             self._sessions.move_to_end(session_id)
-            return entry[0]
+            self._touched(session_id, now)
+            return session
 
     def delete(self, session_id: str) -> None:
         with self._lock:
-            if self._sessions.pop(session_id, None) is None:
+            if session_id not in self._sessions:
                 raise UnknownSession(session_id)
+            self._drop(session_id)
 
     def __len__(self) -> int:
         with self._lock:
@@ -86,18 +105,46 @@ class SessionStore:
             sid, (_, used) = next(iter(self._sessions.items()))
             if now - used <= self.ttl:
                 break
-            del self._sessions[sid]
+            self._drop(sid)
+
+    def _drop(self, session_id: str) -> None:
+        del self._sessions[session_id]
+        self._dropped(session_id)
+
+    # the hooks of a store that keeps sessions elsewhere (called with self._lock held)
+    def _load(self, session_id: str) -> Session | None:
+        return None
+
+    def _dropped(self, session_id: str) -> None:
+        pass
+
+    def _touched(self, session_id: str, when: float) -> None:
+        pass
 
     @contextmanager
-    def use(self, session_id: str,
-            wait: float = Limits.session_wait_seconds) -> Iterator[Session]:
+    def use(self, session_id: str, wait: float = Limits.session_wait_seconds,
+            write: bool = True) -> Iterator[Session]:
         """The session with its lock held: two tabs never interleave their updates. The
         lock is taken and released by the thread that does the work, waiting at most
-        `wait` seconds (then 429 busy): no request waits on a session without bound."""
+        `wait` seconds (then 429 busy): no request waits on a session without bound.
+        `write`: the block may change the session (a store that keeps sessions saves it)."""
         session = self.get(session_id)
         if not session.lock.acquire(timeout=wait):
             raise busy()
         try:
             yield session
         finally:
-            session.lock.release()
+            try:
+                if write:
+                    self.changed(session)
+            finally:
+                session.lock.release()
+
+    def changed(self, session: Session) -> None:
+        """A session was (maybe) changed: nothing to save in memory."""
+
+    def health(self) -> dict:
+        return {"store": self.name}
+
+    def close(self) -> None:
+        """Save what is unsaved and let go of the backend (the server is stopping)."""

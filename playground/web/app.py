@@ -26,6 +26,7 @@ from ..service.errors import (
 )
 from ..service.ratelimit import CreationLimiter
 from ..service.store import SessionStore
+from ..service.stores import open_store
 from .deps import refusal_body
 from .executor import WorkPool
 from .guard import Guard
@@ -43,10 +44,9 @@ def resource_dir(name: str) -> Path:
 
 
 def _settings_store() -> SessionStore:
-    return SessionStore(
-        ttl=float(os.environ.get("PLAYGROUND_SESSION_TTL", 3600)),
-        capacity=int(os.environ.get("PLAYGROUND_MAX_SESSIONS", 1000)),
-    )
+    """PLAYGROUND_STORE's store (`python -m playground` sets it: its embedded SQLite file
+    by default); the application alone, e.g. in tests, keeps sessions in memory."""
+    return open_store(os.environ.get("PLAYGROUND_STORE") or "memory://")
 
 
 def _error(refused: Refused) -> JSONResponse:
@@ -80,7 +80,11 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
         # test passed must not be swapped for a fresh one
         app.state.store = store if store is not None else _settings_store()
         kernels.warm_up()  # compiles (or loads) the training kernels in a background thread
-        yield
+        try:
+            yield
+        finally:
+            if store is None:        # a test's own store is the test's to close
+                app.state.store.close()
 
     app = FastAPI(
         title="Neural Playground",

@@ -140,7 +140,8 @@ class WorkPool:
         """fn(session) on a lane, its turn taken at the gate, with the session's lock held."""
         await self.gate.enter(session_id)
         try:
-            job = self._submit(lane, lambda: _locked(store, session_id, fn), session_id)
+            job = self._submit(lane, lambda: _locked(store, session_id, fn, lane == "cpu"),
+                               session_id)
         except BaseException:
             self.gate.leave(session_id)
             raise
@@ -172,6 +173,7 @@ class WorkPool:
             self.gate.leave(key)
 
 
-def _locked(store: SessionStore, session_id: str, fn: Callable[[Session], T]) -> T:
-    with store.use(session_id) as session:
+def _locked(store: SessionStore, session_id: str, fn: Callable[[Session], T],
+            write: bool) -> T:
+    with store.use(session_id, write=write) as session:
         return fn(session)

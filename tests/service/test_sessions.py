@@ -37,10 +37,11 @@ def state_of(session: Session) -> dict:
     }
 
 
-def assert_same_state(a: Session, b: Session) -> None:
+def assert_same_state(a: Session, b: Session, optimizer_state: bool = True) -> None:
     sa, sb = state_of(a), state_of(b)
     assert np.array_equal(sa["theta"], sb["theta"])
-    assert sa["optimizer"].keys() == sb["optimizer"].keys() and sa["optimizer"]
+    assert sa["optimizer"].keys() == sb["optimizer"].keys()
+    assert bool(sa["optimizer"]) == optimizer_state     # SGD has none
     for name in sa["optimizer"]:
         assert np.array_equal(sa["optimizer"][name], sb["optimizer"][name]), name
     for key in ("t_mixed", "rng", "edit_rng", "counters", "history", "snapshot"):

@@ -56,12 +56,37 @@ def test_running_listens_on_localhost_unless_told(monkeypatch):
     assert app.title == "Neural Playground"  # playground.app:app is the ASGI application
     seen = []
     monkeypatch.setattr(main.uvicorn, "run", lambda target, **kw: seen.append((target, kw)))
+    monkeypatch.setenv("PLAYGROUND_STORE", "")     # main sets it; restored after the test
     monkeypatch.setattr("sys.argv", ["playground"])
     main.main()
     monkeypatch.setattr("sys.argv", ["playground", "--host", "0.0.0.0", "--port", "9001"])
     main.main()
     assert [(t, kw["host"], kw["port"]) for t, kw in seen] == [
         ("playground.app:app", "127.0.0.1", 8000), ("playground.app:app", "0.0.0.0", 9001)]
+
+
+def test_running_keeps_sessions_in_the_data_dir_and_several_workers_need_redis(
+        monkeypatch, tmp_path, capsys):
+    import os
+
+    import playground.__main__ as main
+
+    seen = []
+    monkeypatch.setattr(main.uvicorn, "run", lambda target, **kw: seen.append(kw["workers"]))
+    monkeypatch.setenv("PLAYGROUND_STORE", "")
+    monkeypatch.setattr("sys.argv", ["playground", "--data-dir", str(tmp_path)])
+    main.main()
+    assert os.environ["PLAYGROUND_STORE"] == f"sqlite:///{tmp_path.resolve()}/sessions.db"
+    for argv, says in [(["--workers", "2"], "--store redis://"),
+                       (["--workers", "2", "--store", "memory://"], "--store redis://"),
+                       (["--store", "mysql://x"], "memory://, sqlite://, redis://")]:
+        monkeypatch.setattr("sys.argv", ["playground", *argv])
+        with pytest.raises(SystemExit):
+            main.main()
+        assert says in capsys.readouterr().err
+    monkeypatch.setattr("sys.argv", ["playground", "--workers", "3", "--store", "redis://h:1/0"])
+    main.main()
+    assert seen == [1, 3] and os.environ["PLAYGROUND_STORE"] == "redis://h:1/0"
 
 
 # ---------------------------------------------------------------- the store it is given

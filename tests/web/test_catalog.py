@@ -17,7 +17,7 @@ from playground.service.config import Config, Limits
 def test_health(client):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "store": "memory"}
 
 
 def test_catalog_lists_every_registry_id_and_the_limits(client):

@@ -57,7 +57,7 @@ class HealthWatch:
             while not self._stop.is_set():
                 start = time.perf_counter()
                 try:
-                    ok = client.get(self.url).json() == {"status": "ok"}
+                    ok = client.get(self.url).json()["status"] == "ok"
                     self.latencies.append(time.perf_counter() - start)
                     if not ok:
                         self.failures.append("not ok")

@@ -15,16 +15,17 @@ from ...engine.initializers import INITIALIZERS
 from ...engine.optimizers import OPTIMIZERS
 from ...engine.regularizers import REGULARIZERS
 from ...service.config import Config, Limits, default_head
-from ..deps import ERRORS
+from ..deps import ERRORS, Store
 from ..schemas import Catalog
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.get("/health")
-async def health() -> dict[str, str]:
-    """Liveness check (answered in the event loop: no thread, however busy the server)."""
-    return {"status": "ok"}
+async def health(store: Store) -> dict[str, str]:
+    """Liveness check (answered in the event loop: no thread, however busy the server),
+    and which store keeps the sessions: `memory`, `sqlite` or `redis`."""
+    return {"status": "ok", **store.health()}
 
 
 @router.get("/catalog", response_model=Catalog)

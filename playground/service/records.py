@@ -1,0 +1,132 @@
+"""A session as stored: versioned, explicit data (not a pickle of live objects).
+
+A record is zlib-compressed UTF-8 JSON:
+
+    {"format": "neural-playground/session", "version": 1, "id", "config",
+     "theta": ARRAY, "optimizer": {name: ARRAY}, "trainer": {"step", "epoch", "cursor",
+     "order": ARRAY | null, "diverged", "divergence_reason", "divergence"},
+     "rngs": {"train": state, "edit": state}, "history": [point, ...],
+     "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest}
+
+where an ARRAY is `{"dtype": "f8" | "i8", "shape", "data": base64 of little-endian
+bytes}`. The data points and the network's shape are not stored: the config makes them
+again (the datasets are deterministic), and `data` (a digest of the points) and the
+parameters' count prove they came out the same. A record this release cannot read
+exactly (another format or version, another dataset generator, a broken blob) raises
+UnreadableRecord and nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zlib
+
+import numpy as np
+
+from .config import Config
+from .sessions import Session
+
+FORMAT = "neural-playground/session"
+VERSION = 1
+
+
+class UnreadableRecord(ValueError):
+    """A stored session this release cannot load exactly."""
+
+
+def _array(a: np.ndarray | None) -> dict | None:
+    if a is None:
+        return None
+    dtype = "i8" if np.issubdtype(a.dtype, np.integer) else "f8"
+    data = np.ascontiguousarray(a, dtype="<" + dtype).tobytes()
+    return {"dtype": dtype, "shape": list(a.shape), "data": base64.b64encode(data).decode()}
+
+
+def _unarray(d: dict | None) -> np.ndarray | None:
+    if d is None:
+        return None
+    if d["dtype"] not in ("f8", "i8"):
+        raise UnreadableRecord(f"unknown array type {d['dtype']!r}")
+    a = np.frombuffer(base64.b64decode(d["data"]), dtype="<" + d["dtype"])
+    return a.reshape(d["shape"]).astype(np.float64 if d["dtype"] == "f8" else np.int64)
+
+
+def data_digest(session: Session) -> str:
+    d = session.data
+    h = hashlib.sha256()
+    for a in (d.x_train, d.y_train, d.x_test, d.y_test):
+        h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+    return h.hexdigest()[:32]
+
+
+def to_record(session: Session) -> bytes:
+    """The session's whole state as a record (call with its lock held)."""
+    t = session.trainer
+    record = {
+        "format": FORMAT, "version": VERSION, "id": session.id,
+        "config": session.config.model_dump(mode="json"),
+        "theta": _array(session.net.theta),
+        "optimizer": {k: _array(v) for k, v in t.optimizer.save().items()},
+        "trainer": {"step": t.step, "epoch": t.epoch, "cursor": t._cursor,
+                    "order": _array(t._order), "diverged": t.diverged,
+                    "divergence_reason": t.divergence_reason, "divergence": t.divergence},
+        "rngs": {"train": session.train_rng.bit_generator.state,
+                 "edit": session.edit_rng.bit_generator.state},
+        "history": session.history.points,
+        "monitor": {"baseline": session.monitor.baseline,
+                    "lowest_test_loss": session.monitor.lowest_test_loss,
+                    "vanishing": session.monitor.vanishing},
+        "data": data_digest(session),
+    }
+    return zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 1)
+
+
+def from_record(blob: bytes) -> Session:
+    """The session a record holds, exactly as it was; UnreadableRecord if it can't be."""
+    try:
+        record = json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableRecord(f"not a session record: {exc}") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise UnreadableRecord("not a session record")
+    if record.get("version") != VERSION:
+        raise UnreadableRecord(f"a version {record.get('version')} record; this release "
+                               f"reads version {VERSION}")
+    try:
+        return _rebuild(record)
+    except UnreadableRecord:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:   # pydantic's errors are ValueErrors
+        raise UnreadableRecord(f"a broken session record: {exc!r}"[:300]) from None
+
+
+def _rebuild(record: dict) -> Session:
+    session = Session(record["id"], Config.model_validate(record["config"]))
+    if data_digest(session) != record["data"]:
+        raise UnreadableRecord("the dataset this session trained on is made differently "
+                               "by this release")
+    theta = _unarray(record["theta"])
+    net, t = session.net, session.trainer
+    if theta.shape != net.theta.shape:
+        raise UnreadableRecord("the parameters do not fit the network the config makes")
+    net.theta[...] = theta                    # in place: weights and biases are views
+    t.optimizer.load({k: _unarray(v) for k, v in record["optimizer"].items()})
+    tr = record["trainer"]
+    t.step, t.epoch, t._cursor = int(tr["step"]), int(tr["epoch"]), int(tr["cursor"])
+    t._order = _unarray(tr["order"])
+    t._order_x = t._order_t = None
+    if t._order is not None:
+        t._order_x, t._order_t = t.x[t._order], t.targets[t._order]
+    t.diverged, t.divergence_reason = bool(tr["diverged"]), tr["divergence_reason"]
+    t.divergence = tr["divergence"]
+    session.train_rng.bit_generator.state = record["rngs"]["train"]
+    session.edit_rng.bit_generator.state = record["rngs"]["edit"]
+    session.history.points = list(record["history"])
+    m = record["monitor"]
+    session.monitor.baseline = m["baseline"]
+    session.monitor.lowest_test_loss = m["lowest_test_loss"]
+    session.monitor.vanishing = bool(m["vanishing"])
+    session.monitor._key = session.monitor._measured = None    # measured afresh
+    return session
