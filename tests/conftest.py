@@ -31,3 +31,20 @@ def new_session(client: TestClient):
         return response.json()
 
     return create
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One Redis for the whole run (tests/redis_support.py)."""
+    from .redis_support import RedisServer
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """An empty Redis database for this test."""
+    redis_server.flush()
+    return redis_server.url

@@ -59,14 +59,17 @@ class SessionStore:
         now = self.clock()
         while len(self._sessions) >= self.capacity:
             sid, (_, used) = next(iter(self._sessions.items()))  # the least recently used
-            idle = now - used
-            if idle < self.protected_idle:
-                wait = max(1, math.ceil(self.protected_idle - idle))
-                raise Refused(f"the server holds the most sessions it may ({self.capacity}), "
-                              f"all used in the last {self.protected_idle / 60:g} minutes; "
-                              f"try again in {wait} s", "store_full",
-                              {"retry_after": wait}, status=503, retry_after=wait)
+            if now - used < self.protected_idle:
+                raise self.full(now - used)
             self._drop(sid)
+
+    def full(self, idle: float) -> Refused:
+        """503: at capacity, and the session idle longest (`idle` s) is still protected."""
+        wait = max(1, math.ceil(self.protected_idle - idle))
+        return Refused(f"the server holds the most sessions it may ({self.capacity}), all "
+                       f"used in the last {self.protected_idle / 60:g} minutes; try again "
+                       f"in {wait} s", "store_full", {"retry_after": wait}, status=503,
+                       retry_after=wait)
 
     def get(self, session_id: str) -> Session:
         with self._lock:

@@ -1,6 +1,7 @@
-"""The store contract on every backend (service/store.py, sqlite_store.py): the same
-answers whatever keeps the sessions; and what a store that keeps them adds: an exact
-round trip through a restart, writes within a second, one process a file."""
+"""The store contract on every backend (service/store.py, sqlite_store.py,
+redis_store.py): the same answers whatever keeps the sessions; and what a store that
+keeps them adds: an exact round trip through a restart, writes within a second, one
+process a SQLite file, and for Redis: workers that take turns, a stale write refused."""
 
 from __future__ import annotations
 
@@ -12,27 +13,35 @@ import pytest
 from playground.service.config import Config
 from playground.service.errors import UnknownSession
 from playground.service.records import from_record
+from playground.service.redis_store import RedisStore
 from playground.service.sqlite_store import SqliteStore, StoreInUse
 from playground.service.store import SessionStore
 
 from .test_sessions import assert_same_state
 from .test_store import SMALL, FakeClock
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", "redis"]
 
 
 @pytest.fixture(params=BACKENDS)
 def make_store(request, tmp_path):
-    """make_store(**limits) -> a store of the backend, closed after the test."""
+    """make_store(**limits) -> a store of the backend, closed after the test (a second
+    call on Redis: a second worker on the same Redis)."""
     made = []
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
 
     def make(**kw) -> SessionStore:
         if request.param == "memory":
             store = SessionStore(**kw)
-        else:
+        elif request.param == "sqlite":
             store = SqliteStore(tmp_path / "sessions.db", **kw)
+        else:
+            kw.pop("clock", None)
+            store = RedisStore(url, **kw)
         made.append(store)
         return store
+
+    make.backend = request.param
 
     yield make
     for store in made:
@@ -54,6 +63,8 @@ def test_create_use_delete(make_store):
 
 
 def test_expiry_and_protected_eviction(make_store):
+    if make_store.backend == "redis":
+        pytest.skip("Redis expires by its own clock: test_redis_expires_idle_sessions")
     clock = FakeClock()
     store = make_store(ttl=60, capacity=2, clock=clock, protected_idle=30)
     a, b = store.create(SMALL), store.create(SMALL)
@@ -155,3 +166,90 @@ def test_an_unreadable_record_is_dropped_not_half_loaded(tmp_path):
         assert len(again) == 0
     finally:
         again.close()
+
+
+# ------------------------------------------------------------------ Redis: several workers
+def test_redis_round_trip_through_another_worker(redis_url):
+    one, two = RedisStore(redis_url), RedisStore(redis_url)
+    try:
+        sid = played(one)
+        kept = one.get(sid)
+        with two.use(sid) as copy:      # worker two asks; one writes it and hands it over
+            assert_same_state(kept, copy)
+            copy.step(steps=5)
+        with one.use(sid) as again:     # back on one: two's steps, not one's stale copy
+            assert again is not kept and again.trainer.step == 12 + 5
+    finally:
+        one.close()
+        two.close()
+
+
+def test_redis_one_worker_at_a_time_and_a_busy_session_is_refused(redis_url):
+    one, two = RedisStore(redis_url), RedisStore(redis_url)
+    try:
+        sid = one.create(SMALL).id
+        with one.use(sid):
+            started = time.monotonic()
+            with pytest.raises(Exception) as refused, two.use(sid, wait=0.3):
+                pass
+            assert refused.value.code == "busy" and time.monotonic() - started < 1.0
+        # wanted: one hands it over at its next round, without being idle first
+        with two.use(sid, wait=2.0) as session:
+            session.step(steps=1)
+    finally:
+        one.close()
+        two.close()
+
+
+def test_redis_a_write_over_a_stale_copy_is_refused(redis_url):
+    one, two = RedisStore(redis_url, flush_interval=60), RedisStore(redis_url, flush_interval=60)
+    try:
+        sid = one.create(SMALL).id
+        hot = one._hot[sid]
+        with one.use(sid) as s:
+            s.step(steps=2)
+        one.redis.delete(one._key("lease", sid))       # as if one's lease had lapsed
+        with two.use(sid) as s:
+            s.step(steps=3)
+        two.flush()                                    # two's 3 steps are stored
+        one.flush()                                    # one's 2 steps, over version 1: refused
+        assert sid not in one._hot
+        with two.use(sid) as s:
+            assert s.trainer.step == 3
+        assert hot.version == 1
+    finally:
+        one.close()
+        two.close()
+
+
+def stop_renewing(store: RedisStore) -> None:
+    store._stop.set()
+    store._flusher.join()
+
+
+def test_redis_frees_a_dead_workers_lease(redis_url):
+    from playground.service import redis_store
+    one, two = RedisStore(redis_url), RedisStore(redis_url)
+    try:
+        sid = one.create(SMALL).id
+        stop_renewing(one)              # one "dies": its lease lapses
+        started = time.monotonic()
+        with two.use(sid, wait=redis_store.LEASE_MS / 1000 + 1):
+            assert time.monotonic() - started < redis_store.LEASE_MS / 1000 + 0.5
+    finally:
+        one.close()
+        two.close()
+
+
+def test_redis_expires_idle_sessions(redis_url):
+    store = RedisStore(redis_url, ttl=1.0)
+    try:
+        sid = store.create(SMALL).id
+        stop_renewing(store)
+        time.sleep(1.3)
+        store._hot.clear()
+        with pytest.raises(UnknownSession):
+            store.get(sid)
+        assert len(store) == 0
+    finally:
+        store.close()
