@@ -1,15 +1,19 @@
 """A session as stored: versioned, explicit data (not a pickle of live objects).
 
-A record is zlib-compressed UTF-8 JSON:
+A record is UTF-8 JSON (not compressed: its bulk is float bytes, which zlib barely
+shrinks, at a millisecond a record):
 
     {"format": "neural-playground/session", "version": 1, "id", "config",
      "theta": ARRAY, "optimizer": {name: ARRAY}, "trainer": {"step", "epoch", "cursor",
      "order": ARRAY | null, "diverged", "divergence_reason", "divergence"},
-     "rngs": {"train": state, "edit": state}, "history": [point, ...],
+     "rngs": {"train": state, "edit": state}, "history": HISTORY,
      "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest}
 
 where an ARRAY is `{"dtype": "f8" | "i8", "shape", "data": base64 of little-endian
-bytes}`. The data points and the network's shape are not stored: the config makes them
+bytes}`, and HISTORY the history's points by column (JSON floats cost ten times more to
+write): `{"n", "columns": {key: ARRAY of n values, NaN for null}, "missing": {key:
+ARRAY of the indices of the points without it}, "ragged": {key: {"lengths": ARRAY,
+"values": ARRAY}}}` for the list-valued keys (the gradient sizes). The data points and the network's shape are not stored: the config makes them
 again (the datasets are deterministic), and `data` (a digest of the points) and the
 parameters' count prove they came out the same. A record this release cannot read
 exactly (another format or version, another dataset generator, a broken blob) raises
@@ -21,7 +25,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import zlib
 
 import numpy as np
 
@@ -53,6 +56,46 @@ def _unarray(d: dict | None) -> np.ndarray | None:
     return a.reshape(d["shape"]).astype(np.float64 if d["dtype"] == "f8" else np.int64)
 
 
+def _history(points: list[dict]) -> dict:
+    keys: dict[str, None] = {}
+    for p in points:
+        keys.update(dict.fromkeys(p))
+    columns, missing, ragged = {}, {}, {}
+    for key in keys:
+        values = [p.get(key) for p in points]
+        absent = [i for i, p in enumerate(points) if key not in p]
+        if absent:
+            missing[key] = _array(np.array(absent, dtype=np.int64))
+        if isinstance(next((v for v in values if v is not None), None), list):
+            lists = [v or [] for v in values]
+            ragged[key] = {"lengths": _array(np.array([len(v) for v in lists], dtype=np.int64)),
+                           "values": _array(np.array([x for v in lists for x in v], dtype=float))}
+        else:
+            columns[key] = _array(np.array(values, dtype=float))
+    return {"n": len(points), "columns": columns, "missing": missing, "ragged": ragged}
+
+
+def _unhistory(h: dict) -> list[dict]:
+    def plain(a: np.ndarray) -> list:
+        return [None if x != x else x for x in a.tolist()]     # NaN: null
+
+    n = h["n"]
+    columns = {k: plain(_unarray(v)) for k, v in h["columns"].items()}
+    for key, r in h["ragged"].items():
+        flat, at = plain(_unarray(r["values"])), 0
+        columns[key] = []
+        for length in _unarray(r["lengths"]).tolist():
+            columns[key].append(flat[at : at + length])
+            at += length
+    integral = {"step", "epoch"}
+    points = [{k: (int(v[i]) if k in integral else v[i]) for k, v in columns.items()}
+              for i in range(n)]
+    for key, where in h["missing"].items():
+        for i in _unarray(where).tolist():
+            points[i].pop(key, None)
+    return points
+
+
 def data_digest(session: Session) -> str:
     d = session.data
     h = hashlib.sha256()
@@ -74,20 +117,20 @@ def to_record(session: Session) -> bytes:
                     "divergence_reason": t.divergence_reason, "divergence": t.divergence},
         "rngs": {"train": session.train_rng.bit_generator.state,
                  "edit": session.edit_rng.bit_generator.state},
-        "history": session.history.points,
+        "history": _history(session.history.points),
         "monitor": {"baseline": session.monitor.baseline,
                     "lowest_test_loss": session.monitor.lowest_test_loss,
                     "vanishing": session.monitor.vanishing},
         "data": data_digest(session),
     }
-    return zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 1)
+    return json.dumps(record, separators=(",", ":")).encode()
 
 
 def from_record(blob: bytes) -> Session:
     """The session a record holds, exactly as it was; UnreadableRecord if it can't be."""
     try:
-        record = json.loads(zlib.decompress(blob))
-    except (zlib.error, ValueError, UnicodeDecodeError) as exc:
+        record = json.loads(blob)
+    except (ValueError, UnicodeDecodeError) as exc:
         raise UnreadableRecord(f"not a session record: {exc}") from None
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise UnreadableRecord("not a session record")
@@ -123,7 +166,7 @@ def _rebuild(record: dict) -> Session:
     t.divergence = tr["divergence"]
     session.train_rng.bit_generator.state = record["rngs"]["train"]
     session.edit_rng.bit_generator.state = record["rngs"]["edit"]
-    session.history.points = list(record["history"])
+    session.history.points = _unhistory(record["history"])
     m = record["monitor"]
     session.monitor.baseline = m["baseline"]
     session.monitor.lowest_test_loss = m["lowest_test_loss"]

@@ -4,7 +4,6 @@ session exactly, and is refused whole when this release cannot read it."""
 from __future__ import annotations
 
 import json
-import zlib
 
 import pytest
 
@@ -71,9 +70,9 @@ def test_a_diverged_session_stays_diverged():
 
 
 def rewrite(blob: bytes, change) -> bytes:
-    record = json.loads(zlib.decompress(blob))
+    record = json.loads(blob)
     change(record)
-    return zlib.compress(json.dumps(record).encode())
+    return json.dumps(record).encode()
 
 
 @pytest.mark.parametrize("change, why", [
@@ -90,8 +89,7 @@ def test_a_record_this_release_cannot_read_is_refused_whole(change, why):
         from_record(blob)
 
 
-@pytest.mark.parametrize("blob", [b"", b"not zlib", zlib.compress(b"[1, 2]"),
-                                  zlib.compress(b"\xff\xfe")])
+@pytest.mark.parametrize("blob", [b"", b"not json", b"[1, 2]", b"\xff\xfe", b'{"format": 1}'])
 def test_garbage_is_refused(blob):
     with pytest.raises(UnreadableRecord):
         from_record(blob)
@@ -101,4 +99,4 @@ def test_a_record_is_small():
     """Bytes per session: the data points are not stored, only their digest."""
     session = Session("d" * 32, Config())
     session.step(epochs=20)
-    assert len(to_record(session)) < 20_000
+    assert len(to_record(session)) < 30_000
