@@ -1,7 +1,7 @@
 // Wiring: load the catalog, make the page's state, views and one controller per job, and
 // connect them. Nothing else happens here.
 
-import { api } from "./api.js";
+import { api, isUnknownSession } from "./api.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { openFromLink, pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
@@ -59,8 +59,9 @@ async function start(tr, messages) {
   messages.onReconnect = async () => {
     try {
       await state.show(await api.get(state.sessionId));
-    } catch {
-      await state.open(state.config);
+    } catch (err) {
+      if (!isUnknownSession(err)) throw err;
+      await state.restore(state.sessionId);
     }
   };
 

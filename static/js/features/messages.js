@@ -85,6 +85,11 @@ export class Messages {
     b.hidden = false;
   }
 
+  // A page message in the banner until the next change (a restored session).
+  notice(key, values) {
+    this.banner(() => this.tr.t(key, values), "notice");
+  }
+
   hideBanner() {
     this.shown = null;
     $("#banner").hidden = true;

@@ -222,6 +222,7 @@ export class PlayLoop {
   async request(run, work) {
     const state = this.state;
     run.inFlight = true;
+    run.sessionId = state.sessionId;
     try {
       const history = state.history;
       const last = history.length ? history[history.length - 1].step : -1;
@@ -244,10 +245,15 @@ export class PlayLoop {
         run.busyUntil = Date.now() + 1000 * (err.params.retry_after || 1);
         return;
       }
+      const playing = this.playing && run.generation === this.generation;
       this.pause();
       try {
-        if (isUnknownSession(err)) await state.open(state.config);
-        else state.messages.error(err, null);
+        if (isUnknownSession(err)) {
+          await state.restore(run.sessionId);   // from what the page shows; then play on
+          if (playing) this.play();
+        } else {
+          state.messages.error(err, null);
+        }
       } catch (again) {
         state.messages.error(again, null);
       }

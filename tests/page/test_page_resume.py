@@ -1,0 +1,100 @@
+"""The page never loses work silently (Chromium): a session gone from the server
+(deleted, expired, evicted) is made again from what the page last showed, and the page
+says so, in English and in Chinese."""
+
+from __future__ import annotations
+
+from .page_support import expect, response_to, save_shot, wait_until
+
+RESTORED = "Your session had expired; it was restored from what this page last showed"
+NOT_FOUND = r"status of 404"
+
+
+def opened(ui, query: str, *provoked: str):
+    """The page at /?query, which may log the errors `provoked` on purpose, and its banner."""
+    page = ui.open(query).page
+    for pattern in provoked:
+        ui.log.expect(pattern)
+    return page, page.locator("#banner")
+
+
+def play_to(ui, epoch: int) -> None:
+    ui.button("Play").click()
+    wait_until(ui.page, lambda: ui.epoch() >= epoch, 20, f"epoch {epoch}")
+
+
+def pause(ui) -> int:
+    ui.button("Pause").click()
+    return ui.settle()
+
+
+def edit_weight(ui, edge: str, typed: str, value: str, label: str = "Type a weight, Enter applies"):
+    page = ui.page
+    page.locator(f'[data-weight="{edge}"]').click()
+    editor = page.get_by_role("textbox", name=label)
+    editor.fill(typed)
+    with response_to(page, "PATCH", "/weight"):
+        editor.press("Enter")
+    expect(page.locator(f'[data-weight="{edge}"]')).to_have_attribute("data-value", value)
+
+
+# ---------------------------------------------------------------------------- a session gone
+def test_a_session_deleted_behind_the_page_is_restored_from_what_it_showed(ui, tmp_path):
+    page, banner = opened(ui, "lang=en", NOT_FOUND)
+    play_to(ui, 12)
+    epoch = pause(ui)
+    edit_weight(ui, "1:0:0", "1,5", "1.5")
+    held = ui.snapshot()
+    gone = ui.session_id
+    assert ui.api.delete(f"/api/sessions/{gone}").status_code == 204
+
+    # the next change finds the session gone: restored, then the change is made on it
+    with response_to(page, "PUT", "/params"):
+        ui.control("Learning rate").select_option("0.1")
+    expect(banner).to_contain_text(RESTORED)
+    expect(banner).to_contain_text(f"The epoch counter starts again at 0: it was at {epoch}.")
+    save_shot(page, tmp_path, "resume-restored-en.png")
+    assert ui.session_id != gone
+    wait_until(page, lambda: ui.snapshot()["config"]["learning_rate"] == 0.1, 5, "the change")
+    snap = ui.snapshot()
+    assert snap["weights"] == held["weights"] and snap["biases"] == held["biases"]
+    assert snap["epoch"] == 0
+    assert {**snap["config"], "learning_rate": 0.03} == held["config"]
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "1.5")
+    expect(ui.control("Learning rate")).to_have_value("0.1")
+    ui.assert_matches_api(snap)
+    ui.assert_clean()
+
+
+def test_a_session_deleted_while_playing_is_restored_and_plays_on_in_chinese(ui, tmp_path):
+    page, banner = opened(ui, "lang=zh", NOT_FOUND)
+    ui.button("运行").click()
+    wait_until(page, lambda: ui.epoch() >= 20, 20, "epoch 20")
+    gone = ui.session_id
+    ui.api.delete(f"/api/sessions/{gone}")
+    expect(banner).to_contain_text("你的会话已过期，已根据本页最后显示的内容恢复")
+    expect(banner).to_contain_text("周期计数从0重新开始")
+    save_shot(page, tmp_path, "resume-restored-zh.png")
+    assert ui.session_id != gone
+    expect(ui.button("暂停")).to_be_visible()           # still playing, on the restored session
+    first = ui.snapshot()["epoch"]
+    wait_until(page, lambda: ui.snapshot()["epoch"] > first, 10, "the restored session to train")
+    ui.button("暂停").click()
+    ui.settle()
+    ui.assert_clean()
+
+
+def test_weights_the_server_will_not_take_back_are_said_too(ui):
+    page, banner = opened(ui, "lang=en", NOT_FOUND, r"status of 422")
+    page.route("**/params", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body='{"message": "weights[0] must have shape [2, 4]", "code": "params_shape", "params": {}}'))
+    gone = ui.session_id
+    ui.api.delete(f"/api/sessions/{gone}")
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    expect(banner).to_contain_text(
+        "the network starts again with the same settings and new weights")
+    assert ui.session_id != gone
+    expect(page.get_by_test_id("epoch")).to_have_text("1")    # and the step was made on it
