@@ -3,11 +3,12 @@
 
 import { api, isUnknownSession } from "./api.js";
 import { pickLanguage, translator } from "./i18n.js";
-import { openFromLink, pageOptions, queryToConfig } from "./features/address.js";
+import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
 import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
+import { holdOnLeaving, openTabSession } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
 import { StepThrough } from "./features/stepthrough.js";
@@ -64,6 +65,7 @@ async function start(tr, messages) {
       await state.restore(state.sessionId);
     }
   };
+  holdOnLeaving(state);
 
   setLanguage(tr.lang);
   settings.bind();
@@ -74,7 +76,7 @@ async function start(tr, messages) {
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));
 
-  const dropped = await openFromLink(state, queryToConfig(location.search));
+  const dropped = await openTabSession(state, queryToConfig(location.search));
   if (dropped.length) {
     messages.banner(() => {
       const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");

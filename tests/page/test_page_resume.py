@@ -1,6 +1,6 @@
-"""The page never loses work silently (Chromium): a session gone from the server
-(deleted, expired, evicted) is made again from what the page last showed, and the page
-says so, in English and in Chinese."""
+"""The page never loses work silently (Chromium): a reload takes up the tab's session; a
+session gone from the server (deleted, expired, evicted) is made again from what the page
+last showed, and the page says so, in English and in Chinese."""
 
 from __future__ import annotations
 
@@ -38,6 +38,47 @@ def edit_weight(ui, edge: str, typed: str, value: str, label: str = "Type a weig
     expect(page.locator(f'[data-weight="{edge}"]')).to_have_attribute("data-value", value)
 
 
+# ---------------------------------------------------------------------------- a reload
+def test_a_reload_keeps_the_session_and_a_link_with_other_settings_opens_a_new_one(ui):
+    page = ui.open("lang=en").page
+    play_to(ui, 15)
+    epoch = pause(ui)
+    edit_weight(ui, "1:0:0", "1,5", "1.5")
+    sid, edges = ui.session_id, ui.dom_edges()
+    assert "session" not in page.url and sid not in page.url     # the link carries settings only
+
+    page.reload()
+    ui.wait_ready()
+    assert ui.session_id == sid
+    assert ui.epoch() == epoch
+    assert ui.dom_edges() == edges
+    expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "1.5")
+    expect(page.locator("#banner")).to_be_hidden()
+
+    # a reload while playing: the same session, where the server got to
+    play_to(ui, epoch + 10)
+    shown = ui.epoch()
+    page.reload()
+    ui.wait_ready()
+    assert ui.session_id == sid
+    assert ui.epoch() >= shown and ui.epoch() == ui.snapshot()["epoch"]
+    ui.assert_matches_api()
+    epoch, edges = ui.epoch(), ui.dom_edges()
+
+    # a link with other settings pasted into the tab: what it says, afresh
+    trained = page.url
+    page.goto("/?lang=en&dataset=xor&hidden=3:relu:0")
+    ui.wait_ready()
+    assert ui.session_id != sid
+    assert ui.epoch() == 0 and ui.snapshot()["config"]["dataset"] == "xor"
+    # and back to the address of the trained one: the tab takes it up again
+    page.goto(trained)
+    ui.wait_ready()
+    assert ui.session_id == sid
+    assert ui.epoch() == epoch and ui.dom_edges() == edges
+    ui.assert_clean()
+
+
 # ---------------------------------------------------------------------------- a session gone
 def test_a_session_deleted_behind_the_page_is_restored_from_what_it_showed(ui, tmp_path):
     page, banner = opened(ui, "lang=en", NOT_FOUND)
@@ -64,6 +105,12 @@ def test_a_session_deleted_behind_the_page_is_restored_from_what_it_showed(ui, t
     expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "1.5")
     expect(ui.control("Learning rate")).to_have_value("0.1")
     ui.assert_matches_api(snap)
+
+    # the tab keeps the restored session
+    restored = ui.session_id
+    page.reload()
+    ui.wait_ready()
+    assert ui.session_id == restored
     ui.assert_clean()
 
 
@@ -98,3 +145,27 @@ def test_weights_the_server_will_not_take_back_are_said_too(ui):
         "the network starts again with the same settings and new weights")
     assert ui.session_id != gone
     expect(page.get_by_test_id("epoch")).to_have_text("1")    # and the step was made on it
+
+
+def test_a_session_gone_by_the_time_of_a_reload_is_restored_from_the_page(ui):
+    page, banner = opened(ui, "lang=en", NOT_FOUND)
+    for _ in range(3):
+        with response_to(page, "POST", "/step"):
+            ui.button("Step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("3")
+    edit_weight(ui, "1:0:0", "2", "2")
+    held = ui.snapshot()
+    gone = ui.session_id
+
+    # the session goes while the page is idle; the reload finds it gone and restores it
+    # from what the page saved as it went away
+    ui.api.delete(f"/api/sessions/{gone}")
+    page.reload()
+    ui.wait_ready()
+    expect(banner).to_contain_text(RESTORED)
+    expect(banner).to_contain_text("it was at 3.")
+    assert ui.session_id != gone
+    snap = ui.snapshot()
+    assert snap["weights"] == held["weights"] and snap["biases"] == held["biases"]
+    expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "2")
+    ui.assert_clean()

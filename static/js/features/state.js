@@ -4,6 +4,7 @@
 // draw: e.g. the step-through re-traces its point) and `render` (draw everything).
 
 import { api, ApiError, isUnknownSession } from "../api.js";
+import { keepSession } from "./resume.js";
 
 export const RESOLUTION = 50;        // the output plot's grid
 export const NODE_RESOLUTION = 16;   // node thumbnails are 38 px: 16 x 16 cells, smoothed, look the same
@@ -42,14 +43,22 @@ export class Playground {
     this.divergence = null;
   }
 
-  // This tab's session from now on.
+  // This tab's session from now on (kept for a reload: resume.js).
   adopt(snap) {
     this.divergence = null;
     this.sessionId = snap.id;
+    keepSession(snap.id);
   }
 
   async open(config) {
     const snap = await api.create(config);
+    this.adopt(snap);
+    await this.show(snap, { data: true });
+    return snap;
+  }
+
+  // Take up a session the server kept (a reload, the server back after a restart).
+  async reopen(snap) {
     this.adopt(snap);
     await this.show(snap, { data: true });
     return snap;
