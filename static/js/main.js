@@ -1,14 +1,14 @@
 // Wiring: load the catalog, make the page's state, views and one controller per job, and
 // connect them. Nothing else happens here.
 
-import { api, isUnknownSession } from "./api.js";
+import { api } from "./api.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
 import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
-import { holdOnLeaving, openTabSession } from "./features/resume.js";
+import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
 import { StepThrough } from "./features/stepthrough.js";
@@ -57,14 +57,7 @@ async function start(tr, messages) {
     stepper.show();
     messages.setSticky(state.diverged ? () => divergenceText(state.divergence || snap, tr) : null);
   });
-  messages.onReconnect = async () => {
-    try {
-      await state.show(await api.get(state.sessionId));
-    } catch (err) {
-      if (!isUnknownSession(err)) throw err;
-      await state.restore(state.sessionId);
-    }
-  };
+  messages.onReconnect = () => takeUp(state, play);
   holdOnLeaving(state);
 
   setLanguage(tr.lang);

@@ -1,12 +1,20 @@
 """The page never loses work silently (Chromium): a reload takes up the tab's session; a
-session gone from the server (deleted, expired, evicted) is made again from what the page
-last showed, and the page says so, in English and in Chinese."""
+server killed (kill -9) and started again on the same port and data directory is
+reconnected to, and the same session plays on; a session gone from the server is made
+again from what the page last showed, and the page says so, in English and in Chinese.
+
+These tests kill and restart their module's server; each leaves it running."""
 
 from __future__ import annotations
 
-from .page_support import expect, response_to, save_shot, wait_until
+import pytest
 
+from .page_support import CHINESE, expect, response_to, save_shot, wait_until
+
+LOST = "Connection to the server lost"
 RESTORED = "Your session had expired; it was restored from what this page last showed"
+# what the browser logs when the server is gone, or a session was deleted, on purpose
+OFFLINE_ERRORS = r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|WebSocket|ERR_FAILED"
 NOT_FOUND = r"status of 404"
 
 
@@ -16,6 +24,15 @@ def opened(ui, query: str, *provoked: str):
     for pattern in provoked:
         ui.log.expect(pattern)
     return page, page.locator("#banner")
+
+
+@pytest.fixture
+def kill_server(server):
+    """kill -9 for the module's server (the test starts it again, on the same port and
+    data directory); it is running again after the test, whatever happened."""
+    yield server.kill
+    if server.proc.poll() is not None:
+        server.start()
 
 
 def play_to(ui, epoch: int) -> None:
@@ -36,6 +53,18 @@ def edit_weight(ui, edge: str, typed: str, value: str, label: str = "Type a weig
     with response_to(page, "PATCH", "/weight"):
         editor.press("Enter")
     expect(page.locator(f'[data-weight="{edge}"]')).to_have_attribute("data-value", value)
+
+
+def run_through_the_tries(page, gave_up: str) -> None:
+    """Run the page's clock (installed) through its ~30 s of tries to reach the server,
+    each failing at once, until the banner says `gave_up`."""
+    banner = page.locator("#banner")
+    for _ in range(40):
+        if gave_up in banner.inner_text():
+            return
+        page.clock.run_for(2000)
+        page.wait_for_timeout(50)     # the failed try lands and the next is set
+    expect(banner).to_contain_text(gave_up)
 
 
 # ---------------------------------------------------------------------------- a reload
@@ -77,6 +106,118 @@ def test_a_reload_keeps_the_session_and_a_link_with_other_settings_opens_a_new_o
     assert ui.session_id == sid
     assert ui.epoch() == epoch and ui.dom_edges() == edges
     ui.assert_clean()
+
+
+# ---------------------------------------------------------------------------- server restarts
+def test_a_server_killed_while_playing_comes_back_and_the_session_plays_on(ui, kill_server, server, tmp_path):
+    page, banner = opened(ui, "lang=en", OFFLINE_ERRORS)
+    play_to(ui, 120)
+    sid = ui.session_id
+
+    kill_server()
+    expect(banner).to_contain_text(LOST)
+    expect(ui.button("Play")).to_be_visible()          # training waits for the server
+    save_shot(page, tmp_path, "resume-lost-en.png")
+    shown = ui.epoch()
+    page.wait_for_timeout(1500)                        # a few tries fail
+    expect(banner).to_contain_text(LOST)
+
+    server.start()
+    expect(banner).to_contain_text("Connected again", timeout=15_000)
+    save_shot(page, tmp_path, "resume-back-en.png")
+    expect(ui.button("Pause")).to_be_visible()         # playing again, by itself
+    assert ui.session_id == sid
+    # the server kept what it had answered ~1 s before the kill (at most ~60 epochs at
+    # this speed): training goes on from there, not from 0
+    assert ui.epoch() >= shown - 90
+    wait_until(page, lambda: ui.epoch() > shown + 20, 20, "the epoch to grow past the one shown")
+    pause(ui)
+    ui.assert_matches_api()
+    ui.assert_clean()
+
+
+def test_a_server_killed_while_paused_keeps_the_hand_edited_weight_in_chinese(ui, kill_server, server, tmp_path):
+    page, banner = opened(ui, "lang=zh", OFFLINE_ERRORS)
+    ui.button("运行").click()
+    wait_until(page, lambda: ui.epoch() >= 5, 20, "epoch 5")
+    ui.button("暂停").click()
+    epoch = ui.settle()
+    edit_weight(ui, "1:0:0", "-2,5", "-2.5", label="输入权重，按回车应用")
+    sid = ui.session_id
+    page.wait_for_timeout(1500)   # the store writes what it answered within ~1 s
+
+    # nothing is playing: the page notices the closed socket by itself
+    kill_server()
+    expect(banner).to_contain_text("与服务器的连接中断")
+    assert CHINESE.search(banner.inner_text())
+    save_shot(page, tmp_path, "resume-lost-zh.png")
+    server.start()
+    expect(banner).to_contain_text("已重新连接", timeout=15_000)
+    save_shot(page, tmp_path, "resume-back-zh.png")
+    assert ui.session_id == sid
+    assert ui.epoch() == epoch
+    expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "-2.5")
+    expect(ui.button("运行")).to_be_visible()          # it was paused: it stays paused
+    with response_to(page, "POST", "/step"):
+        ui.button("单步").click()
+    expect(page.get_by_test_id("epoch")).to_have_text(str(epoch + 1))
+    assert ui.snapshot()["epoch"] == epoch + 1
+    ui.assert_clean()
+
+
+def test_a_step_while_the_server_is_down_waits_for_it(ui, kill_server, server):
+    page, banner = opened(ui, "lang=en", OFFLINE_ERRORS)
+    edit_weight(ui, "0:1:0", "0,75", "0.75")
+    sid = ui.session_id
+    page.wait_for_timeout(1500)
+    kill_server()
+    ui.button("Step").click()                            # no socket open: the request fails
+    expect(banner).to_contain_text(LOST)
+    assert ui.epoch() == 0
+    server.start()
+    expect(banner).to_contain_text("Connected again", timeout=15_000)
+    assert ui.session_id == sid
+    expect(page.locator('[data-weight="0:1:0"]')).to_have_attribute("data-value", "0.75")
+    with response_to(page, "POST", "/step"):
+        ui.button("Step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    ui.assert_clean()
+
+
+def test_after_half_a_minute_the_page_says_what_to_do_and_offers_a_button(ui, tmp_path):
+    page, banner = opened(ui, "lang=en", OFFLINE_ERRORS)
+    sid = ui.session_id
+
+    def cut(route):
+        route.abort()
+
+    page.clock.install()
+    page.route("**/api/**", cut)
+    ui.button("Step").click()
+    expect(banner).to_contain_text(LOST)
+    run_through_the_tries(page, "The server is still not answering")
+    expect(banner).to_contain_text("press “Try again”")
+    save_shot(page, tmp_path, "resume-silent-en.png")
+    page.clock.run_for(60_000)
+    expect(banner).to_contain_text("still not answering")   # no more tries by itself
+
+    page.unroute("**/api/**", cut)
+    banner.get_by_role("button", name="Try again").click()
+    expect(banner).to_contain_text(LOST)
+    page.clock.run_for(1000)
+    expect(banner).to_contain_text("Connected again")
+    assert ui.session_id == sid
+    ui.assert_clean()
+
+
+def test_the_chinese_page_says_what_to_do_when_the_server_stays_silent(ui, tmp_path):
+    page, banner = opened(ui, "lang=zh", OFFLINE_ERRORS)
+    page.clock.install()
+    page.route("**/api/**", lambda route: route.abort())
+    ui.button("单步").click()
+    run_through_the_tries(page, "服务器仍然没有响应")
+    expect(banner.get_by_role("button", name="重试")).to_be_visible()
+    save_shot(page, tmp_path, "resume-silent-zh.png")
 
 
 # ---------------------------------------------------------------------------- a session gone
@@ -169,3 +310,4 @@ def test_a_session_gone_by_the_time_of_a_reload_is_restored_from_the_page(ui):
     assert snap["weights"] == held["weights"] and snap["biases"] == held["biases"]
     expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "2")
     ui.assert_clean()
+

@@ -1,7 +1,8 @@
-// A reload keeps the work. This tab's session ids live in sessionStorage (per tab, never
-// in the link: the link carries only settings), so a reload reopens the session; what the
-// page last showed is saved there as the page goes away, so a session gone meanwhile is
-// made again from it.
+// Work is never lost silently. This tab's session ids live in sessionStorage (per tab,
+// never in the link: the link carries only settings), so a reload reopens the session;
+// what the page last showed is saved there as the page goes away, so a session gone
+// meanwhile is made again from it; and when the server answers again after a restart,
+// the page takes up the same session (and plays on if it was playing).
 
 import { api, isUnknownSession } from "../api.js";
 import { configToQuery, openFromLink, queryToConfig } from "./address.js";
@@ -74,4 +75,27 @@ export async function openTabSession(state, asked) {
 function asks(asked, config) {
   const has = queryToConfig(configToQuery(config, {}));
   return Object.keys(asked).every((k) => JSON.stringify(asked[k]) === JSON.stringify(has[k]));
+}
+
+// The server answers again after a lost connection (Messages.onReconnect): the same
+// session as the server kept it (a restart keeps what it answered over ~1 s before), or,
+// when the server lost it, made again from what the page shows; then play on if it was
+// playing. Returns what to say (null: the restore said it).
+export async function takeUp(state, play) {
+  const id = state.sessionId;
+  if (!id || !state.snapshot) return { key: "connectionBack" };
+  const shown = state.snapshot.epoch;
+  let snap;
+  try {
+    snap = await api.get(id);
+  } catch (err) {
+    if (!isUnknownSession(err)) throw err;
+    await state.restore(id);
+    play.playOn();
+    return null;
+  }
+  await state.reopen(snap);
+  play.playOn();
+  return snap.epoch < shown ? { key: "connectionBackBehind", values: { epoch: snap.epoch, shown } }
+    : { key: "connectionBack" };
 }
