@@ -311,3 +311,17 @@ def test_a_session_gone_by_the_time_of_a_reload_is_restored_from_the_page(ui):
     expect(page.locator('[data-weight="1:0:0"]')).to_have_attribute("data-value", "2")
     ui.assert_clean()
 
+
+# ---------------------------------------------------------------------------- strings
+def test_every_string_is_in_both_languages(ui):
+    """en.js and zh.js key for key (the catalog's names, empty groups in en.js, come from
+    the catalog in English)."""
+    page = ui.open("lang=en").page
+    missing = page.evaluate("""async () => {
+        const { STRINGS: { en, zh } } = await import("/static/js/i18n.js");
+        const keys = (o, at = "") => Object.entries(o).flatMap(([k, v]) =>
+            v && typeof v === "object" && Object.keys(v).length ? keys(v, `${at}${k}.`) : [`${at}${k}`]);
+        const has = (o, key) => key.split(".").reduce((x, k) => x?.[k], o) !== undefined;
+        return { zh: keys(en).filter((k) => !has(zh, k)), en: Object.keys(zh).filter((k) => !(k in en)) };
+    }""")
+    assert missing == {"zh": [], "en": []}
