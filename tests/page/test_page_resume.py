@@ -273,7 +273,7 @@ def test_a_session_deleted_while_playing_is_restored_and_plays_on_in_chinese(ui,
     ui.assert_clean()
 
 
-def test_weights_the_server_will_not_take_back_are_said_too(ui):
+def test_weights_the_server_will_not_take_back_are_said_too(ui, tmp_path):
     page, banner = opened(ui, "lang=en", NOT_FOUND, r"status of 422")
     page.route("**/params", lambda route: route.fulfill(
         status=422, content_type="application/json",
@@ -283,7 +283,8 @@ def test_weights_the_server_will_not_take_back_are_said_too(ui):
     with response_to(page, "POST", "/step"):
         ui.button("Step").click()
     expect(banner).to_contain_text(
-        "the network starts again with the same settings and new weights")
+        "the network starts again from its initial weights, with the same settings")
+    save_shot(page, tmp_path, "resume-fresh-en.png")
     assert ui.session_id != gone
     expect(page.get_by_test_id("epoch")).to_have_text("1")    # and the step was made on it
 

@@ -35,7 +35,7 @@ export const EN = {
     tryAgain: "Try again",
     sessionRestored: "Your session had expired; it was restored from what this page last showed (the same settings and weights). The epoch counter starts again at 0: it was at {epoch}.",
     sessionRestoredAtStart: "Your session had expired; it was restored from what this page last showed (the same settings and weights).",
-    sessionRestartedFresh: "Your session had expired, and the server did not take back the weights this page last showed: the network starts again with the same settings and new weights.",
+    sessionRestartedFresh: "Your session had expired, and the server did not take back the weights this page last showed: the network starts again from its initial weights, with the same settings.",
     x1: "x1", x2: "x2", labelOptional: "label", pickTrain: "Training example", pickTest: "Test example",
     applyUpdate: "Apply this update", applied: "Applied one SGD step on this example.",
     diagTitle: "Diagnostics", gradChart: "Gradient size of each layer over training, log scale",

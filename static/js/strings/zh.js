@@ -34,7 +34,7 @@ export const ZH = {
     tryAgain: "重试",
     sessionRestored: "你的会话已过期，已根据本页最后显示的内容恢复（设置和权重都和原来一样）。周期计数从0重新开始，之前是第{epoch}个周期。",
     sessionRestoredAtStart: "你的会话已过期，已根据本页最后显示的内容恢复（设置和权重都和原来一样）。",
-    sessionRestartedFresh: "你的会话已过期，而服务器没有接受本页最后显示的权重：网络将以相同的设置和新的权重重新开始。",
+    sessionRestartedFresh: "你的会话已过期，而服务器没有接受本页最后显示的权重：网络将以相同的设置、从初始权重重新开始。",
     x1: "x1", x2: "x2", labelOptional: "标签", pickTrain: "训练样本", pickTest: "测试样本",
     applyUpdate: "应用这次更新", applied: "已在这个样本上执行一次 SGD 更新。",
     diagTitle: "诊断", gradChart: "训练过程中各层梯度大小（对数刻度）",
