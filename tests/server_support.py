@@ -35,8 +35,10 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> None:
+        """Start the server, or start it again after kill() (same port, same data directory,
+        the log appended to)."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
+        self._log_file = open(self.log, "ab")  # noqa: SIM115 - closed in stop() or kill()
         # every page a test opens is a new session from 127.0.0.1, faster than a class
         # would open them: the per-address creation limit is raised for the tests
         env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "10000"}
@@ -58,6 +60,12 @@ class Server:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the server did not answer /api/health within {timeout} s")
+
+    def kill(self) -> None:
+        """kill -9: the server gets no chance to write or close anything."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self._log_file.close()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

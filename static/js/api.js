@@ -61,6 +61,7 @@ export const api = {
   patch: (id, changes) => call("PATCH", `${s(id)}/config`, changes),
   step: (id, body) => call("POST", `${s(id)}/step`, body),
   frame: (id, body) => call("POST", `${s(id)}/frame`, body),
+  putParams: (id, params) => call("PUT", `${s(id)}/params`, params),
   reset: (id, seed) => call("POST", `${s(id)}/reset`, seed === undefined ? {} : { seed }),
   setWeight: (id, layer, from, to, value) =>
     call("PATCH", `${s(id)}/weight`, { layer, from, to, value }),
@@ -118,7 +119,12 @@ export class PlayChannel {
       if (data.error) p.reject(new ApiError(data.error.message, data.error.status, data.error));
       else p.resolve(data);
     });
-    ws.onclose = () => this.settle((p) => p.reject(new ApiError("connection lost", 0, null)));
+    this.closing = false;
+    this.onDrop = () => {};      // the socket closed with no frame asked for, and not by us
+    ws.onclose = () => {
+      if (this.pending) this.settle((p) => p.reject(new ApiError("connection lost", 0, null)));
+      else if (!this.closing) this.onDrop();
+    };
   }
 
   // A binary frame (layout in playground/web/binary_frame.py and the README): the JSON
@@ -172,6 +178,7 @@ export class PlayChannel {
   }
 
   close() {
+    this.closing = true;
     this.ws.close();
   }
 }

@@ -3,11 +3,12 @@
 
 import { api } from "./api.js";
 import { pickLanguage, translator } from "./i18n.js";
-import { openFromLink, pageOptions, queryToConfig } from "./features/address.js";
+import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
 import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
+import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
 import { StepThrough } from "./features/stepthrough.js";
@@ -56,13 +57,8 @@ async function start(tr, messages) {
     stepper.show();
     messages.setSticky(state.diverged ? () => divergenceText(state.divergence || snap, tr) : null);
   });
-  messages.onReconnect = async () => {
-    try {
-      await state.show(await api.get(state.sessionId));
-    } catch {
-      await state.open(state.config);
-    }
-  };
+  messages.onReconnect = () => takeUp(state, play);
+  holdOnLeaving(state);
 
   setLanguage(tr.lang);
   settings.bind();
@@ -73,7 +69,7 @@ async function start(tr, messages) {
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));
 
-  const dropped = await openFromLink(state, queryToConfig(location.search));
+  const dropped = await openTabSession(state, queryToConfig(location.search));
   if (dropped.length) {
     messages.banner(() => {
       const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");

@@ -1,11 +1,13 @@
 // Messages: a refusal beside the control it is about (or in the banner across the page),
-// notes under the data, and the lost-connection banner that retries until the server is
-// back. Every text is worded in the page's language (a server refusal by its `code`, a
+// notes under the data, and the lost-connection banner that tries the server again for
+// about half a minute, then offers a button. Every text is worded in the page's language (a server refusal by its `code`, a
 // page message by its string key) and worded again when the language changes.
 
 import { api, ApiError } from "../api.js";
 
 const $ = (sel) => document.querySelector(sel);
+// ms before each try to reach a lost server (~30 s in all; then the page says what to do)
+const RETRY_DELAYS = [500, 1000, 1000, 2000, 2000, 3000, 4000, 5000, 6000, 6000];
 
 // A message of the page's own (bad typing, a limit reached): a string key and its values.
 export class PageMessage extends Error {
@@ -21,7 +23,7 @@ export class Messages {
     this.tr = tr;
     this.offline = false;
     this.sticky = null;          // what the divergence banner says, until the network is reset
-    this.shown = null;           // the banner's message: {say: () => text, kind, sticky}
+    this.shown = null;           // the banner's message: {say: () => text, kind, sticky, action}
     this.slots = new Map();      // field -> the message in its slot
     this.noteShown = null;
     this.onReconnect = async () => {};
@@ -72,17 +74,30 @@ export class Messages {
     if (!this.offline && !this.shown?.sticky) this.hideBanner();
   }
 
-  // The banner across the page; `say` words it (again, after a language switch).
-  banner(say, kind, sticky = false) {
-    this.paint({ say: typeof say === "function" ? say : () => say, kind, sticky });
+  // The banner across the page; `say` words it (again, after a language switch); an
+  // `action` ({label, run}) is a button in it.
+  banner(say, kind, sticky = false, action = null) {
+    this.paint({ say: typeof say === "function" ? say : () => say, kind, sticky, action });
   }
 
   paint(shown) {
     this.shown = shown;
     const b = $("#banner");
     b.textContent = shown.say();
+    if (shown.action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = shown.action.label();
+      button.addEventListener("click", shown.action.run);
+      b.append(" ", button);
+    }
     b.className = `banner ${shown.kind}`;
     b.hidden = false;
+  }
+
+  // A page message in the banner until the next change (a restored session).
+  notice(key, values) {
+    this.banner(() => this.tr.t(key, values), "notice");
   }
 
   hideBanner() {
@@ -106,30 +121,61 @@ export class Messages {
     $("#data-note").textContent = key ? this.tr.t(key, values) : "";
   }
 
+  // The server does not answer (stopped, restarting, or the network is down): say so and
+  // try again after RETRY_DELAYS, then say what to do and offer a button. When it answers,
+  // onReconnect (resume.js) takes the session up again and returns what to say, or null
+  // when it said it itself; a request that gets through meanwhile tries at once.
   lostConnection() {
     if (this.offline) return;
     this.offline = true;
-    this.banner(() => this.tr.t("connectionLost"), "error");
-    const retry = async () => {
-      try {
-        await api.health();
-        await this.onReconnect();
-      } catch {
-        setTimeout(retry, 1500);
-        return;
-      }
-      this.offline = false;
-      this.banner(() => this.tr.t("connectionBack"), "ok");
-      setTimeout(() => {
-        if (this.offline || this.shown?.kind !== "ok") return;
-        if (this.sticky) this.banner(this.sticky, "error", true);
-        else this.hideBanner();
-      }, 2500);
-    };
-    setTimeout(retry, 1000);
+    this.retryNow();
   }
 
-  recovered() {
+  retryNow() {
+    this.tries = 0;
+    this.banner(() => this.tr.t("connectionLost"), "error");
+    this.schedule();
+  }
+
+  schedule(delay = RETRY_DELAYS[this.tries]) {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.retry(), delay);
+  }
+
+  async retry() {
+    if (this.retrying || !this.offline) return;
+    this.retrying = true;
+    let back;
+    try {
+      await api.health();
+      back = await this.onReconnect();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 0) {
+        this.offline = false;        // the server answers, but refuses: say why
+        this.error(err, null);
+      } else if (++this.tries < RETRY_DELAYS.length) {
+        this.schedule();
+      } else {
+        this.banner(() => this.tr.t("serverSilent"), "error", false,
+                    { label: () => this.tr.t("tryAgain"), run: () => this.retryNow() });
+      }
+      return;
+    } finally {
+      this.retrying = false;
+    }
     this.offline = false;
+    if (!back) return;
+    const shown = { say: () => this.tr.t(back.key, back.values), kind: "ok", sticky: false };
+    this.paint(shown);
+    setTimeout(() => {             // long enough to read it
+      if (this.offline || this.shown !== shown) return;
+      if (this.sticky) this.banner(this.sticky, "error", true);
+      else this.hideBanner();
+    }, back.key === "connectionBack" ? 4000 : 10000);
+  }
+
+  // A request got through: the server is back.
+  recovered() {
+    if (this.offline) this.schedule(0);
   }
 }

@@ -222,6 +222,7 @@ export class PlayLoop {
   async request(run, work) {
     const state = this.state;
     run.inFlight = true;
+    run.sessionId = state.sessionId;
     try {
       const history = state.history;
       const last = history.length ? history[history.length - 1].step : -1;
@@ -244,10 +245,16 @@ export class PlayLoop {
         run.busyUntil = Date.now() + 1000 * (err.params.retry_after || 1);
         return;
       }
+      const playing = this.playing && run.generation === this.generation;
       this.pause();
       try {
-        if (isUnknownSession(err)) await state.open(state.config);
-        else state.messages.error(err, null);
+        if (isUnknownSession(err)) {
+          await state.restore(run.sessionId);   // from what the page shows; then play on
+          if (playing) this.play();
+        } else {
+          if (err instanceof ApiError && err.status === 0) this.playOnReconnect ||= playing;
+          state.messages.error(err, null);
+        }
       } catch (again) {
         state.messages.error(again, null);
       }
@@ -267,7 +274,9 @@ export class PlayLoop {
   }
 
   // The WebSocket for this session, opened on first use; null where it cannot open (a
-  // proxy that refuses WebSockets): the loop then uses POST /frame, the same frames.
+  // proxy that refuses WebSockets): the loop then uses POST /frame, the same frames. A
+  // socket that cannot open because the server does not answer is a lost server (status
+  // 0), not a reason to give up WebSockets.
   async playChannel() {
     const id = this.state.sessionId;
     if (this.channel?.open && this.channel.sessionId === id) return this.channel;
@@ -276,10 +285,29 @@ export class PlayLoop {
     if (this.noWebSocket) return null;
     try {
       this.channel = await PlayChannel.open(id);
+      this.channel.onDrop = () => this.dropped();
     } catch {
+      await api.health();
       this.noWebSocket = true;
     }
     return this.channel;
+  }
+
+  // The socket closed between frames (the server stopped): when the server does not
+  // answer either, the page says so even while nothing plays (the next frame opens
+  // another socket otherwise).
+  async dropped() {
+    try {
+      await api.health();
+    } catch (err) {
+      this.state.messages.error(err, null);
+    }
+  }
+
+  // The server is back after a lost connection (resume.js): play on if it was playing.
+  playOn() {
+    if (this.playOnReconnect) this.play();
+    this.playOnReconnect = false;
   }
 }
 

@@ -4,6 +4,7 @@
 // draw: e.g. the step-through re-traces its point) and `render` (draw everything).
 
 import { api, ApiError, isUnknownSession } from "../api.js";
+import { keepSession } from "./resume.js";
 
 export const RESOLUTION = 50;        // the output plot's grid
 export const NODE_RESOLUTION = 16;   // node thumbnails are 38 px: 16 x 16 cells, smoothed, look the same
@@ -42,11 +43,60 @@ export class Playground {
     this.divergence = null;
   }
 
-  async open(config) {
-    const snap = await api.create(config);
+  // This tab's session from now on (kept for a reload: resume.js).
+  adopt(snap) {
     this.divergence = null;
     this.sessionId = snap.id;
+    keepSession(snap.id);
+  }
+
+  async open(config) {
+    const snap = await api.create(config);
+    this.adopt(snap);
     await this.show(snap, { data: true });
+    return snap;
+  }
+
+  // Take up a session the server kept (a reload, the server back after a restart).
+  async reopen(snap) {
+    this.adopt(snap);
+    await this.show(snap, { data: true });
+    return snap;
+  }
+
+  // What the page last showed, enough to make its session again.
+  held() {
+    const { id, config, weights, biases, prelu_slopes, epoch } = this.snapshot;
+    return { id, config, params: { weights, biases, prelu_slopes }, epoch };
+  }
+
+  // The session `gone` is gone (expired, evicted, deleted): made again from what the page
+  // last showed (`held`): a new session with its config, then its weights, biases and
+  // PReLU slopes, and the learner told so (the epoch counter, the loss history and the
+  // optimizer's running averages start again). One restore at a time; a request that
+  // failed on a session already made again restores nothing.
+  restore(gone, held = this.held()) {
+    if (this.restoring) return this.restoring;
+    if (gone !== this.sessionId) return Promise.resolve();
+    this.restoring = this.remake(held).finally(() => { this.restoring = null; });
+    return this.restoring;
+  }
+
+  async remake({ config, params, epoch }) {
+    const made = await api.create(config);
+    let snap = made;
+    let key = epoch > 0 ? "sessionRestored" : "sessionRestoredAtStart";
+    try {
+      snap = await api.putParams(made.id, params);
+    } catch (err) {
+      // a lost server: the page still holds the parameters and restores them when it is
+      // back (this new session is left to expire); refused ones: the settings alone
+      if (err?.status !== 422) throw err;
+      key = "sessionRestartedFresh";
+    }
+    this.adopt(snap);
+    await this.show(snap, { data: true });
+    this.messages.notice(key, { epoch });
     return snap;
   }
 
@@ -102,9 +152,11 @@ export class Playground {
   }
 
   // Run a request: a refusal is shown by its control (or in the banner), a lost server
-  // starts the reconnecting banner, an expired session is started again from its config.
+  // starts the reconnecting banner, a session gone is restored from what the page shows
+  // and the request run again on it.
   async request(run, field) {
     this.messages.clear(field);
+    const id = this.sessionId;
     try {
       await run();
       this.messages.recovered();
@@ -112,8 +164,9 @@ export class Playground {
     } catch (err) {
       try {
         if (isUnknownSession(err)) {
-          await this.open(this.config);
-          return false;
+          await this.restore(id);
+          await run();
+          return true;
         }
         this.messages.error(err, field);
         if (err instanceof ApiError && err.code === "diverged") {
