@@ -150,7 +150,9 @@ export class Messages {
       await api.health();
       back = await this.onReconnect();
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 0) {
+      // busy: a worker that died still holds the session for a few seconds (its lease)
+      const passing = err instanceof ApiError && (err.status === 0 || err.code === "busy");
+      if (!passing) {
         this.offline = false;        // the server answers, but refuses: say why
         this.error(err, null);
       } else if (++this.tries < RETRY_DELAYS.length) {
