@@ -521,6 +521,9 @@ def test_every_class_region_has_its_own_colour(ui):
     ui.api.post(f"/api/sessions/{ui.session_id}/step", json={"epochs": 60})
     with response_to(page, "POST", "/step"):
         ui.button("Step").click()
+    # the answer came; the plot is drawn once the read-out shows it, at the next frame
+    wait_until(page, lambda: ui.epoch() == 61, 10, "epoch 61 shown")
+    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     for k in range(5):
         color = plot_color_at(page, confident_spot(ui, klass=k))
         nearest = min(range(5), key=lambda c: sum((a - b) ** 2 for a, b in zip(color, palette[c])))
