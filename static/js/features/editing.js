@@ -86,8 +86,8 @@ export class NetworkEditing {
     const t = this.tr.t;
     const max = this.limits.max_hidden_layers;
     this.view.render(snap, { maxUnits: this.limits.max_units });
-    this.view.paintNodes(this.state.heatmaps, (id) => this.output.outputColor(id));
     this.view.markDead(snap.diagnostics?.dead_units || []);
+    this.view.paintNodes(this.state.heatmaps, (id) => this.output.outputColor(id));
     const hidden = snap.layers.length - 2;
     $("#layer-count").textContent = this.tr.tn("hiddenLayerCount", hidden);
     const state = this.state;

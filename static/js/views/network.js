@@ -3,8 +3,9 @@
 // and reports what the user did through the handlers it is given; it computes nothing.
 // The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
 
-import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
+import { BLUE, ORANGE, css, diverging } from "./colors.js";
 import { DiagramKeys } from "./network_keys.js";
+import { NodeThumbnails } from "./thumbnails.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
@@ -12,6 +13,7 @@ const TOP_WIDE = 70;    // room for the layer headers
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const MIN_SPACING = 66; // px between columns, below which the diagram scrolls
+const BORDER = 1, DEAD_BORDER = 2;   // a node square's border, as playground.css draws it
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const el = (tag, attrs = {}, text) => {
@@ -27,7 +29,7 @@ export class NetworkView {
     this.catalog = catalog;
     this.on = handlers;
     this.structure = "";
-    this.nodes = new Map();   // "L:J" -> {div, canvas, x, y}
+    this.nodes = new Map();   // "L:J" -> {div, x, y}
     this.edges = new Map();   // "L:I:J" -> path
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
@@ -89,6 +91,7 @@ export class NetworkView {
     svg.setAttribute("height", height);
     root.append(svg);
     this.svg = svg;
+    this.thumbnails = new NodeThumbnails({ width, height, size: NODE });
 
     // the inputs' heading; with many layers the hint moves into its title, to leave room
     const inHead = el("div", { class: "layer-head in", title: t("featuresHint") });
@@ -187,6 +190,7 @@ export class NetworkView {
         for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
       }
     }
+    root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
   addNode(root, id, x, y, label, hasBias = false) {
@@ -195,8 +199,6 @@ export class NetworkView {
                             role: "button", "aria-label": `${t("node")} ${id}` });
     div.style.left = `${x}px`;
     div.style.top = `${y}px`;
-    const canvas = el("canvas", { width: "20", height: "20" });
-    div.append(canvas);
     if (hasBias) {
       const bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
       bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
@@ -209,7 +211,8 @@ export class NetworkView {
     div.addEventListener("click", () => this.on.hoverNode(id, div));   // a tap shows the numbers too
     div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
-    this.nodes.set(id, { div, canvas, x, y });
+    this.nodes.set(id, { div, x, y });
+    this.thumbnails.place(id, x, y);
   }
 
   addEdge(id) {
@@ -288,14 +291,13 @@ export class NetworkView {
   }
 
   // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
+  // Inside the square's border, which is wider on a dead node (markDead first).
   paintNodes(heatmaps, outputColor) {
     const R = heatmaps.node_resolution || heatmaps.resolution;
-    for (const [id, node] of this.nodes) {
-      const grid = heatmaps.nodes[id];
-      if (!grid) continue;
-      const isOutput = !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
-      paintGrid(node.canvas, grid, R, isOutput && outputColor ? outputColor(id) || diverging : diverging);
-    }
+    const isOutput = (id) => !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
+    this.thumbnails.paint(heatmaps.nodes, R,
+      (id) => (isOutput(id) && outputColor ? outputColor(id) || diverging : diverging),
+      (id) => (this.nodes.get(id).div.classList.contains("dead") ? DEAD_BORDER : BORDER));
   }
 
   // Mark the current node of a step-through and label the edges feeding it
