@@ -9,6 +9,7 @@
 // is pressed again.
 
 import { api, ApiError, isUnknownSession, PlayChannel } from "../api.js";
+import { setAttr, setProp, setText } from "../dom.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
@@ -65,18 +66,18 @@ export class PlayLoop {
     const diverged = this.state.diverged;
     for (const id of ["#play", "#step", "#step-batch"]) {
       const b = $(id);
-      b.disabled = diverged && !(id === "#play" && this.playing);
-      if (diverged) b.title = this.tr.t("divergedTitle");
+      setProp(b, "disabled", diverged && !(id === "#play" && this.playing));
+      if (diverged) setProp(b, "title", this.tr.t("divergedTitle"));
     }
     if (!diverged) {
-      $("#step").title = this.tr.t("stepTitle");
-      $("#step-batch").title = this.tr.t("stepBatchTitle");
+      setProp($("#step"), "title", this.tr.t("stepTitle"));
+      setProp($("#step-batch"), "title", this.tr.t("stepBatchTitle"));
     }
     const button = $("#play");
-    button.setAttribute("aria-label", this.tr.t(this.playing ? "pause" : "play"));
-    if (!diverged) button.title = this.tr.t(this.playing ? "pause" : "play");
+    setAttr(button, "aria-label", this.tr.t(this.playing ? "pause" : "play"));
+    if (!diverged) setProp(button, "title", this.tr.t(this.playing ? "pause" : "play"));
     button.classList.toggle("playing", this.playing);
-    button.querySelector(".play-icon").textContent = this.playing ? "❚❚" : "▶";
+    setText(button.querySelector(".play-icon"), this.playing ? "❚❚" : "▶");
   }
 
   play() {

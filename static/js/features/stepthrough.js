@@ -4,6 +4,7 @@
 // example's update. The page computes nothing: every number is the trace's.
 
 import { api } from "../api.js";
+import { setProp } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { EXTENT } from "../views/plot.js";
 import { PageMessage } from "./messages.js";
@@ -201,8 +202,12 @@ export class StepThrough {
       const { phase, s } = steps[Math.min(this.index, steps.length - 1)];
       lines = phase === "forward" ? this.forwardLines(s, this.index) : this.backwardLines(s, this.index);
     }
-    $("#apply-update").disabled = this.state.diverged || !(this.index >= 0 && steps[this.index]?.phase === "backward");
-    $("#calc-panel").replaceChildren(...lines.map((line) =>
+    setProp($("#apply-update"), "disabled",
+      this.state.diverged || !(this.index >= 0 && steps[this.index]?.phase === "backward"));
+    const panel = $("#calc-panel");
+    if (this.shownLines === lines.join("\n") && panel.childElementCount === lines.length) return;
+    this.shownLines = lines.join("\n");
+    panel.replaceChildren(...lines.map((line) =>
       Object.assign(document.createElement("div"), { textContent: line })));
   }
 

@@ -2,6 +2,7 @@
 // with a plain-words flag, dead units, overfitting, and the confusion matrix. Numbers and
 // flags from the server; this view only words and draws them.
 
+import { setProp, setText } from "../dom.js";
 import { scaleForScreen } from "./plot.js";
 
 const LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -19,14 +20,14 @@ export class DiagnosticsView {
     const d = snapshot.diagnostics;
     if (!d) return;
     const t = tr.t;
-    this.flag.textContent = gradientText(d, snapshot.config, t);
-    this.flag.className = d.gradient_flag ? "warn" : "";
-    this.dead.textContent = d.dead_units.length
-      ? tr.tn("deadSome", d.dead_units.length, { list: d.dead_units.join(", ") }) : t("deadNone");
-    this.dead.className = d.dead_units.length ? "warn" : "";
+    setText(this.flag, gradientText(d, snapshot.config, t));
+    setProp(this.flag, "className", d.gradient_flag ? "warn" : "");
+    setText(this.dead, d.dead_units.length
+      ? tr.tn("deadSome", d.dead_units.length, { list: d.dead_units.join(", ") }) : t("deadNone"));
+    setProp(this.dead, "className", d.dead_units.length ? "warn" : "");
     const o = d.overfitting;
-    this.overfit.textContent = o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "";
-    this.overfit.className = o ? "warn" : "";
+    setText(this.overfit, o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "");
+    setProp(this.overfit, "className", o ? "warn" : "");
     this.drawGradients(snapshot.history, snapshot.layers.length - 1, tr);
     this.drawConfusion(d.confusion, t);
   }
@@ -71,6 +72,14 @@ export class DiagnosticsView {
       if (points.length === 1 && started) ctx.arc(x(last), y(last.gradient_sizes[l]), 1.5, 0, 7);
       ctx.stroke();
     }
+    this.drawLegend(depth, tr);
+  }
+
+  // One swatch a layer, made again only when the depth or the language changes.
+  drawLegend(depth, tr) {
+    const key = `${depth}:${tr.lang}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
     this.legend.replaceChildren(...Array.from({ length: depth }, (_, l) => {
       const span_ = document.createElement("span");
       const swatch = document.createElement("span");
@@ -83,8 +92,10 @@ export class DiagnosticsView {
   }
 
   drawConfusion(confusion, t) {
-    this.confusionBox.hidden = !confusion;
-    if (!confusion) return;
+    setProp(this.confusionBox, "hidden", !confusion);
+    const key = JSON.stringify([confusion, t("truePredicted")]);
+    if (!confusion || key === this.confusionKey) return;
+    this.confusionKey = key;
     const k = confusion.length;
     const max = Math.max(1, ...confusion.flat());
     const head = document.createElement("tr");
