@@ -62,6 +62,8 @@ export function decodeGrid(grid, resolution) {
   return out;
 }
 
+const images = new WeakMap();   // canvas -> its ImageData, kept from one frame to the next
+
 // Paint values (row-major, row 0 = top) onto a canvas through colorOf(value, index) -> rgb.
 export function paint(canvas, values, resolution, colorOf) {
   if (canvas.width !== resolution || canvas.height !== resolution) {
@@ -69,7 +71,8 @@ export function paint(canvas, values, resolution, colorOf) {
     canvas.height = resolution;
   }
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(resolution, resolution);
+  let image = images.get(canvas);
+  if (image?.width !== resolution) images.set(canvas, image = ctx.createImageData(resolution, resolution));
   const px = image.data;
   for (let i = 0; i < values.length; i++) {
     const [r, g, b] = colorOf(values[i], i);
