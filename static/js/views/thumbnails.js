@@ -17,7 +17,7 @@ export class NodeThumbnails {
     this.dpr = scaleForScreen(this.canvas, width, height);
     this.size = size;
     this.spots = new Map();   // "L:J" -> [x, y] of the node's square
-    this.atlas = document.createElement("canvas");   // never in the page: no layer
+    this.atlas = new OffscreenCanvas(1, 1);   // never in the page: no layer
     this.lut = new Uint8ClampedArray(256 * 3);
   }
 
@@ -27,13 +27,15 @@ export class NodeThumbnails {
 
   // Paint GRIDs (id -> grid, R x R) through colorFor(id) -> (value -> rgb), each inside its
   // square's border (borderOf(id) px): the grids go into one atlas image (one
-  // putImageData), then each is drawn scaled into its square.
+  // putImageData), then each is drawn scaled into its square. The atlas is handed over as
+  // an ImageBitmap: a canvas as the source costs a snapshot per drawImage.
   paint(grids, R, colorFor, borderOf) {
     const ids = [...this.spots.keys()].filter((id) => grids[id]);
     const tile = R + 2 * PAD;
     const image = this.atlasImage(tile, tile * Math.max(1, ids.length));
     ids.forEach((id, k) => this.fillTile(image, k * tile, grids[id], R, colorFor(id)));
     this.atlas.getContext("2d").putImageData(image, 0, 0);
+    const atlas = this.atlas.transferToImageBitmap();
     const ctx = this.canvas.getContext("2d");
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.imageSmoothingEnabled = true;
@@ -42,8 +44,9 @@ export class NodeThumbnails {
       const [x, y] = this.spots.get(id);
       const border = borderOf(id);
       const inner = this.size - 2 * border;
-      ctx.drawImage(this.atlas, PAD, k * tile + PAD, R, R, x + border, y + border, inner, inner);
+      ctx.drawImage(atlas, PAD, k * tile + PAD, R, R, x + border, y + border, inner, inner);
     });
+    atlas.close();
   }
 
   // The atlas's ImageData, made again only when its size changes.
@@ -61,12 +64,12 @@ export class NodeThumbnails {
     const rgb = this.cellColors(grid, R, colorOf);
     const px = image.data;
     const width = image.width;
-    const clamp = (v) => Math.max(0, Math.min(R - 1, v));
-    for (let ty = 0; ty < R + 2 * PAD; ty++) {
-      const row = clamp(ty - PAD) * R;
+    const cell = Array.from({ length: R + 2 * PAD }, (_, t) => Math.max(0, Math.min(R - 1, t - PAD)));
+    for (let ty = 0; ty < cell.length; ty++) {
+      const row = cell[ty] * R;
       let o = 4 * (top + ty) * width;
-      for (let tx = 0; tx < R + 2 * PAD; tx++, o += 4) {
-        const c = 3 * (row + clamp(tx - PAD));
+      for (let tx = 0; tx < cell.length; tx++, o += 4) {
+        const c = 3 * (row + cell[tx]);
         px[o] = rgb[c]; px[o + 1] = rgb[c + 1]; px[o + 2] = rgb[c + 2]; px[o + 3] = 255;
       }
     }
@@ -79,12 +82,18 @@ export class NodeThumbnails {
     if (this.rgb?.length !== 3 * n) this.rgb = new Uint8ClampedArray(3 * n);
     const rgb = this.rgb;
     if (Array.isArray(grid)) {
-      decodeGrid(grid, R).forEach((v, i) => rgb.set(colorOf(v), 3 * i));
+      decodeGrid(grid, R).forEach((v, i) => {
+        const [r, g, b] = colorOf(v);
+        rgb[3 * i] = r; rgb[3 * i + 1] = g; rgb[3 * i + 2] = b;
+      });
       return rgb;
     }
     const lut = this.lut;
     const scale = (grid.max - grid.min) / 255;
-    for (let b = 0; b < 256; b++) lut.set(colorOf(grid.min + scale * b), 3 * b);
+    for (let k = 0; k < 256; k++) {
+      const [r, g, b] = colorOf(grid.min + scale * k);
+      lut[3 * k] = r; lut[3 * k + 1] = g; lut[3 * k + 2] = b;
+    }
     const bytes = gridBytes(grid);
     for (let i = 0; i < n; i++) {
       const b = 3 * bytes[i];
