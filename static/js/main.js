@@ -49,7 +49,7 @@ async function start(tr, messages) {
   // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
-    if (state.diagramFresh) editing.render(snap);
+    if (state.diagramFresh) editing.render(snap, { playing: play.playing });
     output.render(snap);
     diagnostics.render(snap, tr);
     play.render();

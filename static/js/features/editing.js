@@ -3,6 +3,7 @@
 // bias typed in, and the tooltips that show a node's or an edge's numbers.
 
 import { api } from "../api.js";
+import { setText } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { NetworkView, limitButton } from "../views/network.js";
 import { PageMessage } from "./messages.js";
@@ -61,7 +62,7 @@ export class NetworkEditing {
       }), "hidden"),
       editWeight: (id, path, ev) => {
         const [l, i, j] = id.split(":").map(Number);
-        this.openEditor(ev, path, Number(path.dataset.value), this.tr.t("editWeight"),
+        this.openEditor(ev, path, this.view.weightOf(path), this.tr.t("editWeight"),
           this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
           (v) => api.setWeight(state.sessionId, l, i, j, v));
       },
@@ -82,14 +83,20 @@ export class NetworkEditing {
     await this.state.change(async () => this.state.show(await call()), field);
   }
 
-  render(snap) {
+  // While playing, a big diagram's redraw is split over two animation frames (the edges
+  // now, the nodes at the next), so that neither misses the display's beat; the edges'
+  // data-value may wait for an idle moment (NetworkView.render's lazyValues).
+  render(snap, { playing = false } = {}) {
     const t = this.tr.t;
     const max = this.limits.max_hidden_layers;
-    this.view.render(snap, { maxUnits: this.limits.max_units });
-    this.view.markDead(snap.diagnostics?.dead_units || []);
-    this.view.paintNodes(this.state.heatmaps, (id) => this.output.outputColor(id));
+    this.view.render(snap, { maxUnits: this.limits.max_units, lazyValues: playing });
+    cancelAnimationFrame(this.nodesLater);
+    const heatmaps = this.state.heatmaps;
+    const drawNodes = () => this.view.renderNodes(snap, heatmaps, (id) => this.output.outputColor(id));
+    if (playing) this.nodesLater = requestAnimationFrame(drawNodes);
+    else drawNodes();
     const hidden = snap.layers.length - 2;
-    $("#layer-count").textContent = this.tr.tn("hiddenLayerCount", hidden);
+    setText($("#layer-count"), this.tr.tn("hiddenLayerCount", hidden));
     const state = this.state;
     const on = this.handlers();
     limitButton($("#add-layer"), hidden >= max && t("limitLayers", { max }), t("addLayer"), () => this.edit(() => {
@@ -139,7 +146,7 @@ export class NetworkEditing {
     this.hoveredEdge = id;
     if (!id) { tip.hidden = true; return; }
     const t = this.tr.t;
-    const w = Number(path.dataset.value);
+    const w = this.view.weightOf(path);
     const [l, i, j] = id.split(":").map(Number);
     const sign = w > 0 ? t("positive") : w < 0 ? t("negative") : t("zero");
     const signed = `${w > 0 ? "+" : ""}${w.toFixed(3)}`;

@@ -3,7 +3,9 @@
 // and reports what the user did through the handlers it is given; it computes nothing.
 // The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
 
+import { setAttr, setProp } from "../dom.js";
 import { BLUE, ORANGE, css, diverging } from "./colors.js";
+import { EdgeValues } from "./edge_values.js";
 import { DiagramKeys } from "./network_keys.js";
 import { NodeThumbnails } from "./thumbnails.js";
 
@@ -31,6 +33,7 @@ export class NetworkView {
     this.structure = "";
     this.nodes = new Map();   // "L:J" -> {div, x, y}
     this.edges = new Map();   // "L:I:J" -> path
+    this.values = new EdgeValues();
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
   }
@@ -40,7 +43,8 @@ export class NetworkView {
     this.structure = "";      // rebuild labels in the new language
   }
 
-  render(snapshot, { maxUnits }) {
+  // lazyValues: the edges' data-value may be written when the page is idle (playing)
+  render(snapshot, { maxUnits, lazyValues = false }) {
     const features = snapshot.config.features;
     const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits]);
     if (key !== this.structure) {
@@ -55,8 +59,14 @@ export class NetworkView {
       if (again) again.focus();
       else if (active) this.focusNode(this.focusId);
     }
-    this.updateEdges(snapshot);
+    this.updateEdges(snapshot, lazyValues);
+  }
+
+  // The nodes: their biases, dead marks and heatmaps (after render, which builds them).
+  renderNodes(snapshot, heatmaps, outputColor) {
     this.updateBiases(snapshot);
+    this.markDead(snapshot.diagnostics?.dead_units || []);
+    this.paintNodes(heatmaps, outputColor);
   }
 
   // ------------------------------------------------------------------ layout
@@ -66,6 +76,7 @@ export class NetworkView {
     root.replaceChildren();
     this.nodes.clear();
     this.edges.clear();
+    this.values = new EdgeValues();
     const sizes = snapshot.layers.map((l) => l.units);
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
@@ -199,8 +210,9 @@ export class NetworkView {
                             role: "button", "aria-label": `${t("node")} ${id}` });
     div.style.left = `${x}px`;
     div.style.top = `${y}px`;
+    let bias = null;
     if (hasBias) {
-      const bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
+      bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
       bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
       div.append(bias);
     }
@@ -211,7 +223,8 @@ export class NetworkView {
     div.addEventListener("click", () => this.on.hoverNode(id, div));   // a tap shows the numbers too
     div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
-    this.nodes.set(id, { div, x, y });
+    const [l, j] = id.split(":").map(Number);
+    this.nodes.set(id, { div, x, y, bias, l, j });
     this.thumbnails.place(id, x, y);
   }
 
@@ -235,6 +248,7 @@ export class NetworkView {
     band.setAttribute("class", "edge-hit");
     path.append(line, band);
     path._line = line;
+    [path._l, path._i, path._j] = [l, i, j];
     path.setAttribute("tabindex", "-1");
     path.setAttribute("role", "button");
     path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
@@ -251,13 +265,14 @@ export class NetworkView {
   }
 
   // ------------------------------------------------------------------ values
-  updateEdges(snapshot) {
-    // Only what changed is written: a MAX network has ~400 edges and a frame comes 60
-    // times a second. The tooltip and the editor read data-value; the spoken label is
-    // written when an edge gets focus.
+  updateEdges(snapshot, lazyValues) {
+    // Only what changed is written: a MAX network has ~1,900 edges, redrawn up to 15 times
+    // a second; a stroke changes only when its width (to 0.1 px) or its sign does. The
+    // tooltip and the editor read data-value; the spoken label is written on focus.
+    const weights = snapshot.weights;
+    if (!lazyValues) this.values.flush();
     for (const [id, path] of this.edges) {
-      const [l, i, j] = id.split(":").map(Number);
-      const w = snapshot.weights[l][i][j];
+      const w = weights[path._l][path._i][path._j];
       if (path._w === w) continue;
       const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
       if (path._width !== width) { path._line.style.strokeWidth = width; path._width = width; }
@@ -266,7 +281,7 @@ export class NetworkView {
         path._line.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
         path._positive = positive;
       }
-      path.setAttribute("data-value", String(w));
+      this.values.set(path, w, { lazy: lazyValues });
       if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
       path._w = w;
     }
@@ -275,18 +290,25 @@ export class NetworkView {
   edgeLabel(id) {
     const { t } = this.tr;
     const [l, i, j] = id.split(":").map(Number);
-    const w = Number(this.edges.get(id).dataset.value);
+    const w = this.weightOf(this.edges.get(id));
     return `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`;
   }
 
+  // The weight an edge shows (its data-value may not be written yet).
+  weightOf(edge) {
+    return edge._w ?? Number(edge.dataset.value);
+  }
+
   updateBiases(snapshot) {
-    for (const [id, node] of this.nodes) {
-      const [l, j] = id.split(":").map(Number);
-      const bias = node.div.querySelector(".bias");
+    for (const { bias, l, j } of this.nodes.values()) {
       if (!bias || l === 0) continue;
       const b = snapshot.biases[l - 1][j];
-      bias.style.background = css(b >= 0 ? ORANGE : BLUE, Math.min(1, 0.25 + Math.abs(b)));
+      if (bias._b === b) continue;
+      bias._b = b;
       bias.dataset.value = String(b);
+      // the opacity to 3 decimals (the screen shows 256 levels): a restyle only when it shows
+      const fill = css(b >= 0 ? ORANGE : BLUE, Math.round(1000 * Math.min(1, 0.25 + Math.abs(b))) / 1000);
+      if (bias._fill !== fill) { bias.style.background = fill; bias._fill = fill; }
     }
   }
 
@@ -333,7 +355,7 @@ export class NetworkView {
 // (aria-disabled, its reason in its title and, when pressed, in the page's message slot):
 // a disabled button would tell touch and keyboard users nothing.
 export function limitButton(button, reason, title, act, sayWhy) {
-  button.setAttribute("aria-disabled", String(Boolean(reason)));
-  button.title = reason || title;
+  setAttr(button, "aria-disabled", String(Boolean(reason)));
+  setProp(button, "title", reason || title);
   button.onclick = () => (reason ? sayWhy(reason) : act());
 }
