@@ -1,3 +1,15 @@
+// The page's fixed elements, found once: a frame looks up some twenty of them, and a
+// querySelector costs ~10 us. Looked up again once the element left the page.
+const found = new Map();
+export function $(selector) {
+  let el = found.get(selector);
+  if (!el?.isConnected) {
+    el = document.querySelector(selector);
+    found.set(selector, el);
+  }
+  return el;
+}
+
 // Writes to the page that happen only when the value changes. A play frame comes up to 60
 // times a second and most of what it shows stays the same; a write of the same text,
 // attribute or class still makes the browser restyle, lay out and repaint its part.

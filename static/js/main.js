@@ -2,6 +2,7 @@
 // connect them. Nothing else happens here.
 
 import { api } from "./api.js";
+import { $ } from "./dom.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { openFromLink, pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
@@ -14,8 +15,6 @@ import { StepThrough } from "./features/stepthrough.js";
 import { DiagnosticsView } from "./views/diagnostics.js";
 import { ActivationExplorer } from "./views/explorer.js";
 import { fieldName } from "./i18n.js";
-
-const $ = (sel) => document.querySelector(sel);
 
 async function start(tr, messages) {
   const catalog = await api.catalog();

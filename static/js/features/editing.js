@@ -3,12 +3,11 @@
 // bias typed in, and the tooltips that show a node's or an edge's numbers.
 
 import { api } from "../api.js";
-import { setText } from "../dom.js";
+import { $, setText } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { NetworkView, limitButton } from "../views/network.js";
 import { PageMessage } from "./messages.js";
 
-const $ = (sel) => document.querySelector(sel);
 const DEFAULT_VALUE_RANGE = [-1e6, 1e6];   // the server's bound on a typed weight or bias
 
 export class NetworkEditing {

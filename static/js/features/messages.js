@@ -4,8 +4,7 @@
 // page message by its string key) and worded again when the language changes.
 
 import { api, ApiError } from "../api.js";
-
-const $ = (sel) => document.querySelector(sel);
+import { $ } from "../dom.js";
 
 // A message of the page's own (bad typing, a limit reached): a string key and its values.
 export class PageMessage extends Error {

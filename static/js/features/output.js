@@ -5,10 +5,9 @@
 import { CLASS_COLORS, classRamp, css, diverging } from "../views/colors.js";
 import { LossChart } from "../views/chart.js";
 import { OutputPlot } from "../views/plot.js";
-import { setProp, setText } from "../dom.js";
+import { $, setProp, setText } from "../dom.js";
 import { fmt } from "../numbers.js";
 
-const $ = (sel) => document.querySelector(sel);
 
 export class OutputPanel {
   constructor(state, { tr, page, onPick }) {
@@ -37,7 +36,10 @@ export class OutputPanel {
     setText($("[data-testid=train-loss]"), fmt(snap.metrics.train_loss));
     setText($("[data-testid=test-loss]"), fmt(snap.metrics.test_loss));
     const classifier = snap.kind !== "regression";
-    for (const el of document.querySelectorAll(".metrics .acc, .chart-legend .acc")) setProp(el, "hidden", !classifier);
+    if (classifier !== this.classifier) {   // a search of the whole page: not every frame
+      this.classifier = classifier;
+      for (const el of document.querySelectorAll(".metrics .acc, .chart-legend .acc")) el.hidden = !classifier;
+    }
     if (classifier) {
       setText($("[data-testid=train-accuracy]"), fmt(snap.metrics.train_accuracy));
       setText($("[data-testid=test-accuracy]"), fmt(snap.metrics.test_accuracy));

@@ -9,7 +9,7 @@
 // is pressed again.
 
 import { api, ApiError, isUnknownSession, PlayChannel } from "../api.js";
-import { setAttr, setProp, setText } from "../dom.js";
+import { $, setAttr, setProp, setText } from "../dom.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
@@ -23,7 +23,6 @@ const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: n
 const BIG_DIAGRAM = 300;
 const DIAGRAM_MS = 100;
 const DIAGRAM_FRAMES = 4;
-const $ = (sel) => document.querySelector(sel);
 
 export class PlayLoop {
   constructor(state, { tr, speed }) {

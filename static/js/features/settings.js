@@ -3,7 +3,7 @@
 // that mirrors the whole configuration.
 
 import { api } from "../api.js";
-import { setAttr, setProp, setText } from "../dom.js";
+import { $, setAttr, setProp, setText } from "../dom.js";
 import { applyStrings } from "../i18n.js";
 import { css, labelColor } from "../views/colors.js";
 import { EXTENT } from "../views/plot.js";
@@ -17,7 +17,6 @@ const SAMPLES = [100, 200, 300, 500, 1000, 2000];
 const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const MIXED = "";    // the Activation menu's value when the layers differ
 
-const $ = (sel) => document.querySelector(sel);
 
 export class Settings {
   constructor(state, { tr, play, page, onLanguage }) {
@@ -167,7 +166,7 @@ export class Settings {
     set("#head", c.head);
     setProp($("#threshold-field"), "hidden", c.head !== "sigmoid");
     setProp($("#classes-field"), "hidden", dataset.kind !== "multiclass");
-    for (const b of document.querySelectorAll(".thumb")) {
+    for (const b of $("#dataset-thumbs").children) {
       setAttr(b, "aria-pressed", String(b.dataset.dataset === c.dataset));
     }
     this.writeAddress();

@@ -4,13 +4,12 @@
 // example's update. The page computes nothing: every number is the trace's.
 
 import { api } from "../api.js";
-import { setProp } from "../dom.js";
+import { $, setProp } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { EXTENT } from "../views/plot.js";
 import { PageMessage } from "./messages.js";
 import { DATA_FIELDS } from "./state.js";
 
-const $ = (sel) => document.querySelector(sel);
 const SNAP_DISTANCE = 0.3;   // a click this close to a data point takes that example
 
 export class StepThrough {
