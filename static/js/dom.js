@@ -14,8 +14,15 @@ export function $(selector) {
 // times a second and most of what it shows stays the same; a write of the same text,
 // attribute or class still makes the browser restyle, lay out and repaint its part.
 
+// An element's text; an element holding one text node keeps it (a replaced node is laid
+// out anew, a changed one only shaped again).
 export function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
+  const only = el.firstChild;
+  if (only && only === el.lastChild && only.nodeType === Node.TEXT_NODE && text) {
+    if (only.data !== text) only.data = text;
+  } else if (el.textContent !== text) {
+    el.textContent = text;
+  }
 }
 
 export function setAttr(el, name, value) {

@@ -91,13 +91,18 @@ export class DiagnosticsView {
     }));
   }
 
+  // The confusion table, its cells rewritten in place while its shape stays.
   drawConfusion(confusion, t) {
     setProp(this.confusionBox, "hidden", !confusion);
-    const key = JSON.stringify([confusion, t("truePredicted")]);
-    if (!confusion || key === this.confusionKey) return;
-    this.confusionKey = key;
-    const k = confusion.length;
+    if (!confusion) return;
     const max = Math.max(1, ...confusion.flat());
+    const shape = `${confusion.length}:${t("truePredicted")}`;
+    if (shape === this.confusionShape) {
+      confusion.forEach((row, i) => row.forEach((n, j) => paintCell(this.confusion.rows[i + 1].cells[j + 1], i, j, n, max)));
+      return;
+    }
+    this.confusionShape = shape;
+    const k = confusion.length;
     const head = document.createElement("tr");
     head.append(Object.assign(document.createElement("th"), { textContent: t("truePredicted") }));
     for (let j = 0; j < k; j++) head.append(Object.assign(document.createElement("th"), { textContent: String(j) }));
@@ -106,15 +111,20 @@ export class DiagnosticsView {
       tr.append(Object.assign(document.createElement("th"), { textContent: String(i) }));
       row.forEach((n, j) => {
         const td = document.createElement("td");
-        td.textContent = String(n);
-        td.className = i === j ? "hit" : n ? "miss" : "";
-        td.style.setProperty("--share", String(n / max));
+        paintCell(td, i, j, n, max);
         tr.append(td);
       });
       return tr;
     });
     this.confusion.replaceChildren(head, ...rows);
   }
+}
+
+function paintCell(td, i, j, n, max) {
+  setText(td, String(n));
+  setProp(td, "className", i === j ? "hit" : n ? "miss" : "");
+  const share = String(n / max);
+  if (td.style.getPropertyValue("--share") !== share) td.style.setProperty("--share", share);
 }
 
 // The gradient flag in words: what is true of this network, with advice it can act on.
