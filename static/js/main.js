@@ -48,7 +48,7 @@ async function start(tr, messages) {
   // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
-    if (state.diagramFresh) editing.render(snap, { playing: play.playing });
+    if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     output.render(snap);
     diagnostics.render(snap, tr);
     play.render();

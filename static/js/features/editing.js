@@ -82,18 +82,22 @@ export class NetworkEditing {
     await this.state.change(async () => this.state.show(await call()), field);
   }
 
-  // While playing, a big diagram's redraw is split over two animation frames (the edges
-  // now, the nodes at the next), so that neither misses the display's beat; the edges'
-  // data-value may wait for an idle moment (NetworkView.render's lazyValues).
-  render(snap, { playing = false } = {}) {
+  // spread: a big diagram while playing (redrawn every few frames, see play.js), whose
+  // redraw is split over three animation frames (the edges now, the biases at the next,
+  // the node heatmaps at the one after) so that none misses the display's beat, and whose
+  // edges' data-value may wait for an idle moment (NetworkView.render's lazyValues).
+  render(snap, { spread = false } = {}) {
     const t = this.tr.t;
     const max = this.limits.max_hidden_layers;
-    this.view.render(snap, { maxUnits: this.limits.max_units, lazyValues: playing });
-    cancelAnimationFrame(this.nodesLater);
+    this.view.render(snap, { maxUnits: this.limits.max_units, lazyValues: spread });
+    cancelAnimationFrame(this.nextPart);
     const heatmaps = this.state.heatmaps;
-    const drawNodes = () => this.view.renderNodes(snap, heatmaps, (id) => this.output.outputColor(id));
-    if (playing) this.nodesLater = requestAnimationFrame(drawNodes);
-    else drawNodes();
+    const parts = [
+      () => this.view.updateBiases(snap),
+      () => this.view.paintNodes(snap, heatmaps, (id) => this.output.outputColor(id)),
+    ];
+    if (spread) this.later(parts);
+    else parts.forEach((part) => part());
     const hidden = snap.layers.length - 2;
     setText($("#layer-count"), this.tr.tn("hiddenLayerCount", hidden));
     const state = this.state;
@@ -110,6 +114,11 @@ export class NetworkEditing {
     if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
     const edge = this.hoveredEdge && this.view.edges.get(this.hoveredEdge);
     if (edge && !tip.hidden) this.hoverEdge(this.hoveredEdge, edge);   // the new weight
+  }
+
+  // Draw the parts one per animation frame.
+  later([part, ...rest]) {
+    if (part) this.nextPart = requestAnimationFrame(() => { part(); this.later(rest); });
   }
 
   // ---------------------------------------------------------------- tooltips

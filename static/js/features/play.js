@@ -34,6 +34,7 @@ export class PlayLoop {
     this.looping = Promise.resolve();
     this.channel = null;
     this.noWebSocket = false;
+    this.bigDiagram = false;     // redrawn every few frames only (diagramDue)
   }
 
   bind() {
@@ -197,8 +198,9 @@ export class PlayLoop {
     const snap = this.state.snapshot;
     const edges = snap ? snap.weights.reduce((n, m) => n + m.length * (m[0]?.length || 0), 0) : 0;
     const now = performance.now();
+    this.bigDiagram = edges > BIG_DIAGRAM;
     this.framesSinceDiagram = (this.framesSinceDiagram ?? DIAGRAM_FRAMES) + 1;
-    if (edges <= BIG_DIAGRAM || (now - (this.nodesAt || 0) >= DIAGRAM_MS
+    if (!this.bigDiagram || (now - (this.nodesAt || 0) >= DIAGRAM_MS
                                  && this.framesSinceDiagram >= DIAGRAM_FRAMES)) {
       this.nodesAt = now;
       this.framesSinceDiagram = 0;

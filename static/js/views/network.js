@@ -62,11 +62,10 @@ export class NetworkView {
     this.updateEdges(snapshot, lazyValues);
   }
 
-  // The nodes: their biases, dead marks and heatmaps (after render, which builds them).
-  renderNodes(snapshot, heatmaps, outputColor) {
-    this.updateBiases(snapshot);
+  // The nodes' dead marks and heatmaps (after render, which builds them).
+  paintNodes(snapshot, heatmaps, outputColor) {
     this.markDead(snapshot.diagnostics?.dead_units || []);
-    this.paintNodes(heatmaps, outputColor);
+    this.paintHeatmaps(heatmaps, outputColor);
   }
 
   // ------------------------------------------------------------------ layout
@@ -314,7 +313,7 @@ export class NetworkView {
 
   // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
   // Inside the square's border, which is wider on a dead node (markDead first).
-  paintNodes(heatmaps, outputColor) {
+  paintHeatmaps(heatmaps, outputColor) {
     const R = heatmaps.node_resolution || heatmaps.resolution;
     const isOutput = (id) => !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
     this.thumbnails.paint(heatmaps.nodes, R,
