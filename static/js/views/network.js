@@ -5,6 +5,7 @@
 
 import { setAttr, setProp } from "../dom.js";
 import { BLUE, ORANGE, css, diverging } from "./colors.js";
+import { EdgeStrokes, NEGATIVE, POSITIVE } from "./edge_strokes.js";
 import { EdgeValues } from "./edge_values.js";
 import { DiagramKeys } from "./network_keys.js";
 import { NodeThumbnails } from "./thumbnails.js";
@@ -76,6 +77,8 @@ export class NetworkView {
     this.nodes.clear();
     this.edges.clear();
     this.values = new EdgeValues();
+    this.strokes?.close();
+    this.geometry = [];
     const sizes = snapshot.layers.map((l) => l.units);
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
@@ -200,6 +203,8 @@ export class NetworkView {
         for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
       }
     }
+    this.strokes = new EdgeStrokes({ width, height, geometry: Float32Array.from(this.geometry) });
+    svg.before(this.strokes.canvas);   // the strokes under their SVG elements
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
@@ -233,7 +238,9 @@ export class NetworkView {
     const b = this.nodes.get(`${l + 1}:${j}`);
     const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
     const mx = (x1 + x2) / 2;
-    // The edge is a group: the drawn curve, and a transparent band 8 px high around it
+    this.geometry.push(x1, y1, x2, y2);
+    // The edge is a group: its curve (drawn by EdgeStrokes; shown here only highlighted,
+    // its width and colour in --w and --c), and a transparent band 8 px high around it
     // that takes the pointer (a 1 px curve is hard to hit, and a flat one has no height).
     const path = document.createElementNS(SVG_NS, "g");
     path.setAttribute("class", "edge");
@@ -270,20 +277,29 @@ export class NetworkView {
     // tooltip and the editor read data-value; the spoken label is written on focus.
     const weights = snapshot.weights;
     if (!lazyValues) this.values.flush();
+    let restroke = false;
     for (const [id, path] of this.edges) {
       const w = weights[path._l][path._i][path._j];
       if (path._w === w) continue;
-      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
-      if (path._width !== width) { path._line.style.strokeWidth = width; path._width = width; }
-      const positive = w >= 0;
-      if (path._positive !== positive) {
-        path._line.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
-        path._positive = positive;
-      }
-      this.values.set(path, w, { lazy: lazyValues });
       if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
-      path._w = w;
+      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
+      const color = w >= 0 ? POSITIVE : NEGATIVE;
+      restroke ||= path._width !== width || path._color !== color;
+      Object.assign(path, { _w: w, _width: width, _color: color });
+      this.values.set(path, { lazy: lazyValues });
     }
+    if (restroke) this.drawStrokes();
+  }
+
+  // Every edge's stroke, in the edges' order (EdgeStrokes' geometry).
+  drawStrokes() {
+    const widths = new Float32Array(this.edges.size), positive = new Uint8Array(this.edges.size);
+    let k = 0;
+    for (const path of this.edges.values()) {
+      widths[k] = Number(path._width);
+      positive[k++] = path._color === POSITIVE ? 1 : 0;
+    }
+    this.strokes.draw(widths, positive);
   }
 
   edgeLabel(id) {
