@@ -150,30 +150,22 @@ export class PlayLoop {
     });
   }
 
-  // One animation frame of the loop: draw what came back, then ask for more if owed. An
-  // error while drawing stops the loop and is said; it never leaves the loop unsettled.
+  // One animation frame of the loop: ask for more if owed, then draw what came back (the
+  // server trains the next frame while this one is drawn: an answer that misses the next
+  // animation frame costs a frame). An error while drawing stops the loop and is said; it
+  // never leaves the loop unsettled.
   async tick(run, now) {
     if (run.finished) return;
     try {
-      await this.land(run);
+      const ready = run.ready;
+      run.ready = null;
+      const going = this.playing && run.generation === this.generation && !ready?.snapshot.diverged;
+      if (going) this.askMore(run, now, ready);
+      if (ready) await this.show(ready);
       if (this.state.diverged) this.pause();
       if (!this.playing || run.generation !== this.generation) {
         if (!run.inFlight) run.finish();
         return;
-      }
-      const most = this.maxEpochs();
-      run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
-                          2 * Math.max(1, most));
-      run.last = now;
-      if (!run.inFlight && Date.now() >= (run.busyUntil || 0) && run.owed >= 1) {
-        if (most >= 1) {
-          const epochs = Math.min(Math.floor(run.owed), most, affordable(run.timings));
-          run.owed -= epochs;
-          this.request(run, { epochs });
-        } else {                 // not even one epoch fits in a call: the most steps that do
-          run.owed = 0;
-          this.request(run, { steps: this.state.snapshot.max_steps_per_call });
-        }
       }
       requestAnimationFrame((t) => this.tick(run, t));
     } catch (err) {
@@ -183,11 +175,33 @@ export class PlayLoop {
     }
   }
 
+  // Ask for the epochs owed since the last animation frame, unless a request is in flight;
+  // `ready` is the frame about to be drawn (its history counts as the page's).
+  askMore(run, now, ready) {
+    const most = this.maxEpochs();
+    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
+                        2 * Math.max(1, most));
+    run.last = now;
+    if (run.inFlight || Date.now() < (run.busyUntil || 0) || run.owed < 1) return;
+    if (most >= 1) {
+      const epochs = Math.min(Math.floor(run.owed), most, affordable(run.timings));
+      run.owed -= epochs;
+      this.request(run, { epochs }, ready);
+    } else {                     // not even one epoch fits in a call: the most steps that do
+      run.owed = 0;
+      this.request(run, { steps: this.state.snapshot.max_steps_per_call }, ready);
+    }
+  }
+
   // Draw the frame that came back, if any (the server did train it, paused or not).
   async land(run) {
     if (!run.ready) return;
     const frame = run.ready;
     run.ready = null;
+    await this.show(frame);
+  }
+
+  async show(frame) {
     await this.state.showFrame(frame, { replaceHistory: frame.replaceHistory });
     this.state.messages.recovered();
   }
@@ -218,14 +232,15 @@ export class PlayLoop {
     return Math.max(0, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
   }
 
-  // A frame carries only the history points the page does not have yet; past HISTORY_CAP
-  // points the page takes the server's thinned history again, so a long run costs what a
-  // short one does.
-  async request(run, work) {
+  // A frame carries only the history points the page does not have yet (counting those of
+  // `ready`, the frame being drawn); past HISTORY_CAP points the page takes the server's
+  // thinned history again, so a long run costs what a short one does.
+  async request(run, work, ready = null) {
     const state = this.state;
     run.inFlight = true;
     try {
-      const history = state.history;
+      const points = ready?.snapshot.history || [];
+      const history = ready?.replaceHistory ? points : state.history.concat(points);
       const last = history.length ? history[history.length - 1].step : -1;
       const full = history.length >= HISTORY_CAP;
       const nodes = this.diagramDue();
