@@ -2,6 +2,7 @@
 // connect them. Nothing else happens here.
 
 import { api } from "./api.js";
+import { $ } from "./dom.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
@@ -15,8 +16,6 @@ import { StepThrough } from "./features/stepthrough.js";
 import { DiagnosticsView } from "./views/diagnostics.js";
 import { ActivationExplorer } from "./views/explorer.js";
 import { fieldName } from "./i18n.js";
-
-const $ = (sel) => document.querySelector(sel);
 
 async function start(tr, messages) {
   const catalog = await api.catalog();
@@ -50,7 +49,7 @@ async function start(tr, messages) {
   // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
-    if (state.diagramFresh) editing.render(snap);
+    if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     output.render(snap);
     diagnostics.render(snap, tr);
     play.render();

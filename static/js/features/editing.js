@@ -3,11 +3,11 @@
 // bias typed in, and the tooltips that show a node's or an edge's numbers.
 
 import { api } from "../api.js";
+import { $, setText } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { NetworkView, limitButton } from "../views/network.js";
 import { PageMessage } from "./messages.js";
 
-const $ = (sel) => document.querySelector(sel);
 const DEFAULT_VALUE_RANGE = [-1e6, 1e6];   // the server's bound on a typed weight or bias
 
 export class NetworkEditing {
@@ -61,7 +61,7 @@ export class NetworkEditing {
       }), "hidden"),
       editWeight: (id, path, ev) => {
         const [l, i, j] = id.split(":").map(Number);
-        this.openEditor(ev, path, Number(path.dataset.value), this.tr.t("editWeight"),
+        this.openEditor(ev, path, this.view.weightOf(path), this.tr.t("editWeight"),
           this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
           (v) => api.setWeight(state.sessionId, l, i, j, v));
       },
@@ -82,14 +82,24 @@ export class NetworkEditing {
     await this.state.change(async () => this.state.show(await call()), field);
   }
 
-  render(snap) {
+  // spread: a big diagram while playing (redrawn every few frames, see play.js), whose
+  // redraw is split over three animation frames (the edges now, the biases at the next,
+  // the node heatmaps at the one after) so that none misses the display's beat, and whose
+  // edges' data-value may wait for an idle moment (NetworkView.render's lazyValues).
+  render(snap, { spread = false } = {}) {
     const t = this.tr.t;
     const max = this.limits.max_hidden_layers;
-    this.view.render(snap, { maxUnits: this.limits.max_units });
-    this.view.paintNodes(this.state.heatmaps, (id) => this.output.outputColor(id));
-    this.view.markDead(snap.diagnostics?.dead_units || []);
+    this.view.render(snap, { maxUnits: this.limits.max_units, lazyValues: spread });
+    cancelAnimationFrame(this.nextPart);
+    const heatmaps = this.state.heatmaps;
+    const parts = [
+      () => this.view.updateBiases(snap),
+      () => this.view.paintNodes(snap, heatmaps, (id) => this.output.outputColor(id)),
+    ];
+    if (spread) this.later(parts);
+    else parts.forEach((part) => part());
     const hidden = snap.layers.length - 2;
-    $("#layer-count").textContent = this.tr.tn("hiddenLayerCount", hidden);
+    setText($("#layer-count"), this.tr.tn("hiddenLayerCount", hidden));
     const state = this.state;
     const on = this.handlers();
     limitButton($("#add-layer"), hidden >= max && t("limitLayers", { max }), t("addLayer"), () => this.edit(() => {
@@ -104,6 +114,11 @@ export class NetworkEditing {
     if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
     const edge = this.hoveredEdge && this.view.edges.get(this.hoveredEdge);
     if (edge && !tip.hidden) this.hoverEdge(this.hoveredEdge, edge);   // the new weight
+  }
+
+  // Draw the parts one per animation frame.
+  later([part, ...rest]) {
+    if (part) this.nextPart = requestAnimationFrame(() => { part(); this.later(rest); });
   }
 
   // ---------------------------------------------------------------- tooltips
@@ -139,7 +154,7 @@ export class NetworkEditing {
     this.hoveredEdge = id;
     if (!id) { tip.hidden = true; return; }
     const t = this.tr.t;
-    const w = Number(path.dataset.value);
+    const w = this.view.weightOf(path);
     const [l, i, j] = id.split(":").map(Number);
     const sign = w > 0 ? t("positive") : w < 0 ? t("negative") : t("zero");
     const signed = `${w > 0 ? "+" : ""}${w.toFixed(3)}`;

@@ -4,8 +4,8 @@
 // page message by its string key) and worded again when the language changes.
 
 import { api, ApiError } from "../api.js";
+import { $ } from "../dom.js";
 
-const $ = (sel) => document.querySelector(sel);
 // ms before each try to reach a lost server (~30 s in all; then the page says what to do)
 const RETRY_DELAYS = [500, 1000, 1000, 2000, 2000, 3000, 4000, 5000, 6000, 6000];
 

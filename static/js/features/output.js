@@ -5,9 +5,9 @@
 import { CLASS_COLORS, classRamp, css, diverging } from "../views/colors.js";
 import { LossChart } from "../views/chart.js";
 import { OutputPlot } from "../views/plot.js";
+import { $, setProp, setText } from "../dom.js";
 import { fmt } from "../numbers.js";
 
-const $ = (sel) => document.querySelector(sel);
 
 export class OutputPanel {
   constructor(state, { tr, page, onPick }) {
@@ -32,14 +32,17 @@ export class OutputPanel {
   }
 
   render(snap) {
-    $("[data-testid=epoch]").textContent = String(snap.epoch);
-    $("[data-testid=train-loss]").textContent = fmt(snap.metrics.train_loss);
-    $("[data-testid=test-loss]").textContent = fmt(snap.metrics.test_loss);
+    setText($("[data-testid=epoch]"), String(snap.epoch));
+    setText($("[data-testid=train-loss]"), fmt(snap.metrics.train_loss));
+    setText($("[data-testid=test-loss]"), fmt(snap.metrics.test_loss));
     const classifier = snap.kind !== "regression";
-    for (const el of document.querySelectorAll(".metrics .acc, .chart-legend .acc")) el.hidden = !classifier;
+    if (classifier !== this.classifier) {   // a search of the whole page: not every frame
+      this.classifier = classifier;
+      for (const el of document.querySelectorAll(".metrics .acc, .chart-legend .acc")) el.hidden = !classifier;
+    }
     if (classifier) {
-      $("[data-testid=train-accuracy]").textContent = fmt(snap.metrics.train_accuracy);
-      $("[data-testid=test-accuracy]").textContent = fmt(snap.metrics.test_accuracy);
+      setText($("[data-testid=train-accuracy]"), fmt(snap.metrics.train_accuracy));
+      setText($("[data-testid=test-accuracy]"), fmt(snap.metrics.test_accuracy));
     }
     this.chart.draw(snap.history, { epoch: this.tr.t("epochAxis") });
     this.drawPlot();

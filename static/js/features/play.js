@@ -9,6 +9,7 @@
 // is pressed again.
 
 import { api, ApiError, isUnknownSession, PlayChannel } from "../api.js";
+import { $, setAttr, setProp, setText } from "../dom.js";
 import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 
 const HISTORY_CAP = 500;      // the server's History.capacity
@@ -22,7 +23,6 @@ const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: n
 const BIG_DIAGRAM = 300;
 const DIAGRAM_MS = 100;
 const DIAGRAM_FRAMES = 4;
-const $ = (sel) => document.querySelector(sel);
 
 export class PlayLoop {
   constructor(state, { tr, speed }) {
@@ -34,6 +34,7 @@ export class PlayLoop {
     this.looping = Promise.resolve();
     this.channel = null;
     this.noWebSocket = false;
+    this.bigDiagram = false;     // redrawn every few frames only (diagramDue)
   }
 
   bind() {
@@ -65,18 +66,18 @@ export class PlayLoop {
     const diverged = this.state.diverged;
     for (const id of ["#play", "#step", "#step-batch"]) {
       const b = $(id);
-      b.disabled = diverged && !(id === "#play" && this.playing);
-      if (diverged) b.title = this.tr.t("divergedTitle");
+      setProp(b, "disabled", diverged && !(id === "#play" && this.playing));
+      if (diverged) setProp(b, "title", this.tr.t("divergedTitle"));
     }
     if (!diverged) {
-      $("#step").title = this.tr.t("stepTitle");
-      $("#step-batch").title = this.tr.t("stepBatchTitle");
+      setProp($("#step"), "title", this.tr.t("stepTitle"));
+      setProp($("#step-batch"), "title", this.tr.t("stepBatchTitle"));
     }
     const button = $("#play");
-    button.setAttribute("aria-label", this.tr.t(this.playing ? "pause" : "play"));
-    if (!diverged) button.title = this.tr.t(this.playing ? "pause" : "play");
+    setAttr(button, "aria-label", this.tr.t(this.playing ? "pause" : "play"));
+    if (!diverged) setProp(button, "title", this.tr.t(this.playing ? "pause" : "play"));
     button.classList.toggle("playing", this.playing);
-    button.querySelector(".play-icon").textContent = this.playing ? "❚❚" : "▶";
+    setText(button.querySelector(".play-icon"), this.playing ? "❚❚" : "▶");
   }
 
   play() {
@@ -149,30 +150,22 @@ export class PlayLoop {
     });
   }
 
-  // One animation frame of the loop: draw what came back, then ask for more if owed. An
-  // error while drawing stops the loop and is said; it never leaves the loop unsettled.
+  // One animation frame of the loop: ask for more if owed, then draw what came back (the
+  // server trains the next frame while this one is drawn: an answer that misses the next
+  // animation frame costs a frame). An error while drawing stops the loop and is said; it
+  // never leaves the loop unsettled.
   async tick(run, now) {
     if (run.finished) return;
     try {
-      await this.land(run);
+      const ready = run.ready;
+      run.ready = null;
+      const going = this.playing && run.generation === this.generation && !ready?.snapshot.diverged;
+      if (going) this.askMore(run, now, ready);
+      if (ready) await this.show(ready);
       if (this.state.diverged) this.pause();
       if (!this.playing || run.generation !== this.generation) {
         if (!run.inFlight) run.finish();
         return;
-      }
-      const most = this.maxEpochs();
-      run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
-                          2 * Math.max(1, most));
-      run.last = now;
-      if (!run.inFlight && Date.now() >= (run.busyUntil || 0) && run.owed >= 1) {
-        if (most >= 1) {
-          const epochs = Math.min(Math.floor(run.owed), most, affordable(run.timings));
-          run.owed -= epochs;
-          this.request(run, { epochs });
-        } else {                 // not even one epoch fits in a call: the most steps that do
-          run.owed = 0;
-          this.request(run, { steps: this.state.snapshot.max_steps_per_call });
-        }
       }
       requestAnimationFrame((t) => this.tick(run, t));
     } catch (err) {
@@ -182,11 +175,33 @@ export class PlayLoop {
     }
   }
 
+  // Ask for the epochs owed since the last animation frame, unless a request is in flight;
+  // `ready` is the frame about to be drawn (its history counts as the page's).
+  askMore(run, now, ready) {
+    const most = this.maxEpochs();
+    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
+                        2 * Math.max(1, most));
+    run.last = now;
+    if (run.inFlight || Date.now() < (run.busyUntil || 0) || run.owed < 1) return;
+    if (most >= 1) {
+      const epochs = Math.min(Math.floor(run.owed), most, affordable(run.timings));
+      run.owed -= epochs;
+      this.request(run, { epochs }, ready);
+    } else {                     // not even one epoch fits in a call: the most steps that do
+      run.owed = 0;
+      this.request(run, { steps: this.state.snapshot.max_steps_per_call }, ready);
+    }
+  }
+
   // Draw the frame that came back, if any (the server did train it, paused or not).
   async land(run) {
     if (!run.ready) return;
     const frame = run.ready;
     run.ready = null;
+    await this.show(frame);
+  }
+
+  async show(frame) {
     await this.state.showFrame(frame, { replaceHistory: frame.replaceHistory });
     this.state.messages.recovered();
   }
@@ -197,8 +212,9 @@ export class PlayLoop {
     const snap = this.state.snapshot;
     const edges = snap ? snap.weights.reduce((n, m) => n + m.length * (m[0]?.length || 0), 0) : 0;
     const now = performance.now();
+    this.bigDiagram = edges > BIG_DIAGRAM;
     this.framesSinceDiagram = (this.framesSinceDiagram ?? DIAGRAM_FRAMES) + 1;
-    if (edges <= BIG_DIAGRAM || (now - (this.nodesAt || 0) >= DIAGRAM_MS
+    if (!this.bigDiagram || (now - (this.nodesAt || 0) >= DIAGRAM_MS
                                  && this.framesSinceDiagram >= DIAGRAM_FRAMES)) {
       this.nodesAt = now;
       this.framesSinceDiagram = 0;
@@ -216,15 +232,16 @@ export class PlayLoop {
     return Math.max(0, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
   }
 
-  // A frame carries only the history points the page does not have yet; past HISTORY_CAP
-  // points the page takes the server's thinned history again, so a long run costs what a
-  // short one does.
-  async request(run, work) {
+  // A frame carries only the history points the page does not have yet (counting those of
+  // `ready`, the frame being drawn); past HISTORY_CAP points the page takes the server's
+  // thinned history again, so a long run costs what a short one does.
+  async request(run, work, ready = null) {
     const state = this.state;
     run.inFlight = true;
     run.sessionId = state.sessionId;
     try {
-      const history = state.history;
+      const points = ready?.snapshot.history || [];
+      const history = ready?.replaceHistory ? points : state.history.concat(points);
       const last = history.length ? history[history.length - 1].step : -1;
       const full = history.length >= HISTORY_CAP;
       const nodes = this.diagramDue();

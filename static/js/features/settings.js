@@ -3,6 +3,7 @@
 // that mirrors the whole configuration.
 
 import { api } from "../api.js";
+import { $, setAttr, setProp, setText } from "../dom.js";
 import { applyStrings } from "../i18n.js";
 import { css, labelColor } from "../views/colors.js";
 import { EXTENT } from "../views/plot.js";
@@ -16,7 +17,6 @@ const SAMPLES = [100, 200, 300, 500, 1000, 2000];
 const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const MIXED = "";    // the Activation menu's value when the layers differ
 
-const $ = (sel) => document.querySelector(sel);
 
 export class Settings {
   constructor(state, { tr, play, page, onLanguage }) {
@@ -140,7 +140,7 @@ export class Settings {
     // a slider being dragged is left alone; a menu always shows the session's value
     const set = (sel, v) => {
       const e = $(sel);
-      if (e && !(e.type === "range" && document.activeElement === e)) e.value = String(v);
+      if (e && !(e.type === "range" && document.activeElement === e)) setProp(e, "value", String(v));
     };
     set("#learning-rate", c.learning_rate);
     set("#regularization", c.regularization);
@@ -154,20 +154,20 @@ export class Settings {
     set("#samples", c.num_samples);
     set("#noise", c.noise);
     set("#train-ratio", c.train_ratio);
-    $("#noise-out").textContent = String(c.noise);
-    $("#train-ratio-out").textContent = String(c.train_ratio);
+    setText($("#noise-out"), String(c.noise));
+    setText($("#train-ratio-out"), String(c.train_ratio));
     const acts = new Set(c.hidden.map((h) => h.activation));
     const activation = $("#activation");
-    activation.disabled = c.hidden.length === 0;
-    activation.options[0].textContent = this.tr.t(c.hidden.length ? "mixed" : "noHiddenLayers");
-    activation.value = acts.size === 1 ? [...acts][0] : MIXED;
+    setProp(activation, "disabled", c.hidden.length === 0);
+    setText(activation.options[0], this.tr.t(c.hidden.length ? "mixed" : "noHiddenLayers"));
+    setProp(activation, "value", acts.size === 1 ? [...acts][0] : MIXED);
     const dataset = this.state.catalog.datasets.find((d) => d.id === c.dataset);
-    for (const option of $("#head").options) option.disabled = !dataset.heads.includes(option.value);
+    for (const option of $("#head").options) setProp(option, "disabled", !dataset.heads.includes(option.value));
     set("#head", c.head);
-    $("#threshold-field").hidden = c.head !== "sigmoid";
-    $("#classes-field").hidden = dataset.kind !== "multiclass";
-    for (const b of document.querySelectorAll(".thumb")) {
-      b.setAttribute("aria-pressed", String(b.dataset.dataset === c.dataset));
+    setProp($("#threshold-field"), "hidden", c.head !== "sigmoid");
+    setProp($("#classes-field"), "hidden", dataset.kind !== "multiclass");
+    for (const b of $("#dataset-thumbs").children) {
+      setAttr(b, "aria-pressed", String(b.dataset.dataset === c.dataset));
     }
     this.writeAddress();
   }

@@ -4,12 +4,12 @@
 // example's update. The page computes nothing: every number is the trace's.
 
 import { api } from "../api.js";
+import { $, setProp } from "../dom.js";
 import { fmt, parseDecimal, short } from "../numbers.js";
 import { EXTENT } from "../views/plot.js";
 import { PageMessage } from "./messages.js";
 import { DATA_FIELDS } from "./state.js";
 
-const $ = (sel) => document.querySelector(sel);
 const SNAP_DISTANCE = 0.3;   // a click this close to a data point takes that example
 
 export class StepThrough {
@@ -201,8 +201,12 @@ export class StepThrough {
       const { phase, s } = steps[Math.min(this.index, steps.length - 1)];
       lines = phase === "forward" ? this.forwardLines(s, this.index) : this.backwardLines(s, this.index);
     }
-    $("#apply-update").disabled = this.state.diverged || !(this.index >= 0 && steps[this.index]?.phase === "backward");
-    $("#calc-panel").replaceChildren(...lines.map((line) =>
+    setProp($("#apply-update"), "disabled",
+      this.state.diverged || !(this.index >= 0 && steps[this.index]?.phase === "backward"));
+    const panel = $("#calc-panel");
+    if (this.shownLines === lines.join("\n") && panel.childElementCount === lines.length) return;
+    this.shownLines = lines.join("\n");
+    panel.replaceChildren(...lines.map((line) =>
       Object.assign(document.createElement("div"), { textContent: line })));
   }
 

@@ -39,7 +39,7 @@ export function diverging(v) {
 }
 
 // A u8 GRID's bytes: as they came in a binary frame, or decoded from base64 (JSON).
-function gridBytes(grid) {
+export function gridBytes(grid) {
   if (grid.bytes) return grid.bytes;
   const text = atob(grid.data);
   const bytes = new Uint8Array(text.length);
@@ -62,34 +62,7 @@ export function decodeGrid(grid, resolution) {
   return out;
 }
 
-// Paint a u8 GRID through a 256-entry colour table: colorOf is called 256 times, not once
-// per cell (a frame paints ~60 grids). Falls back to paint() for list grids.
-export function paintGrid(canvas, grid, resolution, colorOf) {
-  if (Array.isArray(grid)) {
-    paint(canvas, decodeGrid(grid, resolution), resolution, colorOf);
-    return;
-  }
-  if (canvas.width !== resolution || canvas.height !== resolution) {
-    canvas.width = resolution;
-    canvas.height = resolution;
-  }
-  const lut = new Uint8ClampedArray(256 * 3);
-  const scale = (grid.max - grid.min) / 255;
-  for (let b = 0; b < 256; b++) {
-    const [r, g, bl] = colorOf(grid.min + scale * b);
-    lut[3 * b] = r; lut[3 * b + 1] = g; lut[3 * b + 2] = bl;
-  }
-  const bytes = gridBytes(grid);
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(resolution, resolution);
-  const px = image.data;
-  const n = resolution * resolution;
-  for (let i = 0; i < n; i++) {
-    const b = 3 * bytes[i];
-    px[4 * i] = lut[b]; px[4 * i + 1] = lut[b + 1]; px[4 * i + 2] = lut[b + 2]; px[4 * i + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
-}
+const images = new WeakMap();   // canvas -> its ImageData, kept from one frame to the next
 
 // Paint values (row-major, row 0 = top) onto a canvas through colorOf(value, index) -> rgb.
 export function paint(canvas, values, resolution, colorOf) {
@@ -98,7 +71,8 @@ export function paint(canvas, values, resolution, colorOf) {
     canvas.height = resolution;
   }
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(resolution, resolution);
+  let image = images.get(canvas);
+  if (image?.width !== resolution) images.set(canvas, image = ctx.createImageData(resolution, resolution));
   const px = image.data;
   for (let i = 0; i < values.length; i++) {
     const [r, g, b] = colorOf(values[i], i);

@@ -2,6 +2,7 @@
 // with a plain-words flag, dead units, overfitting, and the confusion matrix. Numbers and
 // flags from the server; this view only words and draws them.
 
+import { setProp, setText } from "../dom.js";
 import { scaleForScreen } from "./plot.js";
 
 const LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -19,14 +20,14 @@ export class DiagnosticsView {
     const d = snapshot.diagnostics;
     if (!d) return;
     const t = tr.t;
-    this.flag.textContent = gradientText(d, snapshot.config, t);
-    this.flag.className = d.gradient_flag ? "warn" : "";
-    this.dead.textContent = d.dead_units.length
-      ? tr.tn("deadSome", d.dead_units.length, { list: d.dead_units.join(", ") }) : t("deadNone");
-    this.dead.className = d.dead_units.length ? "warn" : "";
+    setText(this.flag, gradientText(d, snapshot.config, t));
+    setProp(this.flag, "className", d.gradient_flag ? "warn" : "");
+    setText(this.dead, d.dead_units.length
+      ? tr.tn("deadSome", d.dead_units.length, { list: d.dead_units.join(", ") }) : t("deadNone"));
+    setProp(this.dead, "className", d.dead_units.length ? "warn" : "");
     const o = d.overfitting;
-    this.overfit.textContent = o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "";
-    this.overfit.className = o ? "warn" : "";
+    setText(this.overfit, o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "");
+    setProp(this.overfit, "className", o ? "warn" : "");
     this.drawGradients(snapshot.history, snapshot.layers.length - 1, tr);
     this.drawConfusion(d.confusion, t);
   }
@@ -71,6 +72,14 @@ export class DiagnosticsView {
       if (points.length === 1 && started) ctx.arc(x(last), y(last.gradient_sizes[l]), 1.5, 0, 7);
       ctx.stroke();
     }
+    this.drawLegend(depth, tr);
+  }
+
+  // One swatch a layer, made again only when the depth or the language changes.
+  drawLegend(depth, tr) {
+    const key = `${depth}:${tr.lang}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
     this.legend.replaceChildren(...Array.from({ length: depth }, (_, l) => {
       const span_ = document.createElement("span");
       const swatch = document.createElement("span");
@@ -82,11 +91,18 @@ export class DiagnosticsView {
     }));
   }
 
+  // The confusion table, its cells rewritten in place while its shape stays.
   drawConfusion(confusion, t) {
-    this.confusionBox.hidden = !confusion;
+    setProp(this.confusionBox, "hidden", !confusion);
     if (!confusion) return;
-    const k = confusion.length;
     const max = Math.max(1, ...confusion.flat());
+    const shape = `${confusion.length}:${t("truePredicted")}`;
+    if (shape === this.confusionShape) {
+      confusion.forEach((row, i) => row.forEach((n, j) => paintCell(this.confusion.rows[i + 1].cells[j + 1], i, j, n, max)));
+      return;
+    }
+    this.confusionShape = shape;
+    const k = confusion.length;
     const head = document.createElement("tr");
     head.append(Object.assign(document.createElement("th"), { textContent: t("truePredicted") }));
     for (let j = 0; j < k; j++) head.append(Object.assign(document.createElement("th"), { textContent: String(j) }));
@@ -95,15 +111,20 @@ export class DiagnosticsView {
       tr.append(Object.assign(document.createElement("th"), { textContent: String(i) }));
       row.forEach((n, j) => {
         const td = document.createElement("td");
-        td.textContent = String(n);
-        td.className = i === j ? "hit" : n ? "miss" : "";
-        td.style.setProperty("--share", String(n / max));
+        paintCell(td, i, j, n, max);
         tr.append(td);
       });
       return tr;
     });
     this.confusion.replaceChildren(head, ...rows);
   }
+}
+
+function paintCell(td, i, j, n, max) {
+  setText(td, String(n));
+  setProp(td, "className", i === j ? "hit" : n ? "miss" : "");
+  const share = String(n / max);
+  if (td.style.getPropertyValue("--share") !== share) td.style.setProperty("--share", share);
 }
 
 // The gradient flag in words: what is true of this network, with advice it can act on.

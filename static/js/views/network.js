@@ -3,8 +3,12 @@
 // and reports what the user did through the handlers it is given; it computes nothing.
 // The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
 
-import { BLUE, ORANGE, css, diverging, paintGrid } from "./colors.js";
+import { setAttr, setProp } from "../dom.js";
+import { BLUE, ORANGE, css, diverging } from "./colors.js";
+import { EdgeStrokes, NEGATIVE, POSITIVE } from "./edge_strokes.js";
+import { EdgeValues } from "./edge_values.js";
 import { DiagramKeys } from "./network_keys.js";
+import { NodeThumbnails } from "./thumbnails.js";
 
 const NODE = 38;        // node square, px
 const GAP = 12;         // vertical gap between nodes
@@ -12,6 +16,7 @@ const TOP_WIDE = 70;    // room for the layer headers
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const MIN_SPACING = 66; // px between columns, below which the diagram scrolls
+const BORDER = 1, DEAD_BORDER = 2;   // a node square's border, as playground.css draws it
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const el = (tag, attrs = {}, text) => {
@@ -27,8 +32,9 @@ export class NetworkView {
     this.catalog = catalog;
     this.on = handlers;
     this.structure = "";
-    this.nodes = new Map();   // "L:J" -> {div, canvas, x, y}
+    this.nodes = new Map();   // "L:J" -> {div, x, y}
     this.edges = new Map();   // "L:I:J" -> path
+    this.values = new EdgeValues();
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
   }
@@ -38,7 +44,8 @@ export class NetworkView {
     this.structure = "";      // rebuild labels in the new language
   }
 
-  render(snapshot, { maxUnits }) {
+  // lazyValues: the edges' data-value may be written when the page is idle (playing)
+  render(snapshot, { maxUnits, lazyValues = false }) {
     const features = snapshot.config.features;
     const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits]);
     if (key !== this.structure) {
@@ -53,8 +60,13 @@ export class NetworkView {
       if (again) again.focus();
       else if (active) this.focusNode(this.focusId);
     }
-    this.updateEdges(snapshot);
-    this.updateBiases(snapshot);
+    this.updateEdges(snapshot, lazyValues);
+  }
+
+  // The nodes' dead marks and heatmaps (after render, which builds them).
+  paintNodes(snapshot, heatmaps, outputColor) {
+    this.markDead(snapshot.diagnostics?.dead_units || []);
+    this.paintHeatmaps(heatmaps, outputColor);
   }
 
   // ------------------------------------------------------------------ layout
@@ -64,6 +76,9 @@ export class NetworkView {
     root.replaceChildren();
     this.nodes.clear();
     this.edges.clear();
+    this.values = new EdgeValues();
+    this.strokes?.close();
+    this.geometry = [];
     const sizes = snapshot.layers.map((l) => l.units);
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
@@ -89,6 +104,7 @@ export class NetworkView {
     svg.setAttribute("height", height);
     root.append(svg);
     this.svg = svg;
+    this.thumbnails = new NodeThumbnails({ width, height, size: NODE });
 
     // the inputs' heading; with many layers the hint moves into its title, to leave room
     const inHead = el("div", { class: "layer-head in", title: t("featuresHint") });
@@ -187,6 +203,9 @@ export class NetworkView {
         for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
       }
     }
+    this.strokes = new EdgeStrokes({ width, height, geometry: Float32Array.from(this.geometry) });
+    svg.before(this.strokes.canvas);   // the strokes under their SVG elements
+    root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
   addNode(root, id, x, y, label, hasBias = false) {
@@ -195,10 +214,9 @@ export class NetworkView {
                             role: "button", "aria-label": `${t("node")} ${id}` });
     div.style.left = `${x}px`;
     div.style.top = `${y}px`;
-    const canvas = el("canvas", { width: "20", height: "20" });
-    div.append(canvas);
+    let bias = null;
     if (hasBias) {
-      const bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
+      bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
       bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
       div.append(bias);
     }
@@ -209,7 +227,9 @@ export class NetworkView {
     div.addEventListener("click", () => this.on.hoverNode(id, div));   // a tap shows the numbers too
     div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
-    this.nodes.set(id, { div, canvas, x, y });
+    const [l, j] = id.split(":").map(Number);
+    this.nodes.set(id, { div, x, y, bias, l, j });
+    this.thumbnails.place(id, x, y);
   }
 
   addEdge(id) {
@@ -218,7 +238,9 @@ export class NetworkView {
     const b = this.nodes.get(`${l + 1}:${j}`);
     const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
     const mx = (x1 + x2) / 2;
-    // The edge is a group: the drawn curve, and a transparent band 8 px high around it
+    this.geometry.push(x1, y1, x2, y2);
+    // The edge is a group: its curve (drawn by EdgeStrokes; shown here only highlighted,
+    // its width and colour in --w and --c), and a transparent band 8 px high around it
     // that takes the pointer (a 1 px curve is hard to hit, and a flat one has no height).
     const path = document.createElementNS(SVG_NS, "g");
     path.setAttribute("class", "edge");
@@ -232,6 +254,7 @@ export class NetworkView {
     band.setAttribute("class", "edge-hit");
     path.append(line, band);
     path._line = line;
+    [path._l, path._i, path._j] = [l, i, j];
     path.setAttribute("tabindex", "-1");
     path.setAttribute("role", "button");
     path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
@@ -248,54 +271,70 @@ export class NetworkView {
   }
 
   // ------------------------------------------------------------------ values
-  updateEdges(snapshot) {
-    // Only what changed is written: a MAX network has ~400 edges and a frame comes 60
-    // times a second. The tooltip and the editor read data-value; the spoken label is
-    // written when an edge gets focus.
+  updateEdges(snapshot, lazyValues) {
+    // Only what changed is written: a MAX network has ~1,900 edges, redrawn up to 15 times
+    // a second; a stroke changes only when its width (to 0.1 px) or its sign does. The
+    // tooltip and the editor read data-value; the spoken label is written on focus.
+    const weights = snapshot.weights;
+    if (!lazyValues) this.values.flush();
+    let restroke = false;
     for (const [id, path] of this.edges) {
-      const [l, i, j] = id.split(":").map(Number);
-      const w = snapshot.weights[l][i][j];
+      const w = weights[path._l][path._i][path._j];
       if (path._w === w) continue;
-      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
-      if (path._width !== width) { path._line.style.strokeWidth = width; path._width = width; }
-      const positive = w >= 0;
-      if (path._positive !== positive) {
-        path._line.style.stroke = css(positive ? ORANGE : BLUE, 0.85);
-        path._positive = positive;
-      }
-      path.setAttribute("data-value", String(w));
       if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
-      path._w = w;
+      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
+      const color = w >= 0 ? POSITIVE : NEGATIVE;
+      restroke ||= path._width !== width || path._color !== color;
+      Object.assign(path, { _w: w, _width: width, _color: color });
+      this.values.set(path, { lazy: lazyValues });
     }
+    if (restroke) this.drawStrokes();
+  }
+
+  // Every edge's stroke, in the edges' order (EdgeStrokes' geometry).
+  drawStrokes() {
+    const widths = new Float32Array(this.edges.size), positive = new Uint8Array(this.edges.size);
+    let k = 0;
+    for (const path of this.edges.values()) {
+      widths[k] = Number(path._width);
+      positive[k++] = path._color === POSITIVE ? 1 : 0;
+    }
+    this.strokes.draw(widths, positive);
   }
 
   edgeLabel(id) {
     const { t } = this.tr;
     const [l, i, j] = id.split(":").map(Number);
-    const w = Number(this.edges.get(id).dataset.value);
+    const w = this.weightOf(this.edges.get(id));
     return `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`;
   }
 
+  // The weight an edge shows (its data-value may not be written yet).
+  weightOf(edge) {
+    return edge._w ?? Number(edge.dataset.value);
+  }
+
   updateBiases(snapshot) {
-    for (const [id, node] of this.nodes) {
-      const [l, j] = id.split(":").map(Number);
-      const bias = node.div.querySelector(".bias");
+    for (const { bias, l, j } of this.nodes.values()) {
       if (!bias || l === 0) continue;
       const b = snapshot.biases[l - 1][j];
-      bias.style.background = css(b >= 0 ? ORANGE : BLUE, Math.min(1, 0.25 + Math.abs(b)));
+      if (bias._b === b) continue;
+      bias._b = b;
       bias.dataset.value = String(b);
+      // the opacity to 3 decimals (the screen shows 256 levels): a restyle only when it shows
+      const fill = css(b >= 0 ? ORANGE : BLUE, Math.round(1000 * Math.min(1, 0.25 + Math.abs(b))) / 1000);
+      if (bias._fill !== fill) { bias.style.background = fill; bias._fill = fill; }
     }
   }
 
   // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
-  paintNodes(heatmaps, outputColor) {
+  // Inside the square's border, which is wider on a dead node (markDead first).
+  paintHeatmaps(heatmaps, outputColor) {
     const R = heatmaps.node_resolution || heatmaps.resolution;
-    for (const [id, node] of this.nodes) {
-      const grid = heatmaps.nodes[id];
-      if (!grid) continue;
-      const isOutput = !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
-      paintGrid(node.canvas, grid, R, isOutput && outputColor ? outputColor(id) || diverging : diverging);
-    }
+    const isOutput = (id) => !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
+    this.thumbnails.paint(heatmaps.nodes, R,
+      (id) => (isOutput(id) && outputColor ? outputColor(id) || diverging : diverging),
+      (id) => (this.nodes.get(id).div.classList.contains("dead") ? DEAD_BORDER : BORDER));
   }
 
   // Mark the current node of a step-through and label the edges feeding it
@@ -331,7 +370,7 @@ export class NetworkView {
 // (aria-disabled, its reason in its title and, when pressed, in the page's message slot):
 // a disabled button would tell touch and keyboard users nothing.
 export function limitButton(button, reason, title, act, sayWhy) {
-  button.setAttribute("aria-disabled", String(Boolean(reason)));
-  button.title = reason || title;
+  setAttr(button, "aria-disabled", String(Boolean(reason)));
+  setProp(button, "title", reason || title);
   button.onclick = () => (reason ? sayWhy(reason) : act());
 }
