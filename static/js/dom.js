@@ -10,6 +10,20 @@ export function $(selector) {
   return el;
 }
 
+// Whether an element is on screen: { seen }, kept up to date by an IntersectionObserver;
+// onBack() when it comes back into view. A chart redrawn every frame while the network
+// plays need not be drawn where no one can see it (a frame's 2 ms on a big network).
+export function onScreen(element, onBack) {
+  const watch = { seen: true };
+  new IntersectionObserver((entries) => {
+    const seen = entries[entries.length - 1].isIntersecting;
+    const back = seen && !watch.seen;
+    watch.seen = seen;
+    if (back) onBack();
+  }).observe(element);
+  return watch;
+}
+
 // Writes to the page that happen only when the value changes. A play frame comes up to 60
 // times a second and most of what it shows stays the same; a write of the same text,
 // attribute or class still makes the browser restyle, lay out and repaint its part.

@@ -50,8 +50,8 @@ async function start(tr, messages) {
   state.on("render", (snap) => {
     settings.render(snap);
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
-    output.render(snap);
-    diagnostics.render(snap, tr);
+    output.render(snap, { playing: play.playing });
+    diagnostics.render(snap, tr, { playing: play.playing });
     play.render();
     stepper.show();
     messages.setSticky(state.diverged ? () => divergenceText(state.divergence || snap, tr) : null);

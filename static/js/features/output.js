@@ -5,7 +5,7 @@
 import { CLASS_COLORS, classRamp, css, diverging } from "../views/colors.js";
 import { LossChart } from "../views/chart.js";
 import { OutputPlot } from "../views/plot.js";
-import { $, setProp, setText } from "../dom.js";
+import { $, onScreen, setProp, setText } from "../dom.js";
 import { fmt } from "../numbers.js";
 
 
@@ -19,6 +19,13 @@ export class OutputPanel {
     $("#discretize").checked = page.discrete;
     this.plot = new OutputPlot($("#data-plot"), { size: 300, onPick });
     this.chart = new LossChart($("#loss-chart"), { width: 300, height: 96 });
+    this.chartBehind = null;     // the chart's last history, waiting for it to be seen
+    this.chartOnScreen = onScreen($("#loss-chart"), () => this.catchUp());
+  }
+
+  catchUp() {
+    if (this.chartBehind) this.chart.draw(this.chartBehind, { epoch: this.tr.t("epochAxis") });
+    this.chartBehind = null;
   }
 
   bind(onViewChange) {
@@ -31,7 +38,8 @@ export class OutputPanel {
     this.tr = tr;   // the chart's and the legend's keys hold the language: both redraw
   }
 
-  render(snap) {
+  // playing: the loss chart is drawn only while on screen (caught up when it comes back)
+  render(snap, { playing = false } = {}) {
     setText($("[data-testid=epoch]"), String(snap.epoch));
     setText($("[data-testid=train-loss]"), fmt(snap.metrics.train_loss));
     setText($("[data-testid=test-loss]"), fmt(snap.metrics.test_loss));
@@ -44,7 +52,8 @@ export class OutputPanel {
       setText($("[data-testid=train-accuracy]"), fmt(snap.metrics.train_accuracy));
       setText($("[data-testid=test-accuracy]"), fmt(snap.metrics.test_accuracy));
     }
-    this.chart.draw(snap.history, { epoch: this.tr.t("epochAxis") });
+    this.chartBehind = snap.history;
+    if (!playing || this.chartOnScreen.seen) this.catchUp();
     this.drawPlot();
     this.drawLegend(snap);
   }

@@ -2,7 +2,7 @@
 // with a plain-words flag, dead units, overfitting, and the confusion matrix. Numbers and
 // flags from the server; this view only words and draws them.
 
-import { setProp, setText } from "../dom.js";
+import { onScreen, setProp, setText } from "../dom.js";
 import { scaleForScreen } from "./plot.js";
 
 const LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -13,10 +13,13 @@ export class DiagnosticsView {
   constructor({ chart, legend, flag, dead, overfit, confusion, confusionBox }) {
     Object.assign(this, { chart, legend, flag, dead, overfit, confusion, confusionBox });
     this.drawn = null;
+    this.behind = null;          // the chart's last drawing, waiting for it to be seen
+    this.onScreen = onScreen(chart, () => this.catchUp());
     scaleForScreen(chart, CHART.width, CHART.height);
   }
 
-  render(snapshot, tr) {
+  // playing: the gradient chart is drawn only while on screen (caught up when it comes back)
+  render(snapshot, tr, { playing = false } = {}) {
     const d = snapshot.diagnostics;
     if (!d) return;
     const t = tr.t;
@@ -28,8 +31,14 @@ export class DiagnosticsView {
     const o = d.overfitting;
     setText(this.overfit, o ? t("overfitting", { train: o.train_loss.toFixed(3), test: o.test_loss.toFixed(3) }) : "");
     setProp(this.overfit, "className", o ? "warn" : "");
-    this.drawGradients(snapshot.history, snapshot.layers.length - 1, tr);
+    this.behind = [snapshot.history, snapshot.layers.length - 1, tr];
+    if (!playing || this.onScreen.seen) this.catchUp();
     this.drawConfusion(d.confusion, t);
+  }
+
+  catchUp() {
+    if (this.behind) this.drawGradients(...this.behind);
+    this.behind = null;
   }
 
   drawGradients(history, depth, tr) {
