@@ -7,6 +7,7 @@
 // and shown on its own. Where a worker cannot draw (no OffscreenCanvas) the page does.
 
 import { BLUE, ORANGE, css } from "./colors.js";
+import { scaleForScreen } from "./plot.js";
 
 export const POSITIVE = css(ORANGE, 0.85), NEGATIVE = css(BLUE, 0.85);   // by the weight's sign
 
@@ -33,18 +34,18 @@ export class EdgeStrokes {
   constructor({ width, height, geometry }) {
     this.canvas = document.createElement("canvas");
     this.canvas.className = "edge-strokes";
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(height * dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
+    const dpr = scaleForScreen(this.canvas, width, height);   // before the worker takes it
     this.scene = { dpr, width, height, geometry };
+    this.worker = null;   // none: the page draws
+    if (!this.canvas.transferControlToOffscreen) return;
+    let worker = null;
     try {
+      worker = new Worker(new URL("./edge_worker.js", import.meta.url), { type: "module" });
       const offscreen = this.canvas.transferControlToOffscreen();
-      this.worker = new Worker(new URL("./edge_worker.js", import.meta.url), { type: "module" });
-      this.worker.postMessage({ canvas: offscreen, ...this.scene }, [offscreen]);
+      worker.postMessage({ canvas: offscreen, ...this.scene }, [offscreen]);
+      this.worker = worker;
     } catch {
-      this.worker = null;
+      worker?.terminate();
     }
   }
 
