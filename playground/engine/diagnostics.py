@@ -5,6 +5,7 @@ and backward passes on a whole set."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,14 +55,19 @@ def gradient_sizes(net: Network, x: Array, targets: Array,
     return [s if math.isfinite(s) else None for s in sizes]
 
 
-def blocked_layer(net: Network, fwd: Forward) -> int | None:
+def blocked_layer(net: Network, fwd: Forward, dead: list[str] | None = None) -> int | None:
     """The last hidden layer (numbered as in node ids: 1 = first hidden) whose every unit
     is silent with a zero slope on every example: no gradient passes it, so every layer
-    before it stops learning. None when gradients pass every layer."""
+    before it stops learning. None when gradients pass every layer. `dead`: the dead
+    units (dead_units of the same pass), if the caller has them: only a layer of dead
+    units can block."""
     blocked = None
+    silent = None if dead is None else Counter(int(unit.split(":")[0]) for unit in dead)
     with np.errstate(all="ignore"):
         for k, layer in enumerate(net.hidden):
             l = k + 1
+            if silent is not None and silent[l] < layer.units:
+                continue
             if fwd.a[l].size and (fwd.a[l] == 0.0).all():
                 slope = ACTIVATIONS[layer.activation].df(fwd.z[l], fwd.a_raw[l], net.slopes[k])
                 if (np.asarray(slope) == 0.0).all():

@@ -19,9 +19,11 @@ import logging
 import os
 import tempfile
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
+from . import diagnostics
 from .activations import _GELU_C, _GELU_K, ELU_ALPHA, LEAKY_SLOPE
 from .heads import HEADS
 from .nn import Forward, HiddenLayer, Network
@@ -140,6 +142,7 @@ def _exercise() -> None:
     x, t = rng.normal(size=(4, 2)), np.ones((4, 1))
     found = plan(net)
     forward_all(net, x, found)
+    ops.measure_set(net.theta, found[0], _CONSTS, x, np.ones((4, 1)))
     order = np.arange(4)[None, :]
     train(net, make_optimizer("adam"), x, t, order, np.array([[0, 0, 2]]), rng.random(8),
           learning_rate=0.1, batch_size=2, regularization="l2", reg_rate=0.1, found=found)
@@ -192,6 +195,43 @@ def forward(net: Network, x: Array, compiled_from: int = COMPILED_FROM) -> Forwa
     if found is None or n == 0 or n * net.theta.size < compiled_from:
         return net.forward(x)
     Z, A = forward_all(net, x, found)
+    return _as_forward(net, x, Z, A)
+
+
+@dataclass
+class SetMeasure:
+    """What the diagnostics read from a whole set: its forward pass (no dropout), the
+    gradient sizes (`diagnostics.gradient_sizes`) and the dead units
+    (`diagnostics.dead_units`)."""
+
+    fwd: Forward
+    gradient_sizes: list[float | None]
+    dead_units: list[str]
+
+
+def measure(net: Network, x: Array, targets: Array,
+            compiled_from: int = 0) -> SetMeasure:
+    """A whole set's `SetMeasure`, in one compiled call when the engine can run it (from
+    `compiled_from` rows x parameters; unlike `forward`, the kernel is faster at any size:
+    DEFAULT's training set 0.035 ms vs NumPy's 0.071), else by the NumPy reference."""
+    found = ready(net)
+    n = x.shape[0]
+    if found is None or n == 0 or n * net.theta.size < compiled_from:
+        with np.errstate(all="ignore"):
+            fwd = net.forward(x)
+        return SetMeasure(fwd, diagnostics.gradient_sizes(net, x, targets, fwd),
+                          diagnostics.dead_units(net, x, fwd))
+    Z, A, rms, live = ops.measure_set(net.theta, found[0], _CONSTS, _float_matrix(x),
+                                      _float_matrix(targets))
+    layers, units = np.nonzero(~live[1:net.depth])
+    return SetMeasure(_as_forward(net, x, Z, A),
+                      [float(r) if np.isfinite(r) else None for r in rms],
+                      [f"{l + 1}:{j}" for l, j in zip(layers.tolist(), units.tolist())
+                       if j < net.sizes[l + 1]])
+
+
+def _as_forward(net: Network, x: Array, Z: Array, A: Array) -> Forward:
+    """A `Forward` whose layers are views of the kernels' (L+1, n, P) buffers."""
     zs: list[Array | None] = [None] + [Z[l, :, :size] for l, size in enumerate(net.sizes) if l]
     acts = [x] + [A[l, :, :size] for l, size in enumerate(net.sizes) if l]
     return Forward(zs, acts, acts, [None] * len(acts))

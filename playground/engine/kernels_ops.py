@@ -438,3 +438,38 @@ def forward_all(theta, net, rates, k, x):
     forward(params, net, rates, k, A, Z, A, A, (a_flat, z_flat, a_flat, a_flat, a_flat), n,
             np.empty(0), 0, False)
     return Z, A
+
+
+@njit(**OPTIONS)
+def measure_set(theta, net, k, x, targets):
+    """The evaluation of a whole set: Z and A (L+1, n, P) as forward_all's, the RMS of
+    dL/dW of each weight matrix (L,) for the set's mean data loss (no dropout, no penalty:
+    the diagnostics' gradient sizes), and live (L+1, P): whether each unit's value is
+    nonzero for some row (dead units are hidden units that never are)."""
+    sizes, n = net[0], x.shape[0]
+    depth = sizes.shape[0] - 1
+    width, size = q_size(sizes)
+    nodes = (depth + 1, n, width)
+    A, Z, D = np.zeros(nodes), np.zeros(nodes), np.zeros(nodes)
+    A[0, :, : sizes[0]] = x
+    Q, G = padded(theta, net[2], size), np.zeros(size)
+    params, grads = split(Q, depth, width), split(G, depth, width)
+    off = np.zeros(max(depth - 1, 1))  # no dropout rates
+    flat = (A.reshape(A.size), Z.reshape(Z.size), A.reshape(A.size), D.reshape(D.size),
+            np.empty(n * width))
+    forward(params, net, off, k, A, Z, A, A, flat, n, np.empty(0), 0, False)
+    WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
+    backward(params, grads, net, off, k, A, Z, A, A, D, flat, targets, WT, B0, n)
+    rms, GW = np.empty(depth), grads[0]
+    for l in range(depth):
+        total = 0.0
+        for i in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                total += GW[l, i, j] * GW[l, i, j]
+        rms[l] = np.sqrt(total / (sizes[l] * sizes[l + 1]))
+    live = np.zeros((depth + 1, width), dtype=np.bool_)
+    for l in range(depth + 1):
+        for r in range(n):
+            for j in range(sizes[l]):
+                live[l, j] |= A[l, r, j] != 0.0
+    return Z, A, rms, live

@@ -22,6 +22,14 @@ class History:
             # keep the very first point so the chart always starts at step 0
             self.points = old[:1] + old[1::2] + new if len(old) > 1 else old + new
 
+    def since(self, step: int) -> list[dict]:
+        """The points after `step`, found from the end: steps only grow, and a playing
+        page asks for the last one or two each frame."""
+        first = len(self.points)
+        while first > 0 and self.points[first - 1]["step"] > step:
+            first -= 1
+        return self.points[first:]
+
     def clear(self) -> None:
         self.points = []
 

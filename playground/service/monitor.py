@@ -79,7 +79,8 @@ class Monitor:
         if self._key == key and self._measured is not None:
             return self._measured
         with np.errstate(all="ignore"):
-            fwd_train = kernels.forward(net, s.x_train)
+            train_set = kernels.measure(net, s.x_train, s.t_train)
+            fwd_train = train_set.fwd
             fwd_test = kernels.forward(net, s.x_test)
         train = evaluate(net, s.x_train, s.t_train, d.y_train, c.threshold, fwd_train)
         test = evaluate(net, s.x_test, s.t_test, d.y_test, c.threshold, fwd_test)
@@ -94,9 +95,9 @@ class Monitor:
         if net.head.is_classifier:
             metrics["train_accuracy"] = train.accuracy
             metrics["test_accuracy"] = test.accuracy
-        measured = {"dead_units": diag.dead_units(net, s.x_train, fwd_train),
-                    "gradient_sizes": diag.gradient_sizes(net, s.x_train, s.t_train, fwd_train),
-                    "blocked": diag.blocked_layer(net, fwd_train),
+        measured = {"dead_units": train_set.dead_units,
+                    "gradient_sizes": train_set.gradient_sizes,
+                    "blocked": diag.blocked_layer(net, fwd_train, train_set.dead_units),
                     "saturation": diag.saturation(net, fwd_train), "confusion": None}
         if net.head.is_classifier and len(d.x_test):
             predicted = net.head.predict(fwd_test.output, c.threshold)

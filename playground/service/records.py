@@ -97,11 +97,17 @@ def _unhistory(h: dict) -> list[dict]:
 
 
 def data_digest(session: Session) -> str:
+    """A digest of the session's data points. Remembered per Data object: a session's data
+    is replaced, never changed in place, and a playing session is written every second
+    (hashing MAX's points was a fifth of writing its record)."""
     d = session.data
-    h = hashlib.sha256()
-    for a in (d.x_train, d.y_train, d.x_test, d.y_test):
-        h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
-    return h.hexdigest()[:32]
+    digest = getattr(d, "_digest", None)
+    if digest is None:
+        h = hashlib.sha256()
+        for a in (d.x_train, d.y_train, d.x_test, d.y_test):
+            h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+        digest = d._digest = h.hexdigest()[:32]
+    return digest
 
 
 def to_record(session: Session) -> bytes:

@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 PREFIX = "np:"
 LEASE_MS = 3000            # a dead worker's sessions are free again after this
 LEASE_IDLE = 2.0           # s unused before a lease is handed back unasked
-FLUSH_INTERVAL = 0.25      # s between writes, renewals and hand-overs
+FLUSH_INTERVAL = 0.25      # s between renewals and hand-overs (and writes before them)
+SAVE_INTERVAL = 0.75       # s at least between routine writes of a playing session
 POLL = 0.01                # s between tries for a lease someone else holds
 
 # the write: only over the version it was based on (KEYS: session, used; ARGV: record,
@@ -70,13 +71,14 @@ return 0
 class Hot:
     """This worker's copy of one session."""
 
-    __slots__ = ("session", "version", "held_until", "used", "dirty")
+    __slots__ = ("session", "version", "held_until", "used", "dirty", "saved")
 
     def __init__(self, session: Session, version: int) -> None:
         self.session, self.version = session, version
         self.held_until = 0.0      # monotonic: our lease is safe to use until then
         self.used = time.monotonic()
         self.dirty = False
+        self.saved = time.monotonic()  # last written
 
 
 class RedisStore(SessionStore):
@@ -167,6 +169,11 @@ class RedisStore(SessionStore):
                 hot.dirty = True
             session.lock.release()
 
+    def ready(self, session_id: str) -> bool:
+        hot = self._hot.get(session_id)
+        return (hot is not None and time.monotonic() < hot.held_until
+                and not hot.session.lock.locked())
+
     def health(self) -> dict:
         return {"store": self.name}
 
@@ -223,11 +230,13 @@ class RedisStore(SessionStore):
             with self._hot_lock:
                 self._hot.pop(sid, None)
             return
-        hot.version, hot.dirty = new, False
+        hot.version, hot.dirty, hot.saved = new, False, time.monotonic()
 
-    def flush(self) -> None:
+    def flush(self, routine: bool = False) -> None:
         """Write the changed copies; hand over the leases another worker wants or that
-        were idle a while; renew the others and the sessions' idle timeouts."""
+        were idle a while; renew the others and the sessions' idle timeouts. `routine`
+        (the flusher's rounds): a copy written less than SAVE_INTERVAL ago waits, unless
+        it is handed over."""
         with self._hot_lock:
             held = [(sid, hot) for sid, hot in self._hot.items() if hot.held_until > 0]
             now = time.monotonic()
@@ -246,9 +255,13 @@ class RedisStore(SessionStore):
                 kept.append((sid, hot))          # in use right now: at the next round
                 continue
             try:
-                if hot.dirty:
+                handing_over = asked or now - hot.used > LEASE_IDLE
+                # a playing session changes every frame: written every SAVE_INTERVAL
+                # (within a second, as SQLite), and at once before another worker takes it
+                if hot.dirty and (handing_over or not routine
+                                  or now - hot.saved >= SAVE_INTERVAL):
                     self._save(hot)
-                if asked or now - hot.used > LEASE_IDLE:
+                if handing_over:
                     hot.held_until = 0.0
                     self._release(keys=[self._key("lease", sid)], args=[self.me])
                     self.redis.delete(self._key("wanted", sid))
@@ -271,7 +284,7 @@ class RedisStore(SessionStore):
     def _flush_loop(self) -> None:
         while not self._stop.wait(self.flush_interval):
             try:
-                self.flush()
+                self.flush(routine=True)
             except Exception:
                 log.exception("writing sessions to Redis failed; trying again")
 

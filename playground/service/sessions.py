@@ -304,7 +304,7 @@ class Session:
             "max_epochs_per_call": most_epochs, "layers": layers,
             **(self.params() if params else {}), "metrics": metrics,
             "history": self.history.points if history_since is None
-            else [p for p in self.history.points if p["step"] > history_since],
+            else self.history.since(history_since),
             "diverged": t.diverged,
             "divergence_reason": t.divergence_reason,
             "divergence": t.divergence,

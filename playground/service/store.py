@@ -143,6 +143,13 @@ class SessionStore:
             finally:
                 session.lock.release()
 
+    def ready(self, session_id: str) -> bool:
+        """Whether `use` would find the session at hand: in memory, its lock free, nothing
+        to load or wait for (the work pool runs a cheap job in the event loop only then)."""
+        entry = self._sessions.get(session_id)
+        return (entry is not None and entry[0] is not None and not entry[0].lock.locked()
+                and self.clock() - entry[1] <= self.ttl)
+
     def changed(self, session: Session) -> None:
         """A session was (maybe) changed: nothing to save in memory."""
 

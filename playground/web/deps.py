@@ -5,7 +5,7 @@ the one writer of a refusal (HTTP answer or play-socket message)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -86,9 +86,9 @@ class SessionWork:
                  lane: Lane) -> None:
         self.pool, self.store, self.session_id, self.lane = pool, store, session_id, lane
 
-    async def __call__(self, fn: Callable[[Session], T]) -> T:
-        """fn(session)'s answer."""
-        return await self.pool.on_session(self.store, self.session_id, fn, self.lane)
+    async def __call__(self, fn: Callable[[Session], T], kind: Hashable | None = None) -> T:
+        """fn(session)'s answer; `kind` as in WorkPool.on_session."""
+        return await self.pool.on_session(self.store, self.session_id, fn, self.lane, kind)
 
     async def edit(self, change: Callable[[Session], object]) -> Response:
         """change(session), then the session's snapshot."""

@@ -313,3 +313,35 @@ def test_one_compiled_signature_serves_every_call():
     assert len(kernels.ops.train_run.signatures) == 1
     assert len(kernels.ops.forward_all.signatures) == 1
 
+
+
+@pytest.mark.parametrize("head", list(HEADS))
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_set_measure_matches_the_diagnostics_of_the_reference(activation, head):
+    """kernels.measure (the metrics' forward pass, gradient sizes and dead units of a whole
+    set, one compiled call) against the NumPy reference's forward, gradient_sizes and
+    dead_units; with units made dead (a bias far below zero) where the activation can."""
+    trainer = make_trainer(activation, head, "adam", dropout=(0.5, 0.0))
+    run(trainer, (("epochs", 2),))
+    net = trainer.net
+    net.biases[0][1] = -1e3   # unit 1:1 silent everywhere for relu
+    net.biases[1][3] = -1e3
+    x, t = trainer.x, trainer.targets
+    fast, slow = kernels.measure(net, x, t), kernels.measure(net, x, t, compiled_from=10**12)
+    assert fast.fwd.a[1].base is not None and slow.fwd.a[1].base is None
+    for l in range(1, 4):
+        np.testing.assert_allclose(fast.fwd.z[l], slow.fwd.z[l], rtol=0, atol=TOL)
+        np.testing.assert_allclose(fast.fwd.a[l], slow.fwd.a[l], rtol=0, atol=TOL)
+    np.testing.assert_allclose(fast.gradient_sizes, slow.gradient_sizes, rtol=1e-10, atol=1e-300)
+    assert fast.dead_units == slow.dead_units
+    if activation == "relu":
+        assert fast.dead_units == ["1:1", "2:3"]
+
+
+def test_set_measure_reports_overflow_as_no_size():
+    trainer = make_trainer("linear", "linear", "sgd")
+    trainer.net.theta[:] = 1e200
+    fast = kernels.measure(trainer.net, trainer.x, trainer.targets)
+    slow = kernels.measure(trainer.net, trainer.x, trainer.targets, compiled_from=10**12)
+    assert fast.gradient_sizes == slow.gradient_sizes
+    assert None in fast.gradient_sizes

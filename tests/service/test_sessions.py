@@ -103,6 +103,16 @@ def test_history_thinning_by_hand():
     assert [p["step"] for p in history.points] == [0, 1, 3, 5, 7, 8, 9, 10]
 
 
+def test_history_since_is_every_point_after_a_step():
+    """The new points a playing page asks for, found from the end: the same as a filter
+    over the whole history, with edits recording points at the same step."""
+    history = History(capacity=10, recent=4)
+    for step in [0, 0, 1, 2, 2, 2, 5, 9, 9, 12, 13, 14, 20]:
+        history.add({"step": step})
+    for since in range(-1, 22):
+        assert history.since(since) == [p for p in history.points if p["step"] > since]
+
+
 def test_snapshot_size_is_bounded():
     session = Session("d" * 32, Config(num_samples=20, batch_size=5))
     session.history = History(capacity=60, recent=15, points=list(session.history.points))

@@ -158,3 +158,83 @@ def test_a_session_busy_beyond_a_short_wait_is_429(client, store, new_session):
     assert message["error"]["status"] == 429 and message["error"]["code"] == "busy"
     assert snapshot(client, sid) == before
     assert client.post(f"{API}/{sid}/step", json={"steps": 1}).status_code == 200
+
+
+def _thread_of(pool: WorkPool, store: SessionStore, session_id: str, kind=None,
+               cost: float = 0.0) -> str:
+    """The thread a job of `kind` ran in; the job spends `cost` s of CPU."""
+    def job(session) -> str:
+        end = time.thread_time() + cost
+        while time.thread_time() < end:
+            pass
+        return threading.current_thread().name
+    return run(pool.on_session(store, session_id, job, kind=kind))
+
+
+def test_a_cheap_kind_of_job_runs_in_the_event_loop_after_a_first_measured_run():
+    store = SessionStore()
+    sid = store.create(SMALL).id
+    pool = WorkPool(cpu_threads=1)
+    loop_thread = threading.current_thread().name   # asyncio.run runs the loop here
+    assert _thread_of(pool, store, sid, "frame").startswith("play-cpu")   # cost unknown
+    assert _thread_of(pool, store, sid, "frame") == loop_thread
+    assert _thread_of(pool, store, sid, "frame") == loop_thread
+    # another kind, or another session, is measured on a worker first
+    assert _thread_of(pool, store, sid, "snapshot").startswith("play-cpu")
+    other = store.create(SMALL).id
+    assert _thread_of(pool, store, other, "frame").startswith("play-cpu")
+
+
+def test_a_job_without_a_kind_forgets_the_costs_of_the_session():
+    """An edit may make the next frame dear: it is measured on a worker again."""
+    store = SessionStore()
+    sid = store.create(SMALL).id
+    pool = WorkPool(cpu_threads=1)
+    _thread_of(pool, store, sid, "frame")
+    assert _thread_of(pool, store, sid, "frame") == threading.current_thread().name
+    assert _thread_of(pool, store, sid).startswith("play-cpu")   # e.g. a layer added
+    assert _thread_of(pool, store, sid, "frame").startswith("play-cpu")
+
+
+def test_a_dear_kind_of_job_stays_on_the_workers():
+    store = SessionStore()
+    sid = store.create(SMALL).id
+    pool = WorkPool(cpu_threads=1, inline_below=0.005)
+    for _ in range(3):   # 10 ms of CPU each time: never in the loop
+        assert _thread_of(pool, store, sid, "frame", cost=0.01).startswith("play-cpu")
+
+
+def test_a_session_not_at_hand_is_not_used_in_the_event_loop():
+    """Its lock held elsewhere (e.g. the store writing it out): the job waits in a worker,
+    never in the loop."""
+    store = SessionStore()
+    session = store.create(SMALL)
+    pool = WorkPool(cpu_threads=1)
+    _thread_of(pool, store, session.id, "frame")
+    assert store.ready(session.id)
+    session.lock.acquire()
+    assert not store.ready(session.id)
+    threading.Timer(0.2, session.lock.release).start()
+    assert _thread_of(pool, store, session.id, "frame").startswith("play-cpu")
+    assert store.ready(session.id) and not store.ready("no-such-session")
+
+
+def test_the_play_socket_answers_cheap_frames_from_the_event_loop(client, new_session,
+                                                                  monkeypatch):
+    """Through the app: after the first frame, a small network's frames are answered
+    without a hop to a worker, and train on as the workers would."""
+    sid = new_session()["id"]
+    pool = client.app.state.pool
+    hops: list[str] = []
+    submit = pool._submit
+    monkeypatch.setattr(pool, "_submit", lambda lane, call, key: hops.append(lane)
+                        or submit(lane, call, key))
+    steps = []
+    with client.websocket_connect(f"/api/sessions/{sid}/play") as ws:
+        for _ in range(4):
+            ws.send_text(json.dumps({"epochs": 1, "resolution": 10, "history_since": -1}))
+            steps.append(json.loads(ws.receive_text())["snapshot"]["step"])
+    assert hops == ["cpu"]                      # the first frame only
+    assert steps == [s * steps[0] for s in (1, 2, 3, 4)]
+    costs = pool._costs[sid]
+    assert len(costs) == 1 and next(iter(costs.values())) < pool.inline_below

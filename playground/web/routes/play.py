@@ -23,7 +23,14 @@ NO_PARAMS = {"weights": [], "biases": [], "prelu_slopes": []}   # a binary frame
              response_model_exclude_none=True)
 async def frame(body: FrameRequest, work: Work) -> Response:
     """Train, then answer the snapshot and the heatmaps at once: one play-loop frame."""
-    return Response(await work(lambda s: frame_json(s, body)), media_type="application/json")
+    return Response(await work(lambda s: frame_json(s, body), frame_kind(body)),
+                    media_type="application/json")
+
+
+def frame_kind(body: FrameRequest) -> tuple:
+    """What a frame's cost depends on (the work pool runs a cheap kind inline)."""
+    return ("frame", body.binary, body.steps, body.epochs, body.resolution,
+            body.node_resolution, body.nodes, body.history_since is None)
 
 
 def frame_json(session: Session, body: FrameRequest) -> str:
@@ -82,9 +89,11 @@ async def play_frame(app: FastAPI, session_id: str, text: str | None,
         body = frame_request(text)
         if body.binary and memory is not None:
             return await app.state.pool.on_session(app.state.store, session_id,
-                                                   lambda s: frame_binary(s, body, memory))
+                                                   lambda s: frame_binary(s, body, memory),
+                                                   kind=frame_kind(body))
         return await app.state.pool.on_session(app.state.store, session_id,
-                                               lambda s: frame_json(s, body))
+                                               lambda s: frame_json(s, body),
+                                               kind=frame_kind(body))
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         refused = validation_refused(errors, FrameRequest, echoed_errors(errors))

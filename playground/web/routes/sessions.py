@@ -28,7 +28,7 @@ async def create_session(request: Request, store: Store, pool: Pool,
 @router.get("/sessions/{session_id}", response_model=Snapshot)
 async def read_session(read: Read) -> Response:
     """The session's current state."""
-    return await read(snapshot_of)
+    return await read(snapshot_of, kind="snapshot")
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT,
