@@ -1,7 +1,9 @@
 """A class on one machine: N simulated students playing at once, as the page plays.
 
 Run by hand: `python benchmarks/class_load.py [--students 1,10,30,60] [--seconds 8]
-[--config DEFAULT|MAX] [--attackers 5] [--workers N] [--store URL]`.
+[--config DEFAULT|MAX] [--attackers 5] [--workers N] [--store URL]`. A Redis store
+should be empty (`redis-cli flushdb`): the sessions of earlier runs count against the
+store's capacity for 30 minutes.
 
 It starts `python -m playground` on a free loopback port, then for each class size: every
 student creates a session and plays it over the play WebSocket with the page's own frame
@@ -18,7 +20,8 @@ load generator shares the two cores with the server, as a classroom's would not.
 Printed per class size: per-student frames/s (min and median), frame latency p50/p95,
 the server's frames/s in all, errors, the probe's p95, and the bytes of a frame (as
 sent, and after permessage-deflate as the wire carries it: the compressed size is
-measured with zlib's raw deflate and a per-connection context, what the extension does)
+measured with zlib's raw deflate and a per-connection context, what the extension does,
+on a run of each student's frames after the window)
 with the class's total Mbit/s, and the CPU cores the server process used (the rest of
 the two went to the load generator).
 """
@@ -33,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -52,6 +56,7 @@ CONFIGS = {
 }
 FRAME = {"epochs": 1, "resolution": 50, "node_resolution": 16}
 MAX_FPS = 60.0   # the page asks at most once per animation frame
+KEEP_FROM, KEPT = 10, 120   # the frames of each student whose wire size is measured
 # as static/js/features/play.js: a diagram of over BIG_DIAGRAM edges gets its node grids
 # (and weights) every DIAGRAM_S and every DIAGRAM_FRAMES-th frame at most
 BIG_DIAGRAM = 300
@@ -92,8 +97,18 @@ class Student:
         self.latencies: list[float] = []
         self.errors = 0
         self.raw_bytes = 0
-        self.wire_bytes = 0
-        self.deflate = zlib.compressobj(wbits=-15)   # permessage-deflate, context kept
+        self.kept: list[bytes] = []   # a run of frames, compressed after the timed window
+
+    def wire_bytes(self) -> float:
+        """Bytes a frame takes on the wire with permessage-deflate: the kept run of frames
+        compressed as the extension does (raw deflate, the context kept between
+        messages), scaled to every frame sent; done after the window, so that the load
+        generator does not spend the cores it shares with the server on measuring."""
+        if not self.kept:
+            return 0.0
+        deflate = zlib.compressobj(wbits=-15)
+        wire = sum(len(deflate.compress(m) + deflate.flush(zlib.Z_SYNC_FLUSH)) for m in self.kept)
+        return self.raw_bytes * wire / sum(len(m) for m in self.kept)
 
     async def play(self, base: str, ws_base: str, config: dict, until: float) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -120,7 +135,8 @@ class Student:
                 elapsed = time.monotonic() - started
                 data = message if isinstance(message, bytes) else message.encode()
                 self.raw_bytes += len(data)
-                self.wire_bytes += len(self.deflate.compress(data) + self.deflate.flush(zlib.Z_SYNC_FLUSH))
+                if KEEP_FROM <= self.frames < KEEP_FROM + KEPT:
+                    self.kept.append(data)
                 answer = json.loads(message) if isinstance(message, str) else unpack(message)[0]
                 if "error" in answer:
                     self.errors += 1
@@ -185,8 +201,9 @@ async def run_class(base: str, n: int, config: dict, seconds: float, attackers: 
         "server_fps": frames / elapsed, "errors": sum(s.errors for s in students),
         "probe_p95": percentile(probe_latencies, 0.95) * 1000,
         "raw_kb": sum(s.raw_bytes for s in students) / max(1, frames) / 1024,
-        "wire_kb": sum(s.wire_bytes for s in students) / max(1, frames) / 1024,
-        "mbit": sum(s.wire_bytes for s in students) * 8 / elapsed / 1e6,
+        "wire": lambda: {   # called after the CPU figures are taken
+            "wire_kb": sum(s.wire_bytes() for s in students) / max(1, frames) / 1024,
+            "mbit": sum(s.wire_bytes() for s in students) * 8 / elapsed / 1e6},
     }
 
 
@@ -205,6 +222,9 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.store:
         command += ["--store", args.store]
+    else:   # the embedded store in a folder of its own: sessions of earlier runs would count
+        scratch = tempfile.TemporaryDirectory(prefix="class-load-")
+        command += ["--data-dir", scratch.name]
     # every simulated student comes from 127.0.0.1: lift the per-address creation limit
     env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "100000"}
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
@@ -226,6 +246,7 @@ def main() -> None:
             spent = time.monotonic() - wall
             cores = (cpu_seconds(server.pid) - cpu) / spent
             load = (time.process_time() - own) / spent
+            r.update(r.pop("wire")())
             print(f"{r['students']:8d} {r['min_fps']:8.1f} {r['median_fps']:8.1f} {r['p50']:8.1f} "
                   f"{r['p95']:8.1f} {r['server_fps']:11.1f} {r['errors']:7d} {r['probe_p95']:13.1f} "
                   f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f} {cores:13.2f} {load:10.2f}")

@@ -149,6 +149,7 @@ class WorkPool:
         # session -> job kind -> CPU seconds of its last run (read and written in the loop
         # and the workers; a lost update only costs one more hop)
         self._costs: dict[str, dict[Hashable, float]] = {}
+        self._inline_queues: dict[asyncio.AbstractEventLoop, deque] = {}
 
     async def on_session(self, store: SessionStore, session_id: str,
                          fn: Callable[[Session], T], lane: Lane = "cpu",
@@ -162,7 +163,8 @@ class WorkPool:
             self._costs.pop(session_id, None)
         elif self._cheap(session_id, kind) and store.ready(session_id):
             try:
-                return self._measured(store, session_id, fn, write, kind)
+                return await self._inline(lambda: self._measured(store, session_id, fn,
+                                                                 write, kind))
             finally:
                 self.gate.leave(session_id)
         try:
@@ -172,6 +174,36 @@ class WorkPool:
             self.gate.leave(session_id)
             raise
         return await asyncio.wrap_future(job)
+
+    async def _inline(self, call: Callable[[], T]) -> T:
+        """call() in the event loop, in turn: jobs run first come first served, one at a
+        time, the loop reading its sockets between two (running each in its request's
+        own task served whoever the loop woke first: some students got 2/3 of the
+        others' frames)."""
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future = loop.create_future()
+        queue = self._inline_queues.setdefault(loop, deque())
+        queue.append((call, turn))
+        if len(queue) == 1:
+            loop.create_task(self._run_inline(loop, queue))
+        return await turn
+
+    async def _run_inline(self, loop: asyncio.AbstractEventLoop,
+                          queue: deque[tuple[Callable[[], object], asyncio.Future]]) -> None:
+        try:
+            while queue:
+                await asyncio.sleep(0)     # the loop reads its sockets: arrivals queue up
+                call, turn = queue[0]
+                if not turn.done():        # a request cancelled meanwhile has left the gate
+                    try:
+                        turn.set_result(call())
+                    except BaseException as exc:  # noqa: BLE001  the request's to raise
+                        turn.set_exception(exc)
+                queue.popleft()
+        finally:                           # done, or the loop is closing: none left hanging
+            self._inline_queues.pop(loop, None)
+            for _, turn in queue:
+                turn.cancel()
 
     def _cheap(self, session_id: str, kind: Hashable) -> bool:
         cost = self._costs.get(session_id, {}).get(kind)

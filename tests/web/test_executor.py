@@ -238,3 +238,44 @@ def test_the_play_socket_answers_cheap_frames_from_the_event_loop(client, new_se
     assert steps == [s * steps[0] for s in (1, 2, 3, 4)]
     costs = pool._costs[sid]
     assert len(costs) == 1 and next(iter(costs.values())) < pool.inline_below
+
+
+def test_cheap_jobs_of_many_sessions_take_turns_in_arrival_order():
+    """Inline jobs run one at a time, first come first served, as on a lane: every
+    student of a class gets the same share of frames."""
+    store = SessionStore()
+    ids = [store.create(SMALL).id for _ in range(4)]
+    pool = WorkPool(cpu_threads=1)
+    order: list[str] = []
+
+    async def main() -> None:
+        for sid in ids:   # first runs, measured on a worker
+            await pool.on_session(store, sid, lambda s: None, kind="frame")
+        for _ in range(3):
+            await asyncio.gather(*(pool.on_session(store, sid, lambda s: order.append(s.id),
+                                                   kind="frame") for sid in ids))
+
+    run(main())
+    assert order == ids * 3
+
+
+def test_a_cancelled_request_does_not_run_its_queued_cheap_job():
+    store = SessionStore()
+    a, b = store.create(SMALL).id, store.create(SMALL).id
+    pool = WorkPool(cpu_threads=1)
+    ran: list[str] = []
+
+    async def main() -> None:
+        for sid in (a, b):
+            await pool.on_session(store, sid, lambda s: None, kind="frame")
+        first = asyncio.ensure_future(pool.on_session(store, a, lambda s: ran.append("a"),
+                                                      kind="frame"))
+        second = asyncio.ensure_future(pool.on_session(store, b, lambda s: ran.append("b"),
+                                                       kind="frame"))
+        await asyncio.sleep(0)
+        first.cancel()
+        await second
+        assert first.cancelled() and not pool.gate.holding(a)
+
+    run(main())
+    assert ran == ["b"]
