@@ -279,3 +279,24 @@ def test_a_cancelled_request_does_not_run_its_queued_cheap_job():
 
     run(main())
     assert ran == ["b"]
+
+
+def test_a_cheap_read_goes_before_the_frames_waiting():
+    """A snapshot read waits for the frame running, not for the whole class's frames."""
+    store = SessionStore()
+    ids = [store.create(SMALL).id for _ in range(4)]
+    pool = WorkPool(cpu_threads=1)
+    order: list[str] = []
+
+    async def main() -> None:
+        for sid in ids:
+            await pool.on_session(store, sid, lambda s: None, kind="frame")
+        await pool.on_session(store, ids[0], lambda s: None, "light", kind="snapshot")
+        jobs = [pool.on_session(store, sid, lambda s: order.append("frame"), kind="frame")
+                for sid in ids[1:]]
+        jobs.append(pool.on_session(store, ids[0], lambda s: order.append("read"), "light",
+                                    kind="snapshot"))
+        await asyncio.gather(*jobs)
+
+    run(main())
+    assert order == ["read", "frame", "frame", "frame"]
