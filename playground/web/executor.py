@@ -25,10 +25,10 @@ requests on one session hung the whole server. Here:
   sizes, a snapshot read) and took under `INLINE_BELOW` of CPU the last time this session
   ran that kind runs in the event loop itself, when the store has the session at hand
   (`store.ready`: no backend to wait for); one at a time, first come first served, a
-  read (the light lane's kind) before the frames waiting. Handing a 1-2 ms frame to a thread and back
-  cost more than the frame (the GIL passed between the loop and the workers several times
-  a frame: 30 students on DEFAULT got 506 frames/s in all through the threads, 801
-  inline). A job without a kind (an edit, a reset) forgets the session's costs: a frame
+  read (the light lane's kind) before the frames waiting. Handing a 1-2 ms frame to a
+  thread and back cost more than the frame (the GIL passed between the loop and the
+  workers several times a frame: 30 students on DEFAULT got 506 frames/s in all through
+  the threads, 895 inline). A job without a kind (an edit, a reset) forgets the session's costs: a frame
   after a change of network is measured on a worker again before it may run inline.
 """
 
