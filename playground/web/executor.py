@@ -28,8 +28,9 @@ requests on one session hung the whole server. Here:
   read (the light lane's kind) before the frames waiting. Handing a 1-2 ms frame to a
   thread and back cost more than the frame (the GIL passed between the loop and the
   workers several times a frame: 30 students on DEFAULT got 506 frames/s in all through
-  the threads, 895 inline). A job without a kind (an edit, a reset) forgets the session's costs: a frame
-  after a change of network is measured on a worker again before it may run inline.
+  the threads, 895 inline). A job without a kind (an edit, a reset) forgets the
+  session's costs: a frame after a change of network is measured on a worker again
+  before it may run inline.
 """
 
 from __future__ import annotations
