@@ -52,11 +52,12 @@ class Limits:
     # a shared server (API.md 6.1); README "Limits" says what each refusal says
     # work = steps x examples per step x parameters, a step counting at least
     # min_examples_per_step examples (below that NumPy's per-call overhead, not the
-    # arithmetic, is what a step costs). 16 M costs at most ~0.11 s on the NumPy engine
-    # on a 2-core machine, what DEFAULT's 200 epochs (the page's fastest speed) cost, and
-    # holds a full-batch step of the largest network (2,262 parameters) on the most data
-    # (4,500 points), so every network can train.
-    max_work_per_call = 16_000_000
+    # arithmetic, is what a step costs). 40 M costs at most ~55 ms on the compiled engine
+    # (~0.28 s on the NumPy reference) on a 2-core machine; it lets the page's fastest
+    # speed ask MAX (8 x 16) for 48 epochs a frame (~1,600 epochs/s played), and holds a
+    # full-batch step of the largest network (2,262 parameters) on the most data (4,500
+    # points), so every network can train.
+    max_work_per_call = 40_000_000
     min_examples_per_step = 16
     max_list_heatmap_values = 250_000  # grids x R^2 of heatmaps?encoding=list (~5 MB)
     max_body_bytes = 1_048_576

@@ -87,10 +87,10 @@ CASES = {
     "params_shape": ({}, [], "PUT", "/params", {"weights": [], "biases": []}, 422,
                      {"what": "weights needs 3 arrays, got 0"}),
     # 417 parameters, batches of 100 (3 steps an epoch): a step is 41,700 work, so one
-    # call runs at most 16,000,000 // 41,700 = 383 steps, 127 epochs
-    "too_much_work": (WIDE, [], "POST", "/step", {"epochs": 130}, 422,
-                      {"steps": 390, "work": 16_263_000, "max_work": 16_000_000,
-                       "max_steps": 383, "max_epochs": 127}),
+    # call runs at most 40,000,000 // 41,700 = 959 steps, 319 epochs
+    "too_much_work": (WIDE, [], "POST", "/step", {"epochs": 325}, 422,
+                      {"steps": 975, "work": 40_657_500, "max_work": 40_000_000,
+                       "max_steps": 959, "max_epochs": 319}),
     # 9 nodes and 2 output grids: 250,000 numbers are 150 x 150 each at most
     "grid_too_large": ({}, [], "GET", "/heatmaps?resolution=151&encoding=list", None, 422,
                        {"resolution": 151, "max_resolution": 150}),
