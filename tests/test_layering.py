@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "playground"
 # the NumPy reference by tests/engine/test_kernels.py).
 ALLOWED = {
     "engine": ({"playground.engine"}, {"numpy", "numba"}),
-    "service": ({"playground.engine", "playground.service"}, {"numpy", "pydantic", "redis"}),
+    "service": ({"playground.engine", "playground.service"},
+                {"numpy", "pydantic", "redis", "yaml"}),
 }
 
 

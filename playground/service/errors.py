@@ -56,6 +56,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "params_shape": ("what",),
     "too_much_work": ("steps", "work", "max_work", "max_steps", "max_epochs"),
     "grid_too_large": ("resolution", "max_resolution"),
+    # lessons, exercises and classes (API.md 6.3)
+    "no_lesson": (),
+    "not_a_question": ("step",),
+    "bad_goal": ("metric", "needs"),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),

@@ -7,7 +7,8 @@ shrinks, at a millisecond a record):
      "theta": ARRAY, "optimizer": {name: ARRAY}, "trainer": {"step", "epoch", "cursor",
      "order": ARRAY | null, "diverged", "divergence_reason", "divergence"},
      "rngs": {"train": state, "edit": state}, "history": HISTORY,
-     "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest}
+     "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest,
+     "lesson": {"lesson_id", "step", "done", "answers"} | null}
 
 where an ARRAY is `{"dtype": "f8" | "i8", "shape", "data": base64 of little-endian
 bytes}`, and HISTORY the history's points by column (JSON floats cost ten times more to
@@ -29,6 +30,7 @@ import json
 import numpy as np
 
 from .config import Config
+from .lessons.progress import Progress
 from .sessions import Session
 
 FORMAT = "neural-playground/session"
@@ -128,6 +130,7 @@ def to_record(session: Session) -> bytes:
                     "lowest_test_loss": session.monitor.lowest_test_loss,
                     "vanishing": session.monitor.vanishing},
         "data": data_digest(session),
+        "lesson": session.lesson.to_dict() if session.lesson else None,
     }
     return json.dumps(record, separators=(",", ":")).encode()
 
@@ -178,4 +181,6 @@ def _rebuild(record: dict) -> Session:
     session.monitor.lowest_test_loss = m["lowest_test_loss"]
     session.monitor.vanishing = bool(m["vanishing"])
     session.monitor._key = session.monitor._measured = None    # measured afresh
+    lesson = record.get("lesson")       # absent from records written before lessons
+    session.lesson = Progress.from_dict(lesson) if lesson else None
     return session

@@ -29,6 +29,8 @@ from . import checks
 from .config import Config, ConfigPatch, apply_patch
 from .errors import Refused, validation_refused
 from .history import History
+from .lessons.progress import Progress
+from .lessons.progress import state as lesson_state
 from .monitor import Monitor
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
@@ -43,6 +45,7 @@ class Session:
         self.config = config
         self.history = History()
         self.monitor = Monitor()
+        self.lesson: Progress | None = None   # the lesson under way (lessons/progress.py)
         self._build_data()
         self._build_network()
 
@@ -133,6 +136,13 @@ class Session:
         checks.check_trainable(self.trainer)
         self.trainer.run_steps(checks.steps_of(self.trainer, steps, epochs))
         self._record()
+
+    def start_over(self, config: Config) -> None:
+        """A new playground from `config` in this session: data, weights, step 0."""
+        with self._transaction():
+            self.config = config
+            self._build_data()
+            self._build_network()
 
     def reset(self, seed: int | None = None) -> None:
         if seed is not None:
@@ -311,6 +321,7 @@ class Session:
             "diagnostics": diagnostics,
             "kind": self.data.kind,
             "classes": None if self.data.kind == "regression" else self.data.classes,
+            "lesson": lesson_state(self),
         }
 
     # ------------------------------------------------------------------ bytes

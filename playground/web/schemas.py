@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..service.config import ActivationId, Config, HeadId, Limits
 from ..service.errors import RuleBroken
+from .lesson_schemas import LessonState
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
@@ -164,6 +165,7 @@ class Snapshot(BaseModel):
     kind: Literal["binary", "multiclass", "regression"]
     classes: int | None
     rebuilt: Rebuilt | None = None
+    lesson: LessonState | None = Field(None, description="the lesson under way, if any")
 
 
 # ------------------------------------------------------------------ requests

@@ -94,6 +94,10 @@ CASES = {
     # 9 nodes and 2 output grids: 250,000 numbers are 150 x 150 each at most
     "grid_too_large": ({}, [], "GET", "/heatmaps?resolution=151&encoding=list", None, 422,
                        {"resolution": 151, "max_resolution": 150}),
+    "no_lesson": ({}, [], "GET", "/lesson", None, 404, {}),
+    # step 1 of the Crash Course task is a task
+    "not_a_question": ({}, [("POST", "/lesson", {"lesson_id": "crash-course-task"})], "POST",
+                       "/lesson/answer", {"step": 1, "answer": 0}, 422, {"step": 1}),
 }
 # without a session (or with one that does not exist): method, path, status, params
 BARE = {
@@ -103,8 +107,9 @@ BARE = {
     "unsupported_media_type": ("POST", API, 415, {"content_type": ""}),  # no Content-Type
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
-# no field of the API has an upper bound only; tests/service/test_errors.py covers it
-ONLY_IN_UNIT_TESTS = {"too_large"}
+# no field of the API has an upper bound only; tests/service/test_errors.py covers it;
+# a malformed goal: tests/service/test_goals.py
+ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
 # a shared server's refusals, tested where their setting is made: test_executor.py (busy),
 # test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
 ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",

@@ -1,0 +1,224 @@
+"""Goal predicates (API.md 6.3): what a lesson's task or a teacher's exercise asks of a
+session, checked by the server on the session's own numbers.
+
+A goal is a comparison `{"metric", "op", "value"}` (a few metrics also name a `layer`, a
+`node` or a `point`), a text check `{"metric": "activation", "is": "relu"}`, or a
+combination `{"all": [...]}` / `{"any": [...]}`. Every metric is a row of METRICS: its
+id, what it reads and whether it is a number or a name, so adding one is one line.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..engine.features import feature_matrix
+from .errors import RuleBroken
+
+if TYPE_CHECKING:
+    from .sessions import Session
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12),
+}
+Op = Literal["<", "<=", ">", ">=", "=="]
+Point = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One thing a goal can read: `read(session, goal)` gives a number, a name, or None
+    when the session has no such number (e.g. accuracy in regression)."""
+
+    id: str
+    en: str                        # what the page calls it, in English
+    zh: str                        # and in Chinese
+    kind: Literal["number", "name"]
+    read: Callable[[Session, Predicate], Any]
+    needs: tuple[str, ...] = ()   # the goal fields it reads: "layer", "node", "point"
+
+
+def _metric(name: str) -> Callable[[Session, Predicate], float | None]:
+    return lambda s, g: s.metrics().get(name)
+
+
+def _gap(s: Session, g: Predicate) -> float | None:
+    m = s.metrics()
+    return None if m["train_loss"] is None or m["test_loss"] is None \
+        else m["test_loss"] - m["train_loss"]
+
+
+def _values_at(s: Session, point: list[float]) -> list[np.ndarray]:
+    """Every layer's values (evaluation mode) for one point of the plane."""
+    x = feature_matrix(np.asarray([point], dtype=np.float64), s.config.features)
+    with np.errstate(all="ignore"):
+        return [a[0] for a in s.net.forward(x).a]
+
+
+def _node_value(s: Session, g: Predicate) -> float | None:
+    values = _values_at(s, g.point)
+    if g.layer >= len(values) or g.node >= len(values[g.layer]):
+        return None
+    return float(values[g.layer][g.node])
+
+
+def _output_sum(s: Session, g: Predicate) -> float:
+    return float(_values_at(s, g.point)[-1].sum())
+
+
+def _activation(s: Session, g: Predicate) -> str | None:
+    """The hidden layers' activation: layer `layer`'s (1 = the first hidden layer), or
+    the one all of them share (None when they differ or there is no hidden layer)."""
+    hidden = s.net.hidden
+    if g.layer is not None:
+        return hidden[g.layer - 1].activation if 1 <= g.layer <= len(hidden) else None
+    names = {h.activation for h in hidden}
+    return names.pop() if len(names) == 1 else None
+
+
+def _units(s: Session, g: Predicate) -> int | None:
+    sizes = s.net.sizes
+    return sizes[g.layer] if 0 <= g.layer < len(sizes) else None
+
+
+def _diagnostic(name: str) -> Callable[[Session, Predicate], Any]:
+    return lambda s, g: s.monitor.evaluate(s)[1][name]
+
+
+_ROWS = [
+    Metric("train_loss", "training loss", "训练损失", "number", _metric("train_loss")),
+    Metric("test_loss", "test loss", "测试损失", "number", _metric("test_loss")),
+    Metric("train_accuracy", "training accuracy", "训练准确率", "number",
+           _metric("train_accuracy")),
+    Metric("test_accuracy", "test accuracy", "测试准确率", "number", _metric("test_accuracy")),
+    Metric("loss_gap", "test loss - training loss", "测试损失 - 训练损失", "number", _gap),
+    Metric("epoch", "epochs", "轮数", "number", lambda s, g: s.trainer.epoch),
+    Metric("step", "steps", "步数", "number", lambda s, g: s.trainer.step),
+    Metric("hidden_units", "hidden neurons", "隐藏神经元数", "number",
+           lambda s, g: sum(h.units for h in s.net.hidden)),
+    Metric("hidden_layers", "hidden layers", "隐藏层数", "number",
+           lambda s, g: len(s.net.hidden)),
+    # layer 0 = the inputs, 1 = the first hidden layer, the last = the outputs
+    Metric("units", "neurons in layer", "该层神经元数", "number", _units, ("layer",)),
+    Metric("features", "input features", "输入特征数", "number",
+           lambda s, g: len(s.config.features)),
+    Metric("dead_units", "dead neurons", "死亡神经元数", "number",
+           lambda s, g: len(_diagnostic("dead_units")(s, g))),
+    Metric("diverged", "diverged (1 = yes)", "已发散（1 = 是）", "number",
+           lambda s, g: int(s.trainer.diverged)),
+    Metric("overfitting", "overfitting flagged (1 = yes)", "出现过拟合提示（1 = 是）", "number",
+           lambda s, g: int(_diagnostic("overfitting")(s, g) is not None)),
+    Metric("output_sum", "sum of the outputs", "输出之和", "number", _output_sum, ("point",)),
+    Metric("node_value", "node value", "节点值", "number", _node_value,
+           ("layer", "node", "point")),
+    Metric("learning_rate", "learning rate", "学习率", "number",
+           lambda s, g: s.config.learning_rate),
+    Metric("activation", "activation", "激活函数", "name", _activation),
+    Metric("head", "output head", "输出层", "name", lambda s, g: s.net.head.id),
+    Metric("optimizer", "optimizer", "优化器", "name", lambda s, g: s.config.optimizer),
+    Metric("dataset", "dataset", "数据集", "name", lambda s, g: s.config.dataset),
+    Metric("regularization", "regularization", "正则化", "name",
+           lambda s, g: s.config.regularization),
+    Metric("gradient_flag", "gradient warning", "梯度提示", "name",
+           _diagnostic("gradient_flag")),
+]
+METRICS: dict[str, Metric] = {row.id: row for row in _ROWS}
+MetricId = Literal[tuple(METRICS)]  # type: ignore[valid-type]
+
+
+class Predicate(BaseModel):
+    """One check of one metric: a number compared (`op`, `value`) or a name (`is`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    metric: MetricId
+    op: Op | None = None
+    value: float | None = None
+    is_: str | None = Field(None, alias="is")
+    layer: int | None = Field(None, ge=0)
+    node: int | None = Field(None, ge=0)
+    point: Point | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Predicate:
+        row = METRICS[self.metric]
+        if row.kind == "number" and (self.op is None or self.value is None or self.is_):
+            raise RuleBroken(f"metric {self.metric!r} is a number: give op and value",
+                             "bad_goal", metric=self.metric, needs="op, value")
+        if row.kind == "name" and (self.is_ is None or self.op or self.value is not None):
+            raise RuleBroken(f"metric {self.metric!r} is a name: give is", "bad_goal",
+                             metric=self.metric, needs="is")
+        missing = [f for f in row.needs if getattr(self, f) is None]
+        if missing:
+            raise RuleBroken(f"metric {self.metric!r} needs {', '.join(missing)}", "bad_goal",
+                             metric=self.metric, needs=", ".join(missing))
+        return self
+
+    def target(self) -> str:
+        """What is asked, as the page shows it: "< 0.2", "relu"."""
+        return self.is_ if METRICS[self.metric].kind == "name" else f"{self.op} {self.value:g}"
+
+
+class AllOf(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    all: list[Goal] = Field(min_length=1, max_length=16)
+
+
+class AnyOf(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    any: list[Goal] = Field(min_length=1, max_length=16)
+
+
+Goal = Union[Predicate, AllOf, AnyOf]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A goal checked on a session: met, and for a single check the value read (a
+    finite number, a name or None) and what was asked."""
+
+    met: bool
+    value: float | str | None = None
+    target: str | None = None
+
+
+def check(goal: Goal, session: Session) -> Checked:
+    """Whether the session meets the goal now (a combination: its parts, all or any)."""
+    if isinstance(goal, AllOf):
+        return Checked(all(check(g, session).met for g in goal.all))
+    if isinstance(goal, AnyOf):
+        return Checked(any(check(g, session).met for g in goal.any))
+    row = METRICS[goal.metric]
+    value = row.read(session, goal)
+    if row.kind == "name":
+        return Checked(value == goal.is_, value, goal.target())
+    if value is None or not math.isfinite(value):
+        return Checked(False, None, goal.target())
+    value = float(value)
+    return Checked(OPS[goal.op](value, goal.value), value, goal.target())
+
+
+def describe(goal: Predicate) -> dict[str, str]:
+    """A single check in words, both languages: "test loss < 0.2", "测试损失 < 0.2"."""
+    row = METRICS[goal.metric]
+    where_en = where_zh = ""
+    if goal.layer is not None:
+        where_en += f" (layer {goal.layer}" + (f", node {goal.node})" if goal.node is not None
+                                                else ")")
+        where_zh += f"（第 {goal.layer} 层" + (f"第 {goal.node} 个）" if goal.node is not None
+                                              else "）")
+    if goal.point is not None:
+        x1, x2 = goal.point
+        where_en += f" at ({x1:g}, {x2:g})"
+        where_zh += f"在 ({x1:g}, {x2:g}) 处"
+    return {"en": f"{row.en}{where_en} {goal.target()}",
+            "zh": f"{row.zh}{where_zh} {goal.target()}"}

@@ -1,0 +1,138 @@
+"""A learner's way through a lesson, kept in their session (and its stored record).
+
+Starting a lesson sets the session to the lesson's playground; moving to a step applies
+that step's `start`. A task's step is done once all its goals are met at the same time
+(checked whenever the session's lesson state is read: every snapshot and frame carries
+it), a question's once it is answered right; done stays done, so training on past the
+goal never takes a success away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..config import ConfigPatch
+from ..errors import Refused
+from ..goals import check
+from . import Lesson, Question, Start, lessons
+
+if TYPE_CHECKING:
+    from ..sessions import Session
+
+
+@dataclass
+class Progress:
+    """Where a learner is in a lesson: the step shown and the steps done."""
+
+    lesson_id: str
+    step: int = 0
+    done: list[bool] = field(default_factory=list)
+    answers: dict[int, float] = field(default_factory=dict)  # a question's last answer
+
+    def to_dict(self) -> dict:
+        return {"lesson_id": self.lesson_id, "step": self.step, "done": list(self.done),
+                "answers": {str(k): v for k, v in self.answers.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Progress:
+        return cls(d["lesson_id"], int(d["step"]), [bool(x) for x in d["done"]],
+                   {int(k): float(v) for k, v in d["answers"].items()})
+
+
+def lesson_named(lesson_id: str) -> Lesson:
+    found = lessons().get(lesson_id)
+    if found is None:
+        raise Refused(f"no lesson {lesson_id!r}; GET /api/lessons lists them", "unknown_id",
+                      {"field": "lesson_id", "value": lesson_id, "allowed": list(lessons())},
+                      status=404)
+    return found
+
+
+def _step_index(lesson: Lesson, step: int) -> int:
+    if not 0 <= step < len(lesson.steps):
+        raise Refused(f"lesson {lesson.id!r} has steps 0 to {len(lesson.steps) - 1}",
+                      "out_of_range", {"field": "step", "value": step, "min": 0,
+                                       "max": len(lesson.steps) - 1})
+    return step
+
+
+def _apply(session: Session, start: Start | None) -> None:
+    if start is None:
+        return
+    if start.config:
+        session.patch_config(ConfigPatch.model_validate(start.config))
+    if start.reset:
+        session.reset()
+    if start.params is not None:
+        p = start.params
+        session.set_params(p.weights, p.biases, p.prelu_slopes)
+
+
+def begin(session: Session, lesson_id: str, step: int | None = None) -> None:
+    """Start the lesson (its playground, step 0 or `step`), or, in the lesson already
+    under way, move to `step` (its start applied; the playground otherwise as it is)."""
+    lesson = lesson_named(lesson_id)
+    current = session.lesson
+    if current is None or current.lesson_id != lesson_id:
+        target = _step_index(lesson, step or 0)
+        session.start_over(lesson.config())
+        _apply(session, Start(params=lesson.start.params) if lesson.start.params else None)
+        progress = Progress(lesson_id, 0, [False] * len(lesson.steps))
+        for k in range(target + 1):       # each step's start, as a learner going through
+            _apply(session, lesson.steps[k].start)
+        progress.step = target
+        session.lesson = progress
+        return
+    target = _step_index(lesson, current.step if step is None else step)
+    if target != current.step:
+        _apply(session, lesson.steps[target].start)
+        current.step = target
+
+
+def leave(session: Session) -> None:
+    session.lesson = None
+
+
+def state(session: Session) -> dict | None:
+    """The lesson under way: {"lesson_id", "step", "steps": [{"kind", "goals", "done"}]}
+    with the current task's goals checked now (and the steps now met marked done)."""
+    progress = session.lesson
+    if progress is None:
+        return None
+    lesson = lessons().get(progress.lesson_id)
+    if lesson is None:        # a lesson removed since: the session goes on without it
+        session.lesson = None
+        return None
+    steps = []
+    for k, step in enumerate(lesson.steps):
+        goals = []
+        if step.kind == "task":
+            live = k == progress.step
+            for g in step.goals:
+                checked = check(g.check, session) if live else None
+                goals.append({"id": g.id, "text": g.text.model_dump(),
+                              "met": checked.met if checked else progress.done[k],
+                              "value": checked.value if checked else None,
+                              "target": checked.target if checked else None})
+            if live and goals and all(g["met"] for g in goals):
+                progress.done[k] = True
+        steps.append({"kind": step.kind, "goals": goals, "done": progress.done[k]})
+    return {"lesson_id": lesson.id, "step": progress.step, "steps": steps}
+
+
+def answer(session: Session, step: int, given: float) -> dict:
+    """Check an answer to a question step: {"correct", "explanation"}."""
+    progress = session.lesson
+    if progress is None:
+        raise Refused("no lesson is under way in this session; POST /lesson starts one",
+                      "no_lesson", status=409)
+    lesson = lesson_named(progress.lesson_id)
+    question = lesson.steps[_step_index(lesson, step)]
+    if not isinstance(question, Question):
+        raise Refused(f"step {step} is a task, not a question", "not_a_question",
+                      {"step": step})
+    correct = question.correct(given)
+    progress.answers[step] = given
+    progress.done[step] = progress.done[step] or correct
+    return {"correct": correct, "explanation": question.explanation.model_dump()}
