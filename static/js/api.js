@@ -74,6 +74,11 @@ export const api = {
   data: (id) => call("GET", `${s(id)}/data`),
   heatmaps: (id, resolution) => call("GET", `${s(id)}/heatmaps?resolution=${resolution}`),
   exampleStep: (id, point, label) => call("POST", `${s(id)}/example_step`, { point, label }),
+  lessons: () => call("GET", "/api/lessons"),
+  lesson: (lessonId) => call("GET", `/api/lessons/${encodeURIComponent(lessonId)}`),
+  startLesson: (id, body) => call("POST", `${s(id)}/lesson`, body),
+  leaveLesson: (id) => call("DELETE", `${s(id)}/lesson`),
+  answerLesson: (id, step, answer) => call("POST", `${s(id)}/lesson/answer`, { step, answer }),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

@@ -9,6 +9,7 @@ import { NetworkEditing } from "./features/editing.js";
 import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
+import { LessonPlayer } from "./features/lesson.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
@@ -27,7 +28,9 @@ async function start(tr, messages) {
   const output = new OutputPanel(state, { tr, page, onPick: (point, how) => stepper.choose(point, how) });
   stepper = new StepThrough(state, { tr, output });
   const settings = new Settings(state, { tr, play, page, onLanguage: (lang) => setLanguage(lang) });
+  const lesson = new LessonPlayer(state, { tr });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
+  editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
   const explorer = new ActivationExplorer($("#explorer"), catalog);
   editing.explain = (activation) => explorer.open(activation);
@@ -38,7 +41,7 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper]) part.setTranslator(tr);
+    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson]) part.setTranslator(tr);
     state.render();
   };
 
@@ -54,6 +57,7 @@ async function start(tr, messages) {
     diagnostics.render(snap, tr, { playing: play.playing });
     play.render();
     stepper.show();
+    lesson.render(snap);
     messages.setSticky(state.diverged ? () => divergenceText(state.divergence || snap, tr) : null);
   });
   messages.onReconnect = () => takeUp(state, play);
@@ -64,6 +68,7 @@ async function start(tr, messages) {
   play.bind();
   editing.bind();
   stepper.bind();
+  lesson.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));
@@ -77,6 +82,8 @@ async function start(tr, messages) {
     }, "error");
   }
   stepper.show();
+  // /?lesson=ID opens that lesson, unless this tab's session is in it already (a reload)
+  if (page.lesson && state.snapshot?.lesson?.lesson_id !== page.lesson) await lesson.begin(page.lesson);
 }
 
 // Why training stopped, in the page's language (the server's English when it gives no code).

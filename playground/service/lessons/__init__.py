@@ -25,9 +25,10 @@ from ..goals import Goal, Predicate, describe
 
 FOLDER = Path(__file__).parent
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-# what a lesson may lock or hide on the page: a setting (a Config field) or "weights"
-# (editing a weight or a bias by hand)
-CONTROLS = tuple(Config.model_fields) + ("weights",)
+# what a lesson may lock or hide on the page: a setting (a Config field), "weights"
+# (editing a weight or a bias by hand), or the hidden layers' "activation" and "dropout"
+# menus on their own ("hidden" is the layers and their neurons)
+CONTROLS = tuple(Config.model_fields) + ("weights", "activation", "dropout")
 Control = Literal[CONTROLS]  # type: ignore[valid-type]
 
 

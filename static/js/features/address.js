@@ -50,6 +50,7 @@ export function pageOptions(search) {
     speed,
     test: q.get("test") === "1",
     discrete: q.get("discrete") === "1",
+    lesson: q.get("lesson") || null,
   };
 }
 

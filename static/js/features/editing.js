@@ -60,12 +60,14 @@ export class NetworkEditing {
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
       }), "hidden"),
       editWeight: (id, path, ev) => {
+        if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
         const [l, i, j] = id.split(":").map(Number);
         this.openEditor(ev, path, this.view.weightOf(path), this.tr.t("editWeight"),
           this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
           (v) => api.setWeight(state.sessionId, l, i, j, v));
       },
       editBias: (nodeId, anchor) => {
+        if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
         const [l, j] = nodeId.split(":").map(Number);
         const button = anchor.querySelector?.(".bias") || anchor;
         this.openEditor(null, button, Number(button.dataset.value), this.tr.t("editBias"),

@@ -201,9 +201,11 @@ export class Settings {
   writeAddress() {
     const config = this.state.config;
     if (!config) return;
+    const lesson = this.state.snapshot?.lesson?.lesson_id;
     const query = configToQuery(config, {
       lang: this.tr.lang, speed: this.play.speed,
       test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
+      ...(lesson ? { lesson } : {}),
     });
     if (query === this.written) return;   // a frame does not rewrite the same address
     this.written = query;

@@ -117,7 +117,7 @@ export const FIELD_NAMES = {
     seed: "Seed", value: "Value", layer: "Layer", from: "From node", to: "To node",
     node: "Node", point: "Point", label: "Label", steps: "Steps", epochs: "Epochs",
     index: "Position", count: "Count", resolution: "Resolution",
-    lesson_id: "Lesson", step: "Step", answer: "Answer",
+    lesson_id: "Lesson", step: "Step", answer: "Answer", weights: "Weights",
   },
   zh: {
     dataset: "数据集", classes: "类别数", num_samples: "样本数", noise: "噪声",
@@ -129,6 +129,6 @@ export const FIELD_NAMES = {
     seed: "种子", value: "数值", layer: "层", from: "起点节点", to: "终点节点",
     node: "节点", point: "点", label: "标签", steps: "步数", epochs: "周期数",
     index: "位置", count: "数量", resolution: "分辨率",
-    lesson_id: "课程", step: "步骤", answer: "答案",
+    lesson_id: "课程", step: "步骤", answer: "答案", weights: "权重",
   },
 };
