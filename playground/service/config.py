@@ -68,6 +68,8 @@ class Limits:
     # never fill the store with sessions that are protected from eviction
     sessions_per_minute = int(os.environ.get("PLAYGROUND_SESSIONS_PER_MINUTE", "30"))
     protected_idle_seconds = 1800  # a session used more recently is never evicted
+    max_documents = 10_000     # of each kind (e.g. exercises) a store keeps
+    exercise_days = 90         # an exercise's link works this long after it was made
 
 
 Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]

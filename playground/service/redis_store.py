@@ -15,6 +15,7 @@ takes a lease reloads the session if its version changed.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import secrets
@@ -176,6 +177,27 @@ class RedisStore(SessionStore):
 
     def health(self) -> dict:
         return {"store": self.name}
+
+    # ------------------------------------------------------------------ documents
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
+        """A key with Redis's own expiry; the kind's ids in a sorted set by expiry, which
+        bounds how many are kept."""
+        index, now = self._key("documents", kind), self.clock()
+        key = self._key(f"document:{kind}", doc_id)
+        if ttl <= 0:                                   # kept no time at all
+            self.redis.delete(key)
+            return
+        self.redis.zremrangebyscore(index, "-inf", now)
+        if self.redis.zcard(index) >= Limits.max_documents:
+            raise self.full(self.protected_idle)
+        pipe = self.redis.pipeline()
+        pipe.set(key, json.dumps(body, separators=(",", ":")), ex=max(1, math.ceil(ttl)))
+        pipe.zadd(index, {doc_id: now + ttl})
+        pipe.execute()
+
+    def get_document(self, kind: str, doc_id: str) -> dict | None:
+        blob = self.redis.get(self._key(f"document:{kind}", doc_id))
+        return None if blob is None else json.loads(blob)
 
     # ------------------------------------------------------------------ leases
     def _lease(self, sid: str, wait: float) -> Hot:

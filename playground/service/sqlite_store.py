@@ -13,6 +13,7 @@ the same file is refused (several workers need a store they can share: Redis).
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import sqlite3
@@ -58,6 +59,9 @@ class SqliteStore(SessionStore):
         self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: a commit survives kill -9
         self._db.execute("CREATE TABLE IF NOT EXISTS sessions "
                          "(id TEXT PRIMARY KEY, used REAL NOT NULL, record BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS documents (kind TEXT NOT NULL, "
+                         "id TEXT NOT NULL, until REAL NOT NULL, body BLOB NOT NULL, "
+                         "PRIMARY KEY (kind, id))")
         for sid, used in self._db.execute("SELECT id, used FROM sessions ORDER BY used"):
             self._sessions[sid] = (None, used)
         self._dirty: dict[str, Session] = {}
@@ -98,6 +102,26 @@ class SqliteStore(SessionStore):
 
     def health(self) -> dict:
         return {"store": self.name, "path": str(self.path)}
+
+    # ------------------------------------------------------------------ documents
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
+        """Written at once (documents are few and rarely written)."""
+        blob = json.dumps(body, separators=(",", ":")).encode()
+        now = self.clock()
+        with self._io:
+            self._db.execute("DELETE FROM documents WHERE until < ?", (now,))
+            (count,) = self._db.execute("SELECT COUNT(*) FROM documents WHERE kind = ?",
+                                        (kind,)).fetchone()
+            if count >= Limits.max_documents:
+                raise self.full(self.protected_idle)
+            self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
+                             (kind, doc_id, now + ttl, blob))
+
+    def get_document(self, kind: str, doc_id: str) -> dict | None:
+        with self._io:
+            row = self._db.execute("SELECT body FROM documents WHERE kind = ? AND id = ? "
+                                   "AND until >= ?", (kind, doc_id, self.clock())).fetchone()
+        return None if row is None else json.loads(row[0])
 
     # ------------------------------------------------------------------ writing
     def flush(self) -> None:

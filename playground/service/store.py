@@ -11,6 +11,7 @@ sessions; a store full of recently used sessions refuses new ones (503 store_ful
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 import threading
@@ -42,6 +43,7 @@ class SessionStore:
         self.protected_idle = protected_idle
         self._sessions: OrderedDict[str, tuple[Session | None, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self._documents: dict[tuple[str, str], tuple[bytes, float]] = {}
 
     def create(self, config: Config) -> Session:
         """A new session; refused (503) when the store is full of sessions in use."""
@@ -152,6 +154,28 @@ class SessionStore:
 
     def changed(self, session: Session) -> None:
         """A session was (maybe) changed: nothing to save in memory."""
+
+    # ------------------------------------------------------------------ documents
+    # Small JSON documents kept beside the sessions (an exercise a teacher made), each
+    # for `ttl` seconds from when it was written, at most Limits.max_documents of a kind.
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
+        """Keep `body` under (kind, id); 503 store_full when the kind has no room."""
+        blob = json.dumps(body, separators=(",", ":")).encode()
+        with self._lock:
+            now = self.clock()
+            for key in [k for k, (_, until) in self._documents.items() if until < now]:
+                del self._documents[key]
+            if sum(k[0] == kind for k in self._documents) >= Limits.max_documents:
+                raise self.full(self.protected_idle)
+            self._documents[(kind, doc_id)] = (blob, now + ttl)
+
+    def get_document(self, kind: str, doc_id: str) -> dict | None:
+        """The document, or None when there is none (never written, or expired)."""
+        with self._lock:
+            found = self._documents.get((kind, doc_id))
+        if found is None or found[1] < self.clock():
+            return None
+        return json.loads(found[0])
 
     def health(self) -> dict:
         return {"store": self.name}

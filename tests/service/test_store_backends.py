@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from playground.service.config import Config
-from playground.service.errors import UnknownSession
+from playground.service.config import Config, Limits
+from playground.service.errors import Refused, UnknownSession
 from playground.service.records import from_record
 from playground.service.redis_store import RedisStore
 from playground.service.sqlite_store import SqliteStore, StoreInUse
@@ -49,6 +49,22 @@ def make_store(request, tmp_path):
 
 
 # ------------------------------------------------------------------ every backend
+def test_documents_are_kept_by_kind_and_id_until_they_expire(make_store, monkeypatch):
+    store = make_store()
+    store.put_document("exercise", "abc", {"goals": [1, 2], "prompt": "中文"}, ttl=60)
+    assert store.get_document("exercise", "abc") == {"goals": [1, 2], "prompt": "中文"}
+    assert store.get_document("exercise", "nope") is None
+    assert store.get_document("class", "abc") is None          # another kind
+    store.put_document("exercise", "gone", {}, ttl=-1)          # expired already
+    assert store.get_document("exercise", "gone") is None
+    monkeypatch.setattr(Limits, "max_documents", 2)
+    store.put_document("exercise", "second", {}, ttl=60)
+    with pytest.raises(Refused) as full:
+        store.put_document("exercise", "third", {}, ttl=60)
+    assert full.value.code == "store_full"
+    store.put_document("class", "other-kind", {}, ttl=60)       # each kind has its own room
+
+
 def test_create_use_delete(make_store):
     store = make_store()
     a = store.create(SMALL)
@@ -169,6 +185,17 @@ def test_a_session_idle_past_its_ttl_before_a_restart_is_gone(tmp_path):
     try:
         with pytest.raises(UnknownSession):
             again.get(sid)
+    finally:
+        again.close()
+
+
+def test_a_document_is_written_at_once_and_survives_a_restart(tmp_path):
+    store = SqliteStore(tmp_path / "s.db")
+    store.put_document("exercise", "abc", {"prompt": "x"}, ttl=60)
+    store.close()
+    again = SqliteStore(tmp_path / "s.db")
+    try:
+        assert again.get_document("exercise", "abc") == {"prompt": "x"}
     finally:
         again.close()
 
