@@ -105,6 +105,8 @@ BARE = {
     "not_found": ("GET", "/api/nope", 404, {"path": "/api/nope"}),
     "method_not_allowed": ("DELETE", "/api/health", 405, {"method": "DELETE"}),
     "unsupported_media_type": ("POST", API, 415, {"content_type": ""}),  # no Content-Type
+    "unknown_exercise": ("GET", "/api/exercises/0123456789", 404,
+                         {"exercise_id": "0123456789"}),
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it;

@@ -109,7 +109,7 @@ class Task(BaseModel):
     hints: list[Text] = Field(default_factory=list, max_length=6)
     explanation: Text | None = None
     start: Start | None = None
-    solution: Solution
+    solution: Solution | None = None   # every lesson file gives one (its tests use it)
 
 
 class Question(BaseModel):

@@ -29,15 +29,32 @@ class Progress:
     step: int = 0
     done: list[bool] = field(default_factory=list)
     answers: dict[int, float] = field(default_factory=dict)  # a question's last answer
+    lesson: dict | None = None   # a lesson not in the folder (a teacher's exercise), whole
 
     def to_dict(self) -> dict:
         return {"lesson_id": self.lesson_id, "step": self.step, "done": list(self.done),
-                "answers": {str(k): v for k, v in self.answers.items()}}
+                "answers": {str(k): v for k, v in self.answers.items()},
+                "lesson": self.lesson}
 
     @classmethod
     def from_dict(cls, d: dict) -> Progress:
         return cls(d["lesson_id"], int(d["step"]), [bool(x) for x in d["done"]],
-                   {int(k): float(v) for k, v in d["answers"].items()})
+                   {int(k): float(v) for k, v in d["answers"].items()}, d.get("lesson"))
+
+    def the_lesson(self) -> Lesson | None:
+        """The lesson this progress is in (None: a lesson file removed since)."""
+        if self.lesson is None:
+            return lessons().get(self.lesson_id)
+        found = _carried.get(self.lesson_id)
+        if found is None:
+            found = _carried[self.lesson_id] = Lesson.model_validate(self.lesson)
+            while len(_carried) > 256:
+                _carried.pop(next(iter(_carried)))
+        return found
+
+
+# the lessons sessions carry (exercises), validated once per process: they never change
+_carried: dict[str, Lesson] = {}
 
 
 def lesson_named(lesson_id: str) -> Lesson:
@@ -69,16 +86,19 @@ def _apply(session: Session, start: Start | None) -> None:
         session.set_params(p.weights, p.biases, p.prelu_slopes)
 
 
-def begin(session: Session, lesson_id: str, step: int | None = None) -> None:
+def begin(session: Session, lesson_id: str, step: int | None = None,
+          lesson: Lesson | None = None) -> None:
     """Start the lesson (its playground, step 0 or `step`), or, in the lesson already
-    under way, move to `step` (its start applied; the playground otherwise as it is)."""
-    lesson = lesson_named(lesson_id)
+    under way, move to `step` (its start applied; the playground otherwise as it is).
+    `lesson`: one that is not a lesson file (an exercise), carried in the progress."""
+    lesson = lesson or lesson_named(lesson_id)
     current = session.lesson
     if current is None or current.lesson_id != lesson_id:
         target = _step_index(lesson, step or 0)
         session.start_over(lesson.config())
         _apply(session, Start(params=lesson.start.params) if lesson.start.params else None)
-        progress = Progress(lesson_id, 0, [False] * len(lesson.steps))
+        carried = None if lesson.id in lessons() else lesson.model_dump(mode="json", by_alias=True)
+        progress = Progress(lesson_id, 0, [False] * len(lesson.steps), lesson=carried)
         for k in range(target + 1):       # each step's start, as a learner going through
             _apply(session, lesson.steps[k].start)
         progress.step = target
@@ -100,7 +120,7 @@ def state(session: Session) -> dict | None:
     progress = session.lesson
     if progress is None:
         return None
-    lesson = lessons().get(progress.lesson_id)
+    lesson = progress.the_lesson()
     if lesson is None:        # a lesson removed since: the session goes on without it
         session.lesson = None
         return None
@@ -127,7 +147,7 @@ def answer(session: Session, step: int, given: float) -> dict:
     if progress is None:
         raise Refused("no lesson is under way in this session; POST /lesson starts one",
                       "no_lesson", status=409)
-    lesson = lesson_named(progress.lesson_id)
+    lesson = progress.the_lesson() or lesson_named(progress.lesson_id)
     question = lesson.steps[_step_index(lesson, step)]
     if not isinstance(question, Question):
         raise Refused(f"step {step} is a task, not a question", "not_a_question",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from ...service import exercises
 from ...service.errors import Refused
 from ...service.lessons import lessons
 from ...service.lessons import progress as lesson_progress
-from ..deps import ERRORS, Read, Work, answer, snapshot_of
+from ..deps import ERRORS, Pool, Read, Store, Work, answer, snapshot_of
 from ..lesson_schemas import (AnswerResult, LessonAnswer, LessonListing, LessonStart,
                               LessonState, LessonView)
 from ..schemas import Snapshot
@@ -29,10 +30,16 @@ async def read_lesson(lesson_id: str) -> dict:
 
 
 @router.post("/sessions/{session_id}/lesson", response_model=Snapshot)
-async def start_lesson(body: LessonStart, work: Work) -> Response:
+async def start_lesson(body: LessonStart, work: Work, store: Store, pool: Pool) -> Response:
     """Start a lesson in this session (its playground replaces the session's), or move to
-    another step of the lesson under way; the snapshot's `lesson` says where it is."""
-    return await work.edit(lambda s: lesson_progress.begin(s, body.lesson_id, body.step))
+    another step of the lesson under way; the snapshot's `lesson` says where it is. A
+    teacher's exercise is the lesson "exercise-<its id>"."""
+    lesson = None
+    if body.lesson_id.startswith(exercises.PREFIX):
+        exercise_id = body.lesson_id.removeprefix(exercises.PREFIX)
+        found = await pool.run(lambda: exercises.find(store, exercise_id), "light")
+        lesson = exercises.as_lesson(exercise_id, found)
+    return await work.edit(lambda s: lesson_progress.begin(s, body.lesson_id, body.step, lesson))
 
 
 @router.delete("/sessions/{session_id}/lesson", response_model=Snapshot)
