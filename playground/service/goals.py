@@ -99,14 +99,14 @@ _ROWS = [
            _metric("train_accuracy")),
     Metric("test_accuracy", "test accuracy", "测试准确率", "number", _metric("test_accuracy")),
     Metric("loss_gap", "test loss - training loss", "测试损失 - 训练损失", "number", _gap),
-    Metric("epoch", "epochs", "轮数", "number", lambda s, g: s.trainer.epoch),
+    Metric("epoch", "epochs", "周期数", "number", lambda s, g: s.trainer.epoch),
     Metric("step", "steps", "步数", "number", lambda s, g: s.trainer.step),
     Metric("hidden_units", "hidden neurons", "隐藏神经元数", "number",
            lambda s, g: sum(h.units for h in s.net.hidden)),
     Metric("hidden_layers", "hidden layers", "隐藏层数", "number",
            lambda s, g: len(s.net.hidden)),
     # layer 0 = the inputs, 1 = the first hidden layer, the last = the outputs
-    Metric("units", "neurons in layer", "该层神经元数", "number", _units, ("layer",)),
+    Metric("units", "neurons in layer", "神经元数", "number", _units, ("layer",)),
     Metric("features", "input features", "输入特征数", "number",
            lambda s, g: len(s.config.features)),
     Metric("dead_units", "dead neurons", "死亡神经元数", "number",
@@ -116,7 +116,7 @@ _ROWS = [
     Metric("overfitting", "overfitting flagged (1 = yes)", "出现过拟合提示（1 = 是）", "number",
            lambda s, g: int(_diagnostic("overfitting")(s, g) is not None)),
     Metric("output_sum", "sum of the outputs", "输出之和", "number", _output_sum, ("point",)),
-    Metric("node_value", "node value", "节点值", "number", _node_value,
+    Metric("node_value", "value", "值", "number", _node_value,
            ("layer", "node", "point")),
     Metric("learning_rate", "learning rate", "学习率", "number",
            lambda s, g: s.config.learning_rate),
@@ -208,17 +208,15 @@ def check(goal: Goal, session: Session) -> Checked:
 
 
 def describe(goal: Predicate) -> dict[str, str]:
-    """A single check in words, both languages: "test loss < 0.2", "测试损失 < 0.2"."""
+    """A single check in words, both languages: "test loss < 0.2", "测试损失 < 0.2",
+    "value of node 1:0 at (0, 0) == 0", "节点 1:0 在 (0, 0) 处的值 == 0"."""
     row = METRICS[goal.metric]
-    where_en = where_zh = ""
-    if goal.layer is not None:
-        where_en += f" (layer {goal.layer}" + (f", node {goal.node})" if goal.node is not None
-                                                else ")")
-        where_zh += f"（第 {goal.layer} 层" + (f"第 {goal.node} 个）" if goal.node is not None
-                                              else "）")
+    en, zh = row.en, row.zh
+    if goal.layer is not None and goal.node is not None:   # the page's node id, "1:0"
+        en, zh = f"{en} of node {goal.layer}:{goal.node}", f"节点 {goal.layer}:{goal.node} 的{zh}"
+    elif goal.layer is not None:                           # layer 1 = the first hidden one
+        en, zh = f"{en} {goal.layer}", f"第 {goal.layer} 层的{zh}"
     if goal.point is not None:
         x1, x2 = goal.point
-        where_en += f" at ({x1:g}, {x2:g})"
-        where_zh += f"在 ({x1:g}, {x2:g}) 处"
-    return {"en": f"{row.en}{where_en} {goal.target()}",
-            "zh": f"{row.zh}{where_zh} {goal.target()}"}
+        en, zh = f"{en} at ({x1:g}, {x2:g})", f"在 ({x1:g}, {x2:g}) 处，{zh}"
+    return {"en": f"{en} {goal.target()}", "zh": f"{zh} {goal.target()}"}
