@@ -83,6 +83,15 @@ def _activation(s: Session, g: Predicate) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+def _dropout(s: Session, g: Predicate) -> float | None:
+    """The training-only dropout rate of hidden layer `layer` (1 = the first), or the
+    largest of the hidden layers' rates (0 without hidden layers)."""
+    hidden = s.net.hidden
+    if g.layer is not None:
+        return hidden[g.layer - 1].dropout if 1 <= g.layer <= len(hidden) else None
+    return max((h.dropout for h in hidden), default=0.0)
+
+
 def _units(s: Session, g: Predicate) -> int | None:
     sizes = s.net.sizes
     return sizes[g.layer] if 0 <= g.layer < len(sizes) else None
@@ -121,6 +130,7 @@ _ROWS = [
     Metric("learning_rate", "learning rate", "学习率", "number",
            lambda s, g: s.config.learning_rate),
     Metric("activation", "activation", "激活函数", "name", _activation),
+    Metric("dropout", "dropout rate", "丢弃率（dropout）", "number", _dropout),
     Metric("head", "output head", "输出层", "name", lambda s, g: s.net.head.id),
     Metric("optimizer", "optimizer", "优化器", "name", lambda s, g: s.config.optimizer),
     Metric("dataset", "dataset", "数据集", "name", lambda s, g: s.config.dataset),

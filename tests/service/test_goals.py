@@ -71,6 +71,20 @@ def test_names_and_the_shared_activation(session: Session):
     assert check(goal(metric="activation", layer=2, **{"is": "tanh"}), session).met
 
 
+def test_dropout_reads_a_layer_or_the_largest_rate(session: Session):
+    assert check(goal(metric="dropout", op="==", value=0), session).met
+    session.patch_config(ConfigPatch(hidden=[{"units": 3, "activation": "relu", "dropout": 0.2},
+                                             {"units": 2, "activation": "relu", "dropout": 0.5}]))
+    assert check(goal(metric="dropout", op="==", value=0.5), session).value == 0.5
+    assert check(goal(metric="dropout", layer=1, op="==", value=0.2), session).met
+    beyond = check(goal(metric="dropout", layer=3, op=">=", value=0), session)
+    assert not beyond.met and beyond.value is None
+    assert describe(goal(metric="dropout", layer=1, op=">=", value=0.5))["en"] == \
+        "dropout rate (layer 1) >= 0.5"
+    bare = Session("d", Config(hidden=[]))
+    assert check(goal(metric="dropout", op="==", value=0), bare).met
+
+
 @pytest.mark.parametrize("op, value, met", [
     ("<", 4, True), ("<", 3, False), ("<=", 3, True), ("<=", 2, False), (">", 2, True),
     (">", 3, False), (">=", 3, True), (">=", 4, False), ("==", 3, True), ("==", 2, False)])
