@@ -115,7 +115,7 @@ _ROWS = [
     Metric("hidden_layers", "hidden layers", "隐藏层数", "number",
            lambda s, g: len(s.net.hidden)),
     # layer 0 = the inputs, 1 = the first hidden layer, the last = the outputs
-    Metric("units", "neurons in layer", "神经元数", "number", _units, ("layer",)),
+    Metric("units", "neurons", "神经元数", "number", _units, ("layer",)),
     Metric("features", "input features", "输入特征数", "number",
            lambda s, g: len(s.config.features)),
     Metric("dead_units", "dead neurons", "死亡神经元数", "number",
@@ -225,7 +225,7 @@ def describe(goal: Predicate) -> dict[str, str]:
     if goal.layer is not None and goal.node is not None:   # the page's node id, "1:0"
         en, zh = f"{en} of node {goal.layer}:{goal.node}", f"节点 {goal.layer}:{goal.node} 的{zh}"
     elif goal.layer is not None:                           # layer 1 = the first hidden one
-        en, zh = f"{en} {goal.layer}", f"第 {goal.layer} 层的{zh}"
+        en, zh = f"{en} in layer {goal.layer}", f"第 {goal.layer} 层的{zh}"
     if goal.point is not None:
         x1, x2 = goal.point
         en, zh = f"{en} at ({x1:g}, {x2:g})", f"在 ({x1:g}, {x2:g}) 处，{zh}"

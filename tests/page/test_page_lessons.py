@@ -115,7 +115,24 @@ def test_a_lesson_link_opens_the_lesson_and_a_reload_keeps_its_place(ui):
     ui.wait_ready()
     expect(page.get_by_test_id("lesson-goals").locator("li")).to_have_count(2)
     assert ui.session_id == sid and ui.snapshot()["lesson"]["step"] == 1
+    page.locator("#remove-layer").click()
+    wait_until(page, lambda: len(ui.snapshot()["config"]["hidden"]) == 0)
+    page.get_by_role("button", name="Start this step again").click()
+    wait_until(page, lambda: len(ui.snapshot()["config"]["hidden"]) == 1, message="the step's playground back")
     page.get_by_role("button", name="Leave lesson").click()
     expect(page.get_by_test_id("lesson-panel")).to_be_hidden()
     expect(page.locator("#dataset")).to_be_enabled()
     assert "lesson=" not in page.url
+
+
+def test_an_exercise_link_opens_the_teachers_goals(ui):
+    made = ui.api.post("/api/exercises", json={
+        "config": {"dataset": "circle", "hidden": [{"units": 2, "activation": "linear"}]},
+        "locked": ["dataset"], "prompt": {"zh": "让测试损失低于 0.3。"},
+        "goals": [{"metric": "test_loss", "op": "<", "value": 0.3}]}).json()
+    page = ui.open(f"lang=en&exercise={made['id']}").page
+    panel = page.get_by_test_id("lesson-panel")
+    expect(panel).to_contain_text("让测试损失低于 0.3。")     # one language, shown in both
+    expect(page.get_by_test_id("lesson-goals")).to_contain_text("test loss < 0.3")
+    expect(page.locator("#dataset")).to_be_disabled()
+    assert f"exercise={made['id']}" in page.url and "lesson=" not in page.url

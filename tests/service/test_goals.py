@@ -80,7 +80,7 @@ def test_dropout_reads_a_layer_or_the_largest_rate(session: Session):
     beyond = check(goal(metric="dropout", layer=3, op=">=", value=0), session)
     assert not beyond.met and beyond.value is None
     assert describe(goal(metric="dropout", layer=1, op=">=", value=0.5))["en"] == \
-        "dropout rate (layer 1) >= 0.5"
+        "dropout rate in layer 1 >= 0.5"
     bare = Session("d", Config(hidden=[]))
     assert check(goal(metric="dropout", op="==", value=0), bare).met
 

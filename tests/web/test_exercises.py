@@ -41,8 +41,9 @@ def test_a_learner_plays_it_as_a_lesson_and_the_server_checks_the_goals(client, 
     goals = snap["lesson"]["steps"][0]["goals"]
     assert [g["met"] for g in goals] == [False, False, True]
     assert goals[2]["text"] == {"en": "hidden neurons <= 4", "zh": "隐藏神经元数 <= 4"}
-    lesson = client.get(f"/api/lessons/exercise-{exercise_id}")
-    assert lesson.status_code == 404          # not a lesson file: the session carries it
+    lesson = client.get(f"/api/lessons/exercise-{exercise_id}").json()   # as the player sees it
+    assert lesson["steps"][0]["goals"][0]["check"] == EXERCISE["goals"][0]
+    assert lesson["text"]["zh"] == EXERCISE["prompt"]["en"]   # one language, shown in both
     client.patch(f"{API}/{sid}/config", json={"hidden": [{"units": 3, "activation": "relu"}]})
     client.post(f"{API}/{sid}/reset", json={})
     for _ in range(2):

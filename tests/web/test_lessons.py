@@ -107,3 +107,18 @@ def test_progress_is_kept_in_the_stored_record(client, new_session, store):
     assert again.lesson == session.lesson
     assert again.lesson.step == 1 and again.lesson.done == [True, False, False]
     assert again.lesson.answers == {0: 1.0}
+
+
+def test_starting_the_step_it_is_on_again_gives_its_playground_back(client, new_session):
+    sid = new_session()["id"]
+    client.post(f"{API}/{sid}/lesson", json={"lesson_id": LESSON})
+    client.post(f"{API}/{sid}/lesson/answer", json={"step": 0, "answer": 1})
+    client.post(f"{API}/{sid}/lesson", json={"lesson_id": LESSON, "step": 2})
+    client.delete(f"{API}/{sid}/layers/1")
+    client.post(f"{API}/{sid}/step", json={"epochs": 5})
+    again = client.post(f"{API}/{sid}/lesson", json={"lesson_id": LESSON, "step": 2}).json()
+    assert [h["units"] for h in again["config"]["hidden"]] == [6, 4] and again["epoch"] == 0
+    assert again["lesson"]["step"] == 2 and again["lesson"]["steps"][0]["done"]
+    # without a step: where it is, nothing changed
+    same = client.post(f"{API}/{sid}/lesson", json={"lesson_id": LESSON}).json()
+    assert same["weights"] == again["weights"]

@@ -88,26 +88,34 @@ def _apply(session: Session, start: Start | None) -> None:
 
 def begin(session: Session, lesson_id: str, step: int | None = None,
           lesson: Lesson | None = None) -> None:
-    """Start the lesson (its playground, step 0 or `step`), or, in the lesson already
-    under way, move to `step` (its start applied; the playground otherwise as it is).
-    `lesson`: one that is not a lesson file (an exercise), carried in the progress."""
+    """Start the lesson (its playground, step 0 or `step`); in the lesson under way, move
+    to another `step` (its start applied, the playground otherwise as it is), or start the
+    step it is on again (its playground as on first arriving there: the lesson's start and
+    every step's start up to it; what is done stays done). `lesson`: one that is not a
+    lesson file (an exercise), carried in the progress."""
     lesson = lesson or lesson_named(lesson_id)
     current = session.lesson
-    if current is None or current.lesson_id != lesson_id:
-        target = _step_index(lesson, step or 0)
-        session.start_over(lesson.config())
-        _apply(session, Start(params=lesson.start.params) if lesson.start.params else None)
-        carried = None if lesson.id in lessons() else lesson.model_dump(mode="json", by_alias=True)
-        progress = Progress(lesson_id, 0, [False] * len(lesson.steps), lesson=carried)
-        for k in range(target + 1):       # each step's start, as a learner going through
-            _apply(session, lesson.steps[k].start)
-        progress.step = target
-        session.lesson = progress
+    if current is not None and current.lesson_id == lesson_id:
+        target = _step_index(lesson, current.step if step is None else step)
+        if target != current.step:
+            _apply(session, lesson.steps[target].start)
+            current.step = target
+        elif step is not None:
+            _arrive(session, lesson, target)
         return
-    target = _step_index(lesson, current.step if step is None else step)
-    if target != current.step:
-        _apply(session, lesson.steps[target].start)
-        current.step = target
+    target = _step_index(lesson, step or 0)
+    _arrive(session, lesson, target)
+    carried = None if lesson.id in lessons() else lesson.model_dump(mode="json", by_alias=True)
+    session.lesson = Progress(lesson_id, target, [False] * len(lesson.steps), lesson=carried)
+
+
+def _arrive(session: Session, lesson: Lesson, target: int) -> None:
+    """The playground of a learner arriving at step `target`: the lesson's own, then each
+    step's start in turn."""
+    session.start_over(lesson.config())
+    _apply(session, Start(params=lesson.start.params) if lesson.start.params else None)
+    for k in range(target + 1):
+        _apply(session, lesson.steps[k].start)
 
 
 def leave(session: Session) -> None:

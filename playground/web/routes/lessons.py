@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from ...service import exercises
 from ...service.errors import Refused
-from ...service.lessons import lessons
+from ...service.lessons import Lesson, lessons
 from ...service.lessons import progress as lesson_progress
 from ..deps import ERRORS, Pool, Read, Store, Work, answer, snapshot_of
 from ..lesson_schemas import (AnswerResult, LessonAnswer, LessonListing, LessonStart,
@@ -24,9 +24,19 @@ async def list_lessons() -> list[dict]:
 
 @router.get("/lessons/{lesson_id}", response_model=LessonView,
             response_model_exclude_none=True, response_model_by_alias=True)
-async def read_lesson(lesson_id: str) -> dict:
-    """The whole lesson (a question's answer stays on the server)."""
-    return lesson_progress.lesson_named(lesson_id).model_dump(by_alias=True)
+async def read_lesson(lesson_id: str, store: Store, pool: Pool) -> dict:
+    """The whole lesson (a question's answer stays on the server); "exercise-<id>" is a
+    teacher's exercise as the lesson player plays it."""
+    return (await lesson_of(lesson_id, store, pool)).model_dump(by_alias=True)
+
+
+async def lesson_of(lesson_id: str, store: Store, pool: Pool) -> Lesson:
+    """A lesson file, or a teacher's exercise as a one-task lesson."""
+    if lesson_id.startswith(exercises.PREFIX):
+        exercise_id = lesson_id.removeprefix(exercises.PREFIX)
+        found = await pool.run(lambda: exercises.find(store, exercise_id), "light")
+        return exercises.as_lesson(exercise_id, found)
+    return lesson_progress.lesson_named(lesson_id)
 
 
 @router.post("/sessions/{session_id}/lesson", response_model=Snapshot)
@@ -34,11 +44,7 @@ async def start_lesson(body: LessonStart, work: Work, store: Store, pool: Pool) 
     """Start a lesson in this session (its playground replaces the session's), or move to
     another step of the lesson under way; the snapshot's `lesson` says where it is. A
     teacher's exercise is the lesson "exercise-<its id>"."""
-    lesson = None
-    if body.lesson_id.startswith(exercises.PREFIX):
-        exercise_id = body.lesson_id.removeprefix(exercises.PREFIX)
-        found = await pool.run(lambda: exercises.find(store, exercise_id), "light")
-        lesson = exercises.as_lesson(exercise_id, found)
+    lesson = await lesson_of(body.lesson_id, store, pool)
     return await work.edit(lambda s: lesson_progress.begin(s, body.lesson_id, body.step, lesson))
 
 

@@ -50,7 +50,8 @@ export function pageOptions(search) {
     speed,
     test: q.get("test") === "1",
     discrete: q.get("discrete") === "1",
-    lesson: q.get("lesson") || null,
+    // a teacher's exercise is the lesson "exercise-<id>" (API.md 6.3)
+    lesson: q.get("exercise") ? `exercise-${q.get("exercise")}` : q.get("lesson") || null,
   };
 }
 

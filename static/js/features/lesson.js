@@ -50,6 +50,10 @@ export class LessonPlayer {
     $("#lesson-hint").addEventListener("click", () => { this.hints += 1; this.builtKey = null; this.state.render(); });
     $("#lesson-solution").addEventListener("click", () => { this.solutionShown = true; this.builtKey = null; this.state.render(); });
     $("#lesson-check").addEventListener("click", () => this.check());
+    $("#lesson-restart").addEventListener("click", () => {
+      const at = this.state.snapshot?.lesson;
+      if (at) this.move({ lesson_id: at.lesson_id, step: at.step }, true);
+    });
   }
 
   // ------------------------------------------------------------------ choosing

@@ -205,7 +205,7 @@ export class Settings {
     const query = configToQuery(config, {
       lang: this.tr.lang, speed: this.play.speed,
       test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
-      ...(lesson ? { lesson } : {}),
+      ...(lesson?.startsWith("exercise-") ? { exercise: lesson.slice(9) } : lesson ? { lesson } : {}),
     });
     if (query === this.written) return;   // a frame does not rewrite the same address
     this.written = query;

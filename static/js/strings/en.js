@@ -138,4 +138,5 @@ export const EN = {
     lessonTypeNumber: "Type a number, e.g. 0.5.",
     lessonLockedList: "Fixed in this lesson: {controls}.",
     lessonWeightsLocked: "This lesson keeps the weights as they are: train to change them.",
+    lessonRestart: "Start this step again", lessonRestartTitle: "The playground as it was when you arrived at this step",
 };

@@ -148,4 +148,5 @@ export const ZH = {
     lessonTypeNumber: "请输入一个数字，例如 0.5。",
     lessonLockedList: "本课固定不变的设置：{controls}。",
     lessonWeightsLocked: "本课中权重不能手动修改：通过训练来改变它们。",
+    lessonRestart: "重新开始这一步", lessonRestartTitle: "把游乐场恢复到刚进入这一步时的样子",
 };
