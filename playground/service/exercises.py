@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .config import Config, Limits
 from .errors import Refused
-from .goals import Goal, Predicate, describe
+from .goals import AllOf, AnyOf, Goal, Predicate, describe
 from .lessons import Control, Lesson, Params, Text
 from .store import SessionStore
 
@@ -78,14 +78,17 @@ def link(exercise_id: str) -> str:
     return f"/?exercise={exercise_id}"
 
 
+# what a combined goal says (its parts are checked one by one, but shown as one line)
+COMBINED = {AllOf: {"en": "all of several conditions", "zh": "同时满足几个条件"},
+            AnyOf: {"en": "one of several conditions", "zh": "满足几个条件之一"}}
+
+
 def as_lesson(exercise_id: str, exercise: Exercise) -> Lesson:
     """The exercise as a lesson of one task: the prompt, the goals, its playground."""
     prompt = exercise.prompt.both()
     goals = []
     for k, goal in enumerate(exercise.goals):
-        text = describe(goal) if isinstance(goal, Predicate) else {
-            "en": "all of several conditions" if hasattr(goal, "all") else "one of several conditions",
-            "zh": "同时满足几个条件" if hasattr(goal, "all") else "满足几个条件之一"}
+        text = describe(goal) if isinstance(goal, Predicate) else COMBINED[type(goal)]
         goals.append({"id": f"g{k + 1}", "check": goal, "text": text})
     return Lesson.model_validate({
         "id": PREFIX + exercise_id, "order": 0,

@@ -8,7 +8,8 @@ shrinks, at a millisecond a record):
      "order": ARRAY | null, "diverged", "divergence_reason", "divergence"},
      "rngs": {"train": state, "edit": state}, "history": HISTORY,
      "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest,
-     "lesson": {"lesson_id", "step", "done", "answers"} | null}
+     "lesson": {"lesson_id", "step", "done", "answers", "lesson": a carried lesson (an
+     exercise) | null} | null}
 
 where an ARRAY is `{"dtype": "f8" | "i8", "shape", "data": base64 of little-endian
 bytes}`, and HISTORY the history's points by column (JSON floats cost ten times more to

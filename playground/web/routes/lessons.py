@@ -8,7 +8,7 @@ from ...service import exercises
 from ...service.errors import Refused
 from ...service.lessons import Lesson, lessons
 from ...service.lessons import progress as lesson_progress
-from ..deps import ERRORS, Pool, Read, Store, Work, answer, snapshot_of
+from ..deps import ERRORS, Pool, Read, Store, Work, answer
 from ..lesson_schemas import (AnswerResult, LessonAnswer, LessonListing, LessonStart,
                               LessonState, LessonView)
 from ..schemas import Snapshot
@@ -51,7 +51,7 @@ async def start_lesson(body: LessonStart, work: Work, store: Store, pool: Pool) 
 @router.delete("/sessions/{session_id}/lesson", response_model=Snapshot)
 async def leave_lesson(work: Work) -> Response:
     """Leave the lesson; the playground stays as it is."""
-    return await work(lambda s: (lesson_progress.leave(s), snapshot_of(s))[1])
+    return await work.edit(lesson_progress.leave)
 
 
 @router.get("/sessions/{session_id}/lesson", response_model=LessonState)

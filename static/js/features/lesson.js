@@ -145,10 +145,7 @@ export class LessonPlayer {
     }
     const lesson = this.lessons.get(at.lesson_id);
     if (!lesson) {
-      api.lesson(at.lesson_id).then((found) => {
-        this.lessons.set(found.id, found);
-        this.state.render();
-      }).catch((err) => this.state.messages.error(err, "lesson"));
+      this.fetch(at.lesson_id);
       return;
     }
     const key = JSON.stringify([lesson.id, at.step, at.steps.map((s) => s.done), this.tr.lang,
@@ -159,7 +156,20 @@ export class LessonPlayer {
       keepProgress(lesson.id, at);
     }
     this.showGoals(at);
+    // every render: settings.render sets some of these controls' state again, and the
+    // diagram makes its own anew whenever it is redrawn
     this.lock(lesson);
+  }
+
+  // The whole lesson, fetched once however many frames arrive meanwhile.
+  fetch(lessonId) {
+    if (this.fetching === lessonId) return;
+    this.fetching = lessonId;
+    api.lesson(lessonId).then((found) => {
+      this.lessons.set(found.id, found);
+      this.state.render();
+    }).catch((err) => this.state.messages.error(err, "lesson"))
+      .finally(() => { this.fetching = null; });
   }
 
   build(lesson, at) {
