@@ -61,6 +61,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "not_a_question": ("step",),
     "bad_goal": ("metric", "needs"),
     "unknown_exercise": ("exercise_id",),
+    "unknown_class": ("code",),
+    "wrong_teacher_key": (),
+    "class_full": ("max",),
+    "unknown_student": ("student_id",),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),

@@ -30,7 +30,7 @@ from .config import Config, Limits
 from .errors import UnknownSession, busy
 from .records import UnreadableRecord, from_record, to_record
 from .sessions import Session
-from .store import SessionStore
+from .store import SessionStore, held
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ LEASE_MS = 3000            # a dead worker's sessions are free again after this
 LEASE_IDLE = 2.0           # s unused before a lease is handed back unasked
 FLUSH_INTERVAL = 0.25      # s between renewals and hand-overs (and writes before them)
 SAVE_INTERVAL = 0.75       # s at least between routine writes of a playing session
+PEEKED = 256              # read-only copies of other workers' sessions kept (peek)
 POLL = 0.01                # s between tries for a lease someone else holds
 
 # the write: only over the version it was based on (KEYS: session, used; ARGV: record,
@@ -97,6 +98,7 @@ class RedisStore(SessionStore):
         self._renew = self.redis.register_script(RENEW)
         self._release = self.redis.register_script(RELEASE)
         self._hot: dict[str, Hot] = {}
+        self._peeked: dict[str, tuple[int, Session]] = {}   # read-only copies (peek)
         self._hot_lock = threading.Lock()
         self._stop = threading.Event()
         self.flush_interval = flush_interval
@@ -198,6 +200,56 @@ class RedisStore(SessionStore):
     def get_document(self, kind: str, doc_id: str) -> dict | None:
         blob = self.redis.get(self._key(f"document:{kind}", doc_id))
         return None if blob is None else json.loads(blob)
+
+    def list_documents(self, kind: str, limit: int) -> list[tuple[str, dict]]:
+        ids = [i.decode() for i in self.redis.zrangebyscore(
+            self._key("documents", kind), self.clock(), "+inf", start=0, num=limit)]
+        if not ids:
+            return []
+        blobs = self.redis.mget([self._key(f"document:{kind}", i) for i in ids])
+        return [(i, json.loads(b)) for i, b in zip(ids, blobs) if b is not None]
+
+    # ------------------------------------------------------------------ looking on
+    @contextmanager
+    def peek(self, session_id: str, wait: float = 0.25) -> Iterator[tuple[Session, float] | None]:
+        """This worker's hot copy when it holds the lease; else the stored record, read
+        without taking the lease (the student's worker keeps serving their frames), as a
+        private copy re-read only when its version moved."""
+        with self._hot_lock:
+            hot = self._hot.get(session_id)
+        if hot is not None and time.monotonic() < hot.held_until:
+            session, last_used = hot.session, time.time() - (time.monotonic() - hot.used)
+        else:
+            pipe = self.redis.pipeline()
+            pipe.hget(self._key("session", session_id), "version")
+            pipe.zscore(self._key("used", "all"), session_id)
+            version, used = pipe.execute()
+            if version is None:
+                yield None
+                return
+            copy = self._peeked.get(session_id)
+            if copy is None or copy[0] != int(version):
+                try:
+                    copy = self._read_copy(session_id)
+                except UnreadableRecord:
+                    copy = None
+                if copy is None:
+                    yield None
+                    return
+            session, last_used = copy[1], used or self.clock()
+        with held(session, wait):
+            yield session, last_used
+
+    def _read_copy(self, sid: str) -> tuple[int, Session] | None:
+        version, record = self.redis.hmget(self._key("session", sid), "version", "record")
+        if version is None:
+            return None
+        copy = (int(version), from_record(record))
+        with self._hot_lock:
+            self._peeked[sid] = copy
+            while len(self._peeked) > PEEKED:
+                self._peeked.pop(next(iter(self._peeked)))
+        return copy
 
     # ------------------------------------------------------------------ leases
     def _lease(self, sid: str, wait: float) -> Hot:

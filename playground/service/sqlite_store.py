@@ -123,6 +123,13 @@ class SqliteStore(SessionStore):
                                    "AND until >= ?", (kind, doc_id, self.clock())).fetchone()
         return None if row is None else json.loads(row[0])
 
+    def list_documents(self, kind: str, limit: int) -> list[tuple[str, dict]]:
+        with self._io:
+            rows = self._db.execute("SELECT id, body FROM documents WHERE kind = ? AND "
+                                    "until >= ? LIMIT ?",
+                                    (kind, self.clock(), limit)).fetchall()
+        return [(doc_id, json.loads(body)) for doc_id, body in rows]
+
     # ------------------------------------------------------------------ writing
     def flush(self) -> None:
         """Write what changed since the last flush (a session busy past a short wait is

@@ -25,6 +25,17 @@ from .errors import Refused, UnknownSession, busy
 from .sessions import Session
 
 
+@contextmanager
+def held(session: Session, wait: float) -> Iterator[Session]:
+    """The session's lock held, waited for at most `wait` seconds (then 429 busy)."""
+    if not session.lock.acquire(timeout=wait):
+        raise busy()
+    try:
+        yield session
+    finally:
+        session.lock.release()
+
+
 class SessionStore:
     """Sessions by id, each dropped after `ttl` idle seconds; at most `capacity` of them,
     the one idle longest going first when a new one needs room, if it has been idle more
@@ -176,6 +187,37 @@ class SessionStore:
         if found is None or found[1] < self.clock():
             return None
         return json.loads(found[0])
+
+    def list_documents(self, kind: str, limit: int) -> list[tuple[str, dict]]:
+        """Up to `limit` documents of a kind still kept, as (id, body), in no set order."""
+        now = self.clock()
+        with self._lock:
+            found = [(k[1], blob, until) for k, (blob, until) in self._documents.items()
+                     if k[0] == kind and until >= now]
+        return [(doc_id, json.loads(blob)) for doc_id, blob, _ in found[:limit]]
+
+    # ------------------------------------------------------------------ looking on
+    @contextmanager
+    def peek(self, session_id: str, wait: float = 0.25) -> Iterator[tuple[Session, float] | None]:
+        """The session (its lock held, at most `wait` s waited: then 429 busy) and when it
+        was last used (wall-clock seconds), for someone who only looks at it (a teacher's
+        dashboard): its idle time is not renewed and it is not marked as changed. None
+        when it is gone."""
+        with self._lock:
+            entry = self._sessions.get(session_id)
+            if entry is not None and self.clock() - entry[1] > self.ttl:
+                entry = None
+            if entry is not None and entry[0] is None:
+                loaded = self._load(session_id)
+                entry = None if loaded is None else (loaded, entry[1])
+                if entry is not None:
+                    self._sessions[session_id] = entry   # in place: not a use
+        if entry is None:
+            yield None
+            return
+        session, used = entry
+        with held(session, wait):
+            yield session, time.time() - (self.clock() - used)
 
     def health(self) -> dict:
         return {"store": self.name}

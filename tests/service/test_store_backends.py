@@ -65,6 +65,57 @@ def test_documents_are_kept_by_kind_and_id_until_they_expire(make_store, monkeyp
     store.put_document("class", "other-kind", {}, ttl=60)       # each kind has its own room
 
 
+def test_documents_of_a_kind_are_listed(make_store):
+    store = make_store()
+    for k in range(5):
+        store.put_document("student:ABC", f"s{k}", {"k": k}, ttl=60)
+    store.put_document("student:XYZ", "other", {"k": 99}, ttl=60)
+    store.put_document("student:ABC", "expired", {"k": -1}, ttl=-1)
+    found = store.list_documents("student:ABC", limit=10)
+    assert sorted(found) == [(f"s{k}", {"k": k}) for k in range(5)]
+    assert len(store.list_documents("student:ABC", limit=3)) == 3
+    assert store.list_documents("student:none", limit=3) == []
+
+
+def test_a_peek_looks_without_using(make_store):
+    """A teacher's dashboard looks at a student's session: the same state, its idle time
+    not renewed, and the session not taken from the worker serving it."""
+    store = make_store()
+    a = store.create(SMALL)
+    with store.use(a.id) as session:
+        session.step(steps=4)
+    if make_store.backend != "memory":
+        store.flush()
+    time.sleep(0.05)
+    with store.peek(a.id) as found:
+        seen, last_used = found
+        assert seen.trainer.step == 4 and abs(last_used - time.time()) < 5
+    with store.peek("0" * 32) as found:
+        assert found is None
+    if make_store.backend == "redis":
+        other = make_store()                         # a second worker: no lease taken
+        with other.peek(a.id) as found:
+            assert found[0].trainer.step == 4 and found[0] is not store.get(a.id)
+        assert store.ready(a.id)                     # the first worker still holds it
+        with store.use(a.id) as session:
+            session.step(steps=1)
+        store.flush()
+        with other.peek(a.id) as found:              # a new version is read again
+            assert found[0].trainer.step == 5
+
+
+def test_a_peek_does_not_renew_the_idle_time(tmp_path):
+    clock = FakeClock()
+    store = SessionStore(ttl=100, clock=clock)
+    a = store.create(SMALL)
+    clock.now += 60
+    with store.peek(a.id) as found:
+        assert found is not None
+    clock.now += 60
+    with pytest.raises(UnknownSession):
+        store.get(a.id)
+
+
 def test_create_use_delete(make_store):
     store = make_store()
     a = store.create(SMALL)
@@ -150,6 +201,10 @@ def test_a_restart_brings_back_every_session_exactly(tmp_path):
     store.close()
     again = SqliteStore(path)
     try:
+        used = again._sessions[sid][1]
+        with again.peek(sid) as (looked, _):        # a dashboard may look first
+            assert_same_state(kept, looked)
+        assert again._sessions[sid][1] == used       # and that was no use
         copy = again.get(sid)
         assert copy is not kept and len(again) == 1
         assert_same_state(kept, copy)

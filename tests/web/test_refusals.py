@@ -107,15 +107,17 @@ BARE = {
     "unsupported_media_type": ("POST", API, 415, {"content_type": ""}),  # no Content-Type
     "unknown_exercise": ("GET", "/api/exercises/0123456789", 404,
                          {"exercise_id": "0123456789"}),
+    "unknown_class": ("GET", "/api/classes/zz-zz-zz/broadcast", 404, {"code": "ZZZZZZ"}),
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it;
 # a malformed goal: tests/service/test_goals.py
 ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
+# a class's refusals need a class made first: tests/web/test_classes.py
 # a shared server's refusals, tested where their setting is made: test_executor.py (busy),
 # test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
 ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
-             "binary_frame"}
+             "binary_frame", "wrong_teacher_key", "class_full", "unknown_student"}
 
 
 def test_every_code_is_tested_here():
