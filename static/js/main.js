@@ -10,6 +10,7 @@ import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
 import { LessonPlayer } from "./features/lesson.js";
+import { Classroom } from "./features/classroom.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
@@ -29,6 +30,7 @@ async function start(tr, messages) {
   stepper = new StepThrough(state, { tr, output });
   const settings = new Settings(state, { tr, play, page, onLanguage: (lang) => setLanguage(lang) });
   const lesson = new LessonPlayer(state, { tr });
+  const classroom = new Classroom(state, { tr, lesson, messages });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
@@ -41,7 +43,7 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson]) part.setTranslator(tr);
+    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom]) part.setTranslator(tr);
     state.render();
   };
 
@@ -73,7 +75,9 @@ async function start(tr, messages) {
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));
 
-  const dropped = await openTabSession(state, queryToConfig(location.search));
+  // /?class=CODE: the class's session for this student (joined, or taken up on a reload)
+  const inClass = page.classCode && await classroom.enter(page.classCode);
+  const dropped = inClass ? [] : await openTabSession(state, queryToConfig(location.search));
   if (dropped.length) {
     messages.banner(() => {
       const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");

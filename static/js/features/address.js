@@ -52,6 +52,7 @@ export function pageOptions(search) {
     discrete: q.get("discrete") === "1",
     // a teacher's exercise is the lesson "exercise-<id>" (API.md 6.3)
     lesson: q.get("exercise") ? `exercise-${q.get("exercise")}` : q.get("lesson") || null,
+    classCode: q.get("class") || null,   // a class to join (features/classroom.js)
   };
 }
 

@@ -206,6 +206,7 @@ export class Settings {
       lang: this.tr.lang, speed: this.play.speed,
       test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
       ...(lesson?.startsWith("exercise-") ? { exercise: lesson.slice(9) } : lesson ? { lesson } : {}),
+      ...(this.state.classCode ? { class: this.state.classCode } : {}),
     });
     if (query === this.written) return;   // a frame does not rewrite the same address
     this.written = query;

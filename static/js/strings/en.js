@@ -139,4 +139,12 @@ export const EN = {
     lessonLockedList: "Fixed in this lesson: {controls}.",
     lessonWeightsLocked: "This lesson keeps the weights as they are: train to change them.",
     lessonRestart: "Start this step again", lessonRestartTitle: "The playground as it was when you arrived at this step",
+    // class (a student's side)
+    classJoinTitle: "Join the class", classCode: "Code", classYourName: "Your name, as your teacher will see it",
+    classJoinNote: "Your teacher sees your progress and your network; other students don't.",
+    classNotNow: "Not now", classJoin: "Join", classNameNeeded: "Write your name first.",
+    classBadge: "Class: {name} · {student}", classBadgeTitle: "You are in class {code}: your teacher sees your progress.",
+    classSentLesson: "Your teacher sent a lesson: it is open on the right.",
+    classSentExercise: "Your teacher sent an exercise: it is open on the right.",
+    classSentPlayground: "Your teacher sent a new starting playground.",
 };

@@ -149,4 +149,12 @@ export const ZH = {
     lessonLockedList: "本课固定不变的设置：{controls}。",
     lessonWeightsLocked: "本课中权重不能手动修改：通过训练来改变它们。",
     lessonRestart: "重新开始这一步", lessonRestartTitle: "把游乐场恢复到刚进入这一步时的样子",
+    // class (a student's side)
+    classJoinTitle: "加入班级", classCode: "代码", classYourName: "你的名字（老师会看到）",
+    classJoinNote: "老师能看到你的进度和你的网络；其他同学看不到。",
+    classNotNow: "暂不加入", classJoin: "加入", classNameNeeded: "请先写下你的名字。",
+    classBadge: "班级：{name} · {student}", classBadgeTitle: "你在班级 {code} 中：老师能看到你的进度。",
+    classSentLesson: "老师发来了一节课程：已在右侧打开。",
+    classSentExercise: "老师发来了一道练习：已在右侧打开。",
+    classSentPlayground: "老师发来了新的初始游乐场。",
 };
