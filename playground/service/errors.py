@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_lesson": (),
     "not_a_question": ("step",),
     "bad_goal": ("metric", "needs"),
+    "empty_prompt": (),
     "unknown_exercise": ("exercise_id",),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
