@@ -79,6 +79,8 @@ export const api = {
   startLesson: (id, body) => call("POST", `${s(id)}/lesson`, body),
   leaveLesson: (id) => call("DELETE", `${s(id)}/lesson`),
   answerLesson: (id, step, answer) => call("POST", `${s(id)}/lesson/answer`, { step, answer }),
+  goals: () => call("GET", "/api/goals"),
+  makeExercise: (body) => call("POST", "/api/exercises", body),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

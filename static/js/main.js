@@ -10,6 +10,7 @@ import { Messages } from "./features/messages.js";
 import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
 import { LessonPlayer } from "./features/lesson.js";
+import { ExerciseMaker } from "./features/exercise_maker.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
@@ -29,6 +30,7 @@ async function start(tr, messages) {
   stepper = new StepThrough(state, { tr, output });
   const settings = new Settings(state, { tr, play, page, onLanguage: (lang) => setLanguage(lang) });
   const lesson = new LessonPlayer(state, { tr });
+  const exerciseMaker = new ExerciseMaker(state, { tr });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
@@ -41,7 +43,9 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson]) part.setTranslator(tr);
+    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, exerciseMaker]) {
+      part.setTranslator(tr);
+    }
     state.render();
   };
 
@@ -69,6 +73,7 @@ async function start(tr, messages) {
   editing.bind();
   stepper.bind();
   lesson.bind();
+  exerciseMaker.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));

@@ -122,6 +122,7 @@ export const FIELD_NAMES = {
     node: "Node", point: "Point", label: "Label", steps: "Steps", epochs: "Epochs",
     index: "Position", count: "Count", resolution: "Resolution",
     lesson_id: "Lesson", step: "Step", answer: "Answer", weights: "Weights",
+    goals: "Goals", prompt: "Prompt", metric: "Measure", op: "Comparison", is: "Name",
   },
   zh: {
     dataset: "数据集", classes: "类别数", num_samples: "样本数", noise: "噪声",
@@ -134,5 +135,6 @@ export const FIELD_NAMES = {
     node: "节点", point: "点", label: "标签", steps: "步数", epochs: "周期数",
     index: "位置", count: "数量", resolution: "分辨率",
     lesson_id: "课程", step: "步骤", answer: "答案", weights: "权重",
+    goals: "目标", prompt: "说明", metric: "衡量指标", op: "比较方式", is: "名称",
   },
 };
