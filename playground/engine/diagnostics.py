@@ -91,9 +91,12 @@ def saturation(net: Network, fwd: Forward) -> float | None:
     return flat / total if total else None
 
 
+FLAGS = ("vanishing", "exploding", "blocked")   # what GradientFlag.kind may say
+
+
 @dataclass
 class GradientFlag:
-    kind: str | None  # "vanishing", "exploding", "blocked" or None
+    kind: str | None  # one of FLAGS or None
     ratio: float | None  # first layer's size / last layer's size
     cause: str | None = None  # vanishing: "saturation" or "depth"
     blocked_layer: int | None = None  # blocked: the layer no gradient passes

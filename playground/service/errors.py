@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_lesson": (),
     "not_a_question": ("step",),
     "bad_goal": ("metric", "needs"),
+    "empty_prompt": (),
     "unknown_exercise": ("exercise_id",),
     "unknown_class": ("code",),
     "wrong_teacher_key": (),

@@ -11,7 +11,7 @@ import secrets
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .config import Config, Limits
-from .errors import Refused
+from .errors import Refused, RuleBroken
 from .goals import AllOf, AnyOf, Goal, Predicate, describe
 from .lessons import Control, Lesson, Params, Text
 from .store import SessionStore
@@ -19,6 +19,7 @@ from .store import SessionStore
 KIND = "exercise"
 PREFIX = "exercise-"      # an exercise's id as the lesson player knows it
 ID_PATTERN = r"^[0-9a-f]{10}$"
+MAX_GOALS = 8
 
 
 class Prompt(BaseModel):
@@ -32,7 +33,7 @@ class Prompt(BaseModel):
     @model_validator(mode="after")
     def _some_words(self) -> Prompt:
         if not (self.en.strip() or self.zh.strip()):
-            raise ValueError("write the prompt in English or Chinese (or both)")
+            raise RuleBroken("write the prompt in English or Chinese (or both)", "empty_prompt")
         return self
 
     def both(self) -> Text:
@@ -50,7 +51,7 @@ class Exercise(BaseModel):
     locked: list[Control] = Field(default_factory=list)
     hidden: list[Control] = Field(default_factory=list)
     prompt: Prompt
-    goals: list[Goal] = Field(min_length=1, max_length=8)
+    goals: list[Goal] = Field(min_length=1, max_length=MAX_GOALS)
 
 
 def create(store: SessionStore, exercise: Exercise) -> str:

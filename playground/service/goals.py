@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from ..engine.activations import ACTIVATIONS
+from ..engine.datasets import DATASETS
+from ..engine.diagnostics import FLAGS
 from ..engine.features import feature_matrix
+from ..engine.heads import HEADS
+from ..engine.optimizers import OPTIMIZERS
+from ..engine.regularizers import REGULARIZERS
 from .errors import RuleBroken
 
 if TYPE_CHECKING:
@@ -43,6 +49,13 @@ class Metric:
     kind: Literal["number", "name"]
     read: Callable[[Session, Predicate], Any]
     needs: tuple[str, ...] = ()   # the goal fields it reads: "layer", "node", "point"
+    names: tuple[str, ...] = ()   # a name metric: the names it can read (the registries')
+
+    def listing(self) -> dict:
+        """The row as GET /api/goals lists it (the page's goal menu)."""
+        return {"id": self.id, "name": {"en": self.en, "zh": self.zh}, "kind": self.kind,
+                "needs": list(self.needs), "ops": list(OPS) if self.kind == "number" else ["is"],
+                "names": list(self.names) if self.kind == "name" else None}
 
 
 def _metric(name: str) -> Callable[[Session, Predicate], float | None]:
@@ -129,15 +142,19 @@ _ROWS = [
            ("layer", "node", "point")),
     Metric("learning_rate", "learning rate", "学习率", "number",
            lambda s, g: s.config.learning_rate),
-    Metric("activation", "activation", "激活函数", "name", _activation),
+    Metric("activation", "activation", "激活函数", "name", _activation,
+           names=tuple(ACTIVATIONS)),
     Metric("dropout", "dropout rate", "丢弃率（dropout）", "number", _dropout),
-    Metric("head", "output head", "输出层", "name", lambda s, g: s.net.head.id),
-    Metric("optimizer", "optimizer", "优化器", "name", lambda s, g: s.config.optimizer),
-    Metric("dataset", "dataset", "数据集", "name", lambda s, g: s.config.dataset),
+    Metric("head", "output head", "输出层", "name", lambda s, g: s.net.head.id,
+           names=tuple(HEADS)),
+    Metric("optimizer", "optimizer", "优化器", "name", lambda s, g: s.config.optimizer,
+           names=tuple(OPTIMIZERS)),
+    Metric("dataset", "dataset", "数据集", "name", lambda s, g: s.config.dataset,
+           names=tuple(DATASETS)),
     Metric("regularization", "regularization", "正则化", "name",
-           lambda s, g: s.config.regularization),
+           lambda s, g: s.config.regularization, names=tuple(REGULARIZERS)),
     Metric("gradient_flag", "gradient warning", "梯度提示", "name",
-           _diagnostic("gradient_flag")),
+           _diagnostic("gradient_flag"), names=FLAGS),
 ]
 METRICS: dict[str, Metric] = {row.id: row for row in _ROWS}
 MetricId = Literal[tuple(METRICS)]  # type: ignore[valid-type]
@@ -186,7 +203,15 @@ class AnyOf(BaseModel):
     any: list[Goal] = Field(min_length=1, max_length=16)
 
 
-Goal = Union[Predicate, AllOf, AnyOf]
+def _goal_kind(goal: Any) -> str:
+    """Which form a goal has, told by its key: a refusal then names the one form's field
+    ("goals.0.value"), not every form tried."""
+    keys = goal if isinstance(goal, dict) else getattr(goal, "__dict__", {})
+    return "all" if "all" in keys else "any" if "any" in keys else "check"
+
+
+Goal = Annotated[Union[Annotated[Predicate, Tag("check")], Annotated[AllOf, Tag("all")],
+                       Annotated[AnyOf, Tag("any")]], Discriminator(_goal_kind)]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 

@@ -81,6 +81,8 @@ export const api = {
   answerLesson: (id, step, answer) => call("POST", `${s(id)}/lesson/answer`, { step, answer }),
   joinClass: (code, name) => call("POST", `/api/classes/${encodeURIComponent(code)}/students`, { name }),
   classInbox: (code) => call("GET", `/api/classes/${encodeURIComponent(code)}/broadcast`),
+  goals: () => call("GET", "/api/goals"),
+  makeExercise: (body) => call("POST", "/api/exercises", body),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

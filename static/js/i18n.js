@@ -19,7 +19,7 @@ const fill = (text, values) =>
   text.replace(/\{(\w+)\}/g, (_, k) => (values[k] === undefined || values[k] === null ? "–" : String(values[k])));
 
 // Which catalog group names the ids of a config field (for a refusal's `allowed` ids).
-const ID_GROUPS = { dataset: "datasets", head: "heads", activation: "activations",
+export const ID_GROUPS = { dataset: "datasets", head: "heads", activation: "activations",
   optimizer: "optimizers", regularization: "regularizers", init: "initializers", features: "features" };
 
 // The translator for one language: t("play"), tn("hiddenLayerCount", 3) for counts,

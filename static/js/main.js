@@ -11,6 +11,7 @@ import { OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
 import { LessonPlayer } from "./features/lesson.js";
 import { Classroom } from "./features/classroom.js";
+import { ExerciseMaker } from "./features/exercise_maker.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
@@ -31,6 +32,7 @@ async function start(tr, messages) {
   const settings = new Settings(state, { tr, play, page, onLanguage: (lang) => setLanguage(lang) });
   const lesson = new LessonPlayer(state, { tr });
   const classroom = new Classroom(state, { tr, lesson, messages });
+  const exerciseMaker = new ExerciseMaker(state, { tr });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
@@ -43,7 +45,10 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom]) part.setTranslator(tr);
+    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom,
+      exerciseMaker]) {
+      part.setTranslator(tr);
+    }
     state.render();
   };
 
@@ -71,6 +76,7 @@ async function start(tr, messages) {
   editing.bind();
   stepper.bind();
   lesson.bind();
+  exerciseMaker.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));

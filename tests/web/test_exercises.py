@@ -67,7 +67,7 @@ def test_an_exercise_survives_in_the_stored_record(client, new_session, store):
 def test_bad_exercises_are_refused(client):
     for body, code in [
         ({**EXERCISE, "goals": []}, "too_few_items"),
-        ({**EXERCISE, "prompt": {"en": " ", "zh": ""}}, "invalid"),
+        ({**EXERCISE, "prompt": {"en": " ", "zh": ""}}, "empty_prompt"),
         ({**EXERCISE, "locked": ["everything"]}, "unknown_id"),
         ({**EXERCISE, "goals": [{"metric": "test_loss", "op": "<"}]}, None),
         ({**EXERCISE, "config": {"learning_rate": 99}}, "out_of_range"),

@@ -117,7 +117,8 @@ ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
 # a shared server's refusals, tested where their setting is made: test_executor.py (busy),
 # test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
 ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
-             "binary_frame", "wrong_teacher_key", "class_full", "unknown_student"}
+             "binary_frame", "wrong_teacher_key", "class_full", "unknown_student",
+             "empty_prompt"}   # an exercise's: test_exercises.py
 
 
 def test_every_code_is_tested_here():

@@ -12,7 +12,7 @@ import { PageMessage } from "./messages.js";
 
 // A control id of a lesson (API: a config field, "weights", "activation", "dropout") ->
 // the page's elements that change it. "weights" is checked by the editor itself.
-const CONTROL_ELEMENTS = {
+export const CONTROL_ELEMENTS = {
   dataset: ["#dataset", "#dataset-thumbs button"], classes: ["#classes"],
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
   data_seed: ["#regenerate"], features: [".feature-toggle"],

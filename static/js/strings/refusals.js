@@ -51,6 +51,7 @@ export const REFUSALS = {
     wrong_teacher_key: "This needs the class’s teacher key: open the dashboard from the link you got when you made the class.",
     class_full: "The class is full ({max} students).",
     unknown_student: "There is no such student in this class.",
+    empty_prompt: "Write what the learner should do, in English or in Chinese (or both).",
     busy: "The playground is busy; try again in {retry_after} s.",
     too_many_sessions: "Too many new playgrounds from this address (at most {max} a minute); try again in {retry_after} s.",
     store_full: "The server is full of playgrounds in use; try again in {retry_after} s.",
@@ -105,6 +106,7 @@ export const REFUSALS = {
     wrong_teacher_key: "这需要班级的教师密钥：请用创建班级时得到的链接打开教师面板。",
     class_full: "班级已满（{max} 名学生）。",
     unknown_student: "这个班级里没有这名学生。",
+    empty_prompt: "请用英文或中文（或两种语言）写下学生要做什么。",
     busy: "游乐场正忙；请在{retry_after}秒后重试。",
     too_many_sessions: "这个地址新建的游乐场太多（每分钟最多{max}个）；请在{retry_after}秒后重试。",
     store_full: "服务器上正在使用的游乐场已满；请在{retry_after}秒后重试。",
@@ -128,6 +130,7 @@ export const FIELD_NAMES = {
     node: "Node", point: "Point", label: "Label", steps: "Steps", epochs: "Epochs",
     index: "Position", count: "Count", resolution: "Resolution",
     lesson_id: "Lesson", step: "Step", answer: "Answer", weights: "Weights", name: "Name",
+    goals: "Goals", prompt: "Prompt", metric: "Measure", op: "Comparison", is: "Name",
   },
   zh: {
     dataset: "数据集", classes: "类别数", num_samples: "样本数", noise: "噪声",
@@ -140,5 +143,6 @@ export const FIELD_NAMES = {
     node: "节点", point: "点", label: "标签", steps: "步数", epochs: "周期数",
     index: "位置", count: "数量", resolution: "分辨率",
     lesson_id: "课程", step: "步骤", answer: "答案", weights: "权重", name: "名字",
+    goals: "目标", prompt: "说明", metric: "衡量指标", op: "比较方式", is: "名称",
   },
 };
