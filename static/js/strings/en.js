@@ -139,4 +139,7 @@ export const EN = {
     lessonLockedList: "Fixed in this lesson: {controls}.",
     lessonWeightsLocked: "This lesson keeps the weights as they are: train to change them.",
     lessonRestart: "Start this step again", lessonRestartTitle: "The playground as it was when you arrived at this step",
+    // presenter mode
+    present: "Present", presentTitle: "Presenter mode for a projector: bigger type, plot and arithmetic (P toggles it, Esc leaves)",
+    presentSettings: "Settings", presentSettingsTitle: "Show or hide the settings presenter mode keeps out of sight",
 };

@@ -149,4 +149,7 @@ export const ZH = {
     lessonLockedList: "本课固定不变的设置：{controls}。",
     lessonWeightsLocked: "本课中权重不能手动修改：通过训练来改变它们。",
     lessonRestart: "重新开始这一步", lessonRestartTitle: "把游乐场恢复到刚进入这一步时的样子",
+    // presenter mode
+    present: "演示模式", presentTitle: "投影演示模式：放大文字、图和计算过程（按 P 键切换，Esc 退出）",
+    presentSettings: "设置", presentSettingsTitle: "显示或隐藏演示模式中收起的设置",
 };
