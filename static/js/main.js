@@ -7,11 +7,12 @@ import { pickLanguage, translator } from "./i18n.js";
 import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
 import { Messages } from "./features/messages.js";
-import { OutputPanel } from "./features/output.js";
+import { DESK_SIZES, OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
 import { LessonPlayer } from "./features/lesson.js";
 import { Classroom } from "./features/classroom.js";
 import { ExerciseMaker } from "./features/exercise_maker.js";
+import { PresenterMode } from "./features/presenter.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
@@ -42,6 +43,13 @@ async function start(tr, messages) {
     chart: $("#grad-chart"), legend: $("#grad-legend"), flag: $("#grad-flag"), dead: $("#dead-units"),
     overfit: $("#overfit-flag"), confusion: $("#confusion"), confusionBox: $("#confusion-box"),
   });
+
+  // Presenter mode: the views draw again at its scale, the plot and chart at its sizes.
+  const presenter = new PresenterMode({ asked: page.present, onLayout: (sizes) => {
+    output.resize(sizes || DESK_SIZES);
+    editing.view.relayout();
+    if (state.snapshot) state.render();
+  } });
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
@@ -77,6 +85,7 @@ async function start(tr, messages) {
   stepper.bind();
   lesson.bind();
   exerciseMaker.bind();
+  presenter.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>
     explorer.open($("#activation").value || state.config.hidden[0]?.activation));

@@ -50,6 +50,8 @@ export function pageOptions(search) {
     speed,
     test: q.get("test") === "1",
     discrete: q.get("discrete") === "1",
+    // presenter mode asked for (1) or refused (0); null: as this browser last had it
+    present: q.has("present") ? q.get("present") === "1" : null,
     // a teacher's exercise is the lesson "exercise-<id>" (API.md 6.3)
     lesson: q.get("exercise") ? `exercise-${q.get("exercise")}` : q.get("lesson") || null,
     classCode: q.get("class") || null,   // a class to join (features/classroom.js)

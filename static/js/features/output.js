@@ -8,6 +8,8 @@ import { OutputPlot } from "../views/plot.js";
 import { $, onScreen, setProp, setText } from "../dom.js";
 import { fmt } from "../numbers.js";
 
+// The plot's and the loss chart's size at a desk, in CSS px (presenter mode asks for more).
+export const DESK_SIZES = { plot: 300, chart: { width: 300, height: 96 } };
 
 export class OutputPanel {
   constructor(state, { tr, page, onPick }) {
@@ -17,8 +19,8 @@ export class OutputPanel {
     this.chosen = null;          // the step-through's point, drawn as a cross
     $("#show-test").checked = page.test;
     $("#discretize").checked = page.discrete;
-    this.plot = new OutputPlot($("#data-plot"), { size: 300, onPick });
-    this.chart = new LossChart($("#loss-chart"), { width: 300, height: 96 });
+    this.plot = new OutputPlot($("#data-plot"), { size: DESK_SIZES.plot, onPick });
+    this.chart = new LossChart($("#loss-chart"), DESK_SIZES.chart);
     this.chartBehind = null;     // the chart's last history, waiting for it to be seen
     this.chartOnScreen = onScreen($("#loss-chart"), () => this.catchUp());
   }
@@ -26,6 +28,12 @@ export class OutputPanel {
   catchUp() {
     if (this.chartBehind) this.chart.draw(this.chartBehind, { epoch: this.tr.t("epochAxis") });
     this.chartBehind = null;
+  }
+
+  // The plot and the chart at these sizes (DESK_SIZES' shape), drawn at the next render.
+  resize({ plot, chart }) {
+    this.plot.resize(plot);
+    this.chart.resize(chart.width, chart.height);
   }
 
   bind(onViewChange) {

@@ -222,7 +222,7 @@ export class StepThrough {
     const trace = this.trace;
     const [l, j] = step.node.split(":");
     const labels = new Map(step.inputs.map((i) => [`${l - 1}:${i.from.split(":")[1]}:${j}`, `${fmt(i.value, 2)}×${fmt(i.weight, 2)}`]));
-    this.network.highlight(step.node, labels);
+    this.network.highlight(step.node, labels, fmt(step.value));
     const lines = [this.pointLine(), t("nodeOf", { node: step.node, i: index + 1, n: this.steps().length }), step.formula];
     if (step.activation === "relu" && step.z <= 0) lines.push(t("hiddenChange", { act: step.activation }));
     if (index === trace.forward.length - 1) {

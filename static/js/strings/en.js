@@ -182,4 +182,7 @@ export const EN = {
     exCopy: "Copy", exCopied: "Copied.", exOpen: "Open",
     exLinkHint: "Changing this playground now does not change the exercise: to change it, make a new link.",
     exServerLost: "The server could not be reached, so the exercise was not made. Try again in a moment.",
+    // presenter mode
+    present: "Present", presentTitle: "Presenter mode for a projector: bigger type, plot and arithmetic (P toggles it, Esc leaves)",
+    presentSettings: "Settings", presentSettingsTitle: "Show or hide the settings presenter mode keeps out of sight",
 };

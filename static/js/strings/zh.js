@@ -192,4 +192,7 @@ export const ZH = {
     exCopy: "复制", exCopied: "已复制。", exOpen: "打开",
     exLinkHint: "现在再改动这个游乐场不会改变练习：要改，请重新生成链接。",
     exServerLost: "无法连接服务器，练习没有生成。请稍后再试。",
+    // presenter mode
+    present: "演示模式", presentTitle: "投影演示模式：放大文字、图和计算过程（按 P 键切换，Esc 退出）",
+    presentSettings: "设置", presentSettingsTitle: "显示或隐藏演示模式中收起的设置",
 };

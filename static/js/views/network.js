@@ -8,9 +8,10 @@ import { BLUE, ORANGE, css, diverging } from "./colors.js";
 import { EdgeStrokes, NEGATIVE, POSITIVE } from "./edge_strokes.js";
 import { EdgeValues } from "./edge_values.js";
 import { DiagramKeys } from "./network_keys.js";
+import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
 
-const NODE = 38;        // node square, px
+const NODE = 38;        // node square, px (times drawing.size, as every length below)
 const GAP = 12;         // vertical gap between nodes
 const TOP_WIDE = 70;    // room for the layer headers
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
@@ -44,10 +45,15 @@ export class NetworkView {
     this.structure = "";      // rebuild labels in the new language
   }
 
+  // Build again at the next render (the room or the drawing scale changed).
+  relayout() {
+    this.structure = "";
+  }
+
   // lazyValues: the edges' data-value may be written when the page is idle (playing)
   render(snapshot, { maxUnits, lazyValues = false }) {
     const features = snapshot.config.features;
-    const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits]);
+    const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits, drawing.size]);
     if (key !== this.structure) {
       this.structure = key;
       // the focus stays on the same control (a header button pressed by keyboard, a node)
@@ -83,19 +89,21 @@ export class NetworkView {
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
     const columns = sizes.length;
+    const px = (v) => Math.round(v * drawing.size);
+    const node = px(NODE), gap = px(GAP), left = px(80), right = px(50);
+    this.node = node;
     // at least MIN_SPACING between columns: a deep network on a narrow screen scrolls
     // sideways (its box scrolls) rather than squeezing nodes and controls together
     const room = root.parentElement?.clientWidth || root.clientWidth || 560;
-    const width = Math.max(room, 360, 80 + 50 + NODE + (columns - 1) * MIN_SPACING);
+    const width = Math.max(room, px(360), left + right + node + (columns - 1) * px(MIN_SPACING));
     root.style.width = width > room ? `${width}px` : "";
-    const colX = (c) => 80 + (c * (width - 80 - 50 - NODE)) / Math.max(1, columns - 1);
+    const colX = (c) => left + (c * (width - left - right - node)) / Math.max(1, columns - 1);
     const spacing = colX(1) - colX(0);
-    const narrow = spacing < 114;   // many layers: each header gets its column's width only
-    const headWidth = narrow ? Math.max(46, spacing - 6) : 110;
-    const TOP = narrow ? TOP_NARROW : TOP_WIDE;
-    this.top = TOP;
+    const narrow = spacing < px(114);   // many layers: each header gets its column's width only
+    const headWidth = narrow ? Math.max(px(46), spacing - 6) : px(110);
+    const TOP = px(narrow ? TOP_NARROW : TOP_WIDE);
     const tallest = Math.max(allFeatures.length, ...sizes.slice(1));
-    const height = TOP + tallest * (NODE + GAP) + 10;
+    const height = TOP + tallest * (node + gap) + px(10);
     root.style.height = `${height}px`;
 
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -104,27 +112,29 @@ export class NetworkView {
     svg.setAttribute("height", height);
     root.append(svg);
     this.svg = svg;
-    this.thumbnails = new NodeThumbnails({ width, height, size: NODE });
+    this.thumbnails = new NodeThumbnails({ width, height, size: node });
 
     // the inputs' heading; with many layers the hint moves into its title, to leave room
     const inHead = el("div", { class: "layer-head in", title: t("featuresHint") });
     inHead.append(el("strong", {}, t("features")));
     if (!narrow) inHead.append(el("span", {}, t("featuresHint")));
-    inHead.style.left = `${colX(0) - 72}px`;
-    inHead.style.top = `${TOP - (narrow ? 24 : 50)}px`;
+    inHead.style.left = `${colX(0) - px(72)}px`;
+    inHead.style.top = `${TOP - px(narrow ? 24 : 50)}px`;
+    inHead.style.width = `${px(150)}px`;
     root.append(inHead);
 
     // inputs: every feature in its own row; the selected ones are nodes 0:J in the order
     // of config.features, the others are dimmed squares that switch them on
     allFeatures.forEach((f, row) => {
-      const y = TOP + row * (NODE + GAP);
+      const y = TOP + row * (node + gap);
       const j = active.indexOf(f.id);
       const toggle = el("button", {
         class: "feature-toggle" + (j >= 0 ? " on" : ""), "aria-pressed": String(j >= 0),
         "aria-label": `${t("input")} ${f.name}`, title: f.formula,
       }, f.name);
-      toggle.style.left = `${colX(0) - 72}px`;
-      toggle.style.top = `${y + NODE / 2 - 11}px`;
+      toggle.style.left = `${colX(0) - px(72)}px`;
+      toggle.style.top = `${y + node / 2 - px(11)}px`;
+      toggle.style.width = `${px(66)}px`;
       toggle.addEventListener("click", () => this.on.toggleFeature(f.id));
       root.append(toggle);
       if (j >= 0) {
@@ -134,6 +144,7 @@ export class NetworkView {
                                    "aria-hidden": "true" });
         off.style.left = `${colX(0)}px`;
         off.style.top = `${y}px`;
+        off.style.width = off.style.height = `${node}px`;
         off.addEventListener("click", () => this.on.toggleFeature(f.id));
         root.append(off);
       }
@@ -144,7 +155,7 @@ export class NetworkView {
       const k = c - 1;
       const layer = snapshot.layers[c];
       const head = el("div", { class: "layer-head" + (narrow ? " narrow" : "") });
-      head.style.left = `${colX(c) + NODE / 2 - headWidth / 2}px`;
+      head.style.left = `${colX(c) + node / 2 - headWidth / 2}px`;
       head.style.width = `${headWidth}px`;
       // each button off at its limit, its title saying why (layers numbered as node ids)
       const plus = el("button", { class: "round-btn small", "data-control": `add:${k}`, "aria-label": t("addNeuron") }, "+");
@@ -185,17 +196,18 @@ export class NetworkView {
       }
       root.append(head);
       for (let j = 0; j < layer.units; j++) {
-        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (NODE + GAP), null, true);
+        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true);
       }
     }
     // output
     const last = columns - 1;
     const outHead = el("div", { class: "layer-head out" }, t("output"));
-    outHead.style.left = `${colX(last) - 11}px`;
-    outHead.style.top = `${TOP - 20}px`;
+    outHead.style.left = `${colX(last) - px(11)}px`;
+    outHead.style.top = `${TOP - px(20)}px`;
+    outHead.style.width = `${px(60)}px`;
     root.append(outHead);
     for (let j = 0; j < sizes[last]; j++) {
-      this.addNode(root, `${last}:${j}`, colX(last), TOP + j * (NODE + GAP), null, true);
+      this.addNode(root, `${last}:${j}`, colX(last), TOP + j * (node + gap), null, true);
     }
     // edges, drawn under the nodes
     for (let l = 0; l < columns - 1; l++) {
@@ -214,6 +226,7 @@ export class NetworkView {
                             role: "button", "aria-label": `${t("node")} ${id}` });
     div.style.left = `${x}px`;
     div.style.top = `${y}px`;
+    div.style.width = div.style.height = `${this.node}px`;
     let bias = null;
     if (hasBias) {
       bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
@@ -236,7 +249,8 @@ export class NetworkView {
     const [l, i, j] = id.split(":").map(Number);
     const a = this.nodes.get(`${l}:${i}`);
     const b = this.nodes.get(`${l + 1}:${j}`);
-    const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
+    const x1 = a.x + this.node, y1 = a.y + this.node / 2, x2 = b.x, y2 = b.y + this.node / 2;
+    const band = Math.round(4 * drawing.size);
     const mx = (x1 + x2) / 2;
     this.geometry.push(x1, y1, x2, y2);
     // The edge is a group: its curve (drawn by EdgeStrokes; shown here only highlighted,
@@ -248,11 +262,11 @@ export class NetworkView {
     const line = document.createElementNS(SVG_NS, "path");
     line.setAttribute("d", `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
     line.setAttribute("class", "edge-line");
-    const band = document.createElementNS(SVG_NS, "path");
-    band.setAttribute("d", `M${x1},${y1 - 4} C${mx},${y1 - 4} ${mx},${y2 - 4} ${x2},${y2 - 4} ` +
-                           `L${x2},${y2 + 4} C${mx},${y2 + 4} ${mx},${y1 + 4} ${x1},${y1 + 4} Z`);
-    band.setAttribute("class", "edge-hit");
-    path.append(line, band);
+    const hit = document.createElementNS(SVG_NS, "path");
+    hit.setAttribute("d", `M${x1},${y1 - band} C${mx},${y1 - band} ${mx},${y2 - band} ${x2},${y2 - band} ` +
+                          `L${x2},${y2 + band} C${mx},${y2 + band} ${mx},${y1 + band} ${x1},${y1 + band} Z`);
+    hit.setAttribute("class", "edge-hit");
+    path.append(line, hit);
     path._line = line;
     [path._l, path._i, path._j] = [l, i, j];
     path.setAttribute("tabindex", "-1");
@@ -282,7 +296,7 @@ export class NetworkView {
       const w = weights[path._l][path._i][path._j];
       if (path._w === w) continue;
       if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
-      const width = Math.min(7, 0.6 + Math.abs(w) * 2.2).toFixed(1);
+      const width = (drawing.line * Math.min(7, 0.6 + Math.abs(w) * 2.2)).toFixed(1);
       const color = w >= 0 ? POSITIVE : NEGATIVE;
       restroke ||= path._width !== width || path._color !== color;
       Object.assign(path, { _w: w, _width: width, _color: color });
@@ -337,12 +351,13 @@ export class NetworkView {
       (id) => (this.nodes.get(id).div.classList.contains("dead") ? DEAD_BORDER : BORDER));
   }
 
-  // Mark the current node of a step-through and label the edges feeding it
-  // (labels: Map "L:I:J" -> text, e.g. "0.50×0.31" forward or a gradient backward).
-  highlight(nodeId, labels = new Map()) {
+  // Mark the current node of a step-through, label the edges feeding it (labels: Map
+  // "L:I:J" -> text, e.g. "0.50×0.31" forward or a gradient backward) and write the node's
+  // value beside it (value: text, or none).
+  highlight(nodeId, labels = new Map(), value = null) {
     for (const [id, node] of this.nodes) node.div.classList.toggle("current", id === nodeId);
     const [l, j] = nodeId ? nodeId.split(":").map(Number) : [-1, -1];
-    for (const text of this.svg?.querySelectorAll("text.edge-label") || []) text.remove();
+    for (const text of this.svg?.querySelectorAll("text.edge-label, text.node-value") || []) text.remove();
     for (const [id, path] of this.edges) {
       const [el_, , ej] = id.split(":").map(Number);
       const active = el_ === l - 1 && ej === j;
@@ -350,14 +365,23 @@ export class NetworkView {
       if (active && labels.has(id)) {
         const line = path._line;
         const mid = line.getPointAtLength(line.getTotalLength() * 0.42);
-        const text = document.createElementNS(SVG_NS, "text");
-        text.setAttribute("class", "edge-label");
-        text.setAttribute("x", mid.x);
-        text.setAttribute("y", mid.y - 3);
-        text.textContent = labels.get(id);
-        this.svg.append(text);
+        this.svg.append(this.label("edge-label", mid.x, mid.y - 3 * drawing.text, 10, labels.get(id)));
       }
     }
+    const node = this.nodes.get(nodeId);   // its value right of it, away from the edge labels
+    if (node && value !== null) {
+      this.svg.append(this.label("node-value", node.x + this.node + 10 * drawing.size,
+        node.y + this.node / 2 + 4 * drawing.text, 13, value));
+    }
+  }
+
+  // An SVG text of the step-through, its font FONT px times the drawing scale.
+  label(className, x, y, font, text) {
+    const label = document.createElementNS(SVG_NS, "text");
+    for (const [k, v] of Object.entries({ class: className, x, y })) label.setAttribute(k, v);
+    label.style.cssText = `font-size: ${font * drawing.text}px; stroke-width: ${3 * drawing.text}px`;
+    label.textContent = text;
+    return label;
   }
 
   markDead(ids) {

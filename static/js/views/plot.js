@@ -1,9 +1,11 @@
 // The big output plot: the decision surface (or a hovered node's output) under the
 // training points (white ring) and, optionally, the test points (dark ring). It draws in
 // CSS pixels on a context scaled by devicePixelRatio, so text and points keep their size
-// on high-DPI screens. Focused, the arrow keys move the chosen point (Shift: finer).
+// on high-DPI screens; its points grow with its size, its text and lines with the drawing
+// scale (scale.js). Focused, the arrow keys move the chosen point (Shift: finer).
 
 import { BLUE, CLASS_COLORS, ORANGE, css, decodeGrid, diverging, labelColor, paint } from "./colors.js";
+import { drawing } from "./scale.js";
 
 export const EXTENT = 6;   // the input square is [-6, 6]^2
 const KEY_STEP = 0.5, FINE_STEP = 0.1;
@@ -37,6 +39,13 @@ export class OutputPlot {
       const clamp = (v) => Math.max(-EXTENT, Math.min(EXTENT, round2(v)));
       this.onPick([clamp(x1 + move[0] * step), clamp(x2 + move[1] * step)], { snap: false });
     });
+  }
+
+  // Draw at SIZE x SIZE CSS px from now on, at the drawing scale of now (the caller draws again).
+  resize(size) {
+    if (size !== this.size) scaleForScreen(this.canvas, size, size);
+    this.size = size;
+    this.pointsOf = null;   // the drawing scale may have changed too
   }
 
   // Colour of one output value. Whenever the server sends the winning class (softmax,
@@ -79,10 +88,11 @@ export class OutputPlot {
     this.cursor = chosen || null;
     if (chosen) {
       const [px, py] = toPixel(chosen, W, H);
+      const arm = 7 * drawing.line;
       ctx.strokeStyle = "#111";
-      ctx.lineWidth = 2;
+      ctx.lineWidth = 2 * drawing.line;
       ctx.beginPath();
-      ctx.moveTo(px - 7, py); ctx.lineTo(px + 7, py); ctx.moveTo(px, py - 7); ctx.lineTo(px, py + 7);
+      ctx.moveTo(px - arm, py); ctx.lineTo(px + arm, py); ctx.moveTo(px, py - arm); ctx.lineTo(px, py + arm);
       ctx.stroke();
     }
     this.drawAxes(ctx, W, H);
@@ -92,7 +102,7 @@ export class OutputPlot {
   drawBoundary(ctx, values, R, threshold, W, H) {
     const cw = W / R, ch = H / R;
     ctx.strokeStyle = "rgba(20, 20, 20, 0.75)";
-    ctx.lineWidth = 1.5;
+    ctx.lineWidth = 1.5 * drawing.line;
     ctx.beginPath();
     for (let r = 0; r < R; r++) {
       for (let c = 0; c < R; c++) {
@@ -127,26 +137,28 @@ export class OutputPlot {
   }
 
   drawPoints(ctx, set, kind, ring, W, H) {
-    ctx.lineWidth = 1;
+    const radius = 3.2 * Math.max(1, W / 300);   // a bigger plot (presenter mode), bigger points
+    ctx.lineWidth = drawing.line;
     ctx.strokeStyle = ring;
     for (let i = 0; i < set.x.length; i++) {
       const [px, py] = toPixel(set.x[i], W, H);
       ctx.fillStyle = css(labelColor(kind, set.y[i]));
       ctx.beginPath();
-      ctx.arc(px, py, 3.2, 0, 2 * Math.PI);
+      ctx.arc(px, py, radius, 0, 2 * Math.PI);
       ctx.fill();
       ctx.stroke();
     }
   }
 
   drawAxes(ctx, W, H) {
+    const k = drawing.text;
     ctx.fillStyle = "rgba(0,0,0,0.55)";
-    ctx.font = "10px sans-serif";
+    ctx.font = `${10 * k}px sans-serif`;
     for (const v of [-6, -3, 0, 3, 6]) {
       const [px] = toPixel([v, 0], W, H);
-      ctx.fillText(String(v), Math.min(W - 12, Math.max(1, px - 4)), H - 2);
+      ctx.fillText(String(v), Math.min(W - 12 * k, Math.max(1, px - 4 * k)), H - 2 * k);
       const [, py] = toPixel([0, v], W, H);
-      ctx.fillText(String(v), 2, Math.min(H - 12, Math.max(10, py + 3)));
+      ctx.fillText(String(v), 2, Math.min(H - 12 * k, Math.max(10 * k, py + 3 * k)));
     }
   }
 }
