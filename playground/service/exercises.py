@@ -79,6 +79,10 @@ def link(exercise_id: str) -> str:
     return f"/?exercise={exercise_id}"
 
 
+# the lesson text above the prompt (the prompt itself is the task's text)
+INTRO = {"en": "An exercise from your teacher: the server checks its goals while you train.",
+         "zh": "老师布置的练习：你训练时，服务器会检查下面的目标。"}
+
 # what a combined goal says (its parts are checked one by one, but shown as one line)
 COMBINED = {AllOf: {"en": "all of several conditions", "zh": "同时满足几个条件"},
             AnyOf: {"en": "one of several conditions", "zh": "满足几个条件之一"}}
@@ -93,7 +97,7 @@ def as_lesson(exercise_id: str, exercise: Exercise) -> Lesson:
         goals.append({"id": f"g{k + 1}", "check": goal, "text": text})
     return Lesson.model_validate({
         "id": PREFIX + exercise_id, "order": 0,
-        "title": {"en": "Exercise", "zh": "练习"}, "summary": prompt, "text": prompt,
+        "title": {"en": "Exercise", "zh": "练习"}, "summary": prompt, "text": INTRO,
         "start": {"config": exercise.config.model_dump(mode="json"),
                   "params": exercise.params},
         "locked": exercise.locked, "hidden": exercise.hidden,

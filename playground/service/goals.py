@@ -182,6 +182,10 @@ class Predicate(BaseModel):
         if row.kind == "name" and (self.is_ is None or self.op or self.value is not None):
             raise RuleBroken(f"metric {self.metric!r} is a name: give is", "bad_goal",
                              metric=self.metric, needs="is")
+        if row.kind == "name" and self.is_ not in row.names:   # a goal no one could meet
+            raise RuleBroken(f"{self.metric} is one of {', '.join(row.names)}, not "
+                             f"{self.is_!r}", "unknown_id", field="is", value=self.is_[:40],
+                             allowed=list(row.names))
         missing = [f for f in row.needs if getattr(self, f) is None]
         if missing:
             raise RuleBroken(f"metric {self.metric!r} needs {', '.join(missing)}", "bad_goal",

@@ -135,4 +135,6 @@ def test_an_exercise_link_opens_the_teachers_goals(ui):
     expect(panel).to_contain_text("让测试损失低于 0.3。")     # one language, shown in both
     expect(page.get_by_test_id("lesson-goals")).to_contain_text("test loss < 0.3")
     expect(page.locator("#dataset")).to_be_disabled()
+    expect(page.locator("#lesson-leave")).to_have_text("Leave exercise")
+    expect(panel.get_by_text("让测试损失低于 0.3。")).to_have_count(1)   # the prompt said once
     assert f"exercise={made['id']}" in page.url and "lesson=" not in page.url

@@ -126,6 +126,16 @@ def test_an_unknown_metric_is_refused():
         Predicate.model_validate({"metric": "happiness", "op": ">", "value": 1})
 
 
+def test_a_name_no_session_could_have_is_refused():
+    """{"metric": "activation", "is": "banana"} could never be met: refused with the names."""
+    with pytest.raises(ValidationError) as raised:
+        Predicate.model_validate({"metric": "activation", "is": "banana"})
+    cause = raised.value.errors()[0]["ctx"]["error"]
+    assert cause.code == "unknown_id" and cause.params["value"] == "banana"
+    assert "relu" in cause.params["allowed"] and cause.params["field"] == "is"
+    assert Predicate.model_validate({"metric": "gradient_flag", "is": "vanishing"})
+
+
 def test_every_metric_has_words_in_both_languages():
     for row in METRICS.values():
         assert row.en and any("\u4e00" <= ch <= "\u9fff" for ch in row.zh), row.id

@@ -43,7 +43,8 @@ def test_a_learner_plays_it_as_a_lesson_and_the_server_checks_the_goals(client, 
     assert goals[2]["text"] == {"en": "hidden neurons <= 4", "zh": "隐藏神经元数 <= 4"}
     lesson = client.get(f"/api/lessons/exercise-{exercise_id}").json()   # as the player sees it
     assert lesson["steps"][0]["goals"][0]["check"] == EXERCISE["goals"][0]
-    assert lesson["text"]["zh"] == EXERCISE["prompt"]["en"]   # one language, shown in both
+    assert lesson["steps"][0]["text"]["zh"] == EXERCISE["prompt"]["en"]   # one language, in both
+    assert lesson["text"]["en"].startswith("An exercise from your teacher")
     client.patch(f"{API}/{sid}/config", json={"hidden": [{"units": 3, "activation": "relu"}]})
     client.post(f"{API}/{sid}/reset", json={})
     for _ in range(2):

@@ -185,6 +185,7 @@ export class LessonPlayer {
       return dot;
     }));
     paragraphs($("#lesson-text"), lesson.text[lang]);
+    setText($("#lesson-leave"), t(lesson.id.startsWith("exercise-") ? "exerciseLeave" : "lessonLeave"));
     paragraphs($("#lesson-step-text"), step.text[lang]);
     setText($("#lesson-kind"), t(step.kind === "task" ? "lessonTask" : "lessonQuestion"));
     // a task: its goals (values filled in by showGoals); a question: choices or a number

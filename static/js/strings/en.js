@@ -139,6 +139,7 @@ export const EN = {
     lessonLockedList: "Fixed in this lesson: {controls}.",
     lessonWeightsLocked: "This lesson keeps the weights as they are: train to change them.",
     lessonRestart: "Start this step again", lessonRestartTitle: "The playground as it was when you arrived at this step",
+    exerciseLeave: "Leave exercise",
     // class (a student's side)
     classJoinTitle: "Join the class", classCode: "Code", classYourName: "Your name, as your teacher will see it",
     classJoinNote: "Your teacher sees your progress and your network; other students don't.",

@@ -149,6 +149,7 @@ export const ZH = {
     lessonLockedList: "本课固定不变的设置：{controls}。",
     lessonWeightsLocked: "本课中权重不能手动修改：通过训练来改变它们。",
     lessonRestart: "重新开始这一步", lessonRestartTitle: "把游乐场恢复到刚进入这一步时的样子",
+    exerciseLeave: "退出练习",
     // class (a student's side)
     classJoinTitle: "加入班级", classCode: "代码", classYourName: "你的名字（老师会看到）",
     classJoinNote: "老师能看到你的进度和你的网络；其他同学看不到。",
