@@ -1,7 +1,7 @@
 """A class on one machine: N simulated students playing at once, as the page plays.
 
 Run by hand: `python benchmarks/class_load.py [--students 1,10,30,60] [--seconds 8]
-[--config DEFAULT|MAX] [--attackers 5] [--workers N] [--store URL]`. A Redis store
+[--config DEFAULT|MAX] [--attackers 5] [--dashboards 1] [--workers N] [--store URL]`. A Redis store
 should be empty (`redis-cli flushdb`): the sessions of earlier runs count against the
 store's capacity for 30 minutes.
 
@@ -14,7 +14,9 @@ frame in flight, as fast as answers come (the page asks at most once per animati
 so 60 frames/s is a student's ceiling: the figures are capped there too). Meanwhile a
 probe reads a snapshot (GET, a cheap request) every 50 ms, and `--attackers` clients fire
 the costliest requests the limits allow (the most epochs one call may run, on the
-heaviest network, and the largest list heatmaps). Everything runs on this machine: the
+heaviest network, and the largest list heatmaps). With `--dashboards N` the students join
+a class (API.md 6.3) and N teacher's dashboards read it every 2 s as the dashboard page
+does (every student's row, and every other time each one's decision surface). Everything runs on this machine: the
 load generator shares the two cores with the server, as a classroom's would not.
 
 Printed per class size: per-student frames/s (min and median), frame latency p50/p95,
@@ -110,10 +112,19 @@ class Student:
         wire = sum(len(deflate.compress(m) + deflate.flush(zlib.Z_SYNC_FLUSH)) for m in self.kept)
         return self.raw_bytes * wire / sum(len(m) for m in self.kept)
 
-    async def play(self, base: str, ws_base: str, config: dict, until: float) -> None:
+    async def play(self, base: str, ws_base: str, config: dict, until: float,
+                   klass: dict | None = None) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            r = await client.post("/api/sessions", json=config)
-            if r.status_code != 201:
+            if klass:       # join the class, then the teacher's playground
+                r = await client.post(f"/api/classes/{klass['code']}/students",
+                                      json={"name": f"student {id(self)}"})
+                sid = r.json()["session"]["id"] if r.status_code == 201 else None
+                r = await client.patch(f"/api/sessions/{sid}/config", json=config)
+                ok = r.status_code == 200
+            else:
+                r = await client.post("/api/sessions", json=config)
+                ok = r.status_code == 201
+            if not ok:
                 self.errors += 1
                 return
             sid = r.json()["id"]
@@ -161,6 +172,21 @@ async def probe(base: str, until: float, latencies: list[float]) -> None:
             await asyncio.sleep(0.05)
 
 
+async def dashboard(base: str, klass: dict, until: float, latencies: list[float]) -> None:
+    """A teacher's dashboard: every 2 s the whole class, the gallery every other time."""
+    key = {"X-Teacher-Key": klass["teacher_key"]}
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=key) as client:
+        k = 0
+        while time.monotonic() < until:
+            started = time.monotonic()
+            params = {"boundaries": 24} if k % 2 == 0 else {}
+            r = await client.get(f"/api/classes/{klass['code']}", params=params)
+            assert r.status_code == 200, r.text
+            latencies.append(time.monotonic() - started)
+            k += 1
+            await asyncio.sleep(max(0.0, 2.0 - (time.monotonic() - started)))
+
+
 async def attacker(base: str, until: float) -> int:
     """The costliest requests the limits allow, one after another; returns how many."""
     sent = 0
@@ -182,15 +208,23 @@ async def attacker(base: str, until: float) -> int:
     return sent
 
 
-async def run_class(base: str, n: int, config: dict, seconds: float, attackers: int) -> dict:
+async def run_class(base: str, n: int, config: dict, seconds: float, attackers: int,
+                    dashboards: int = 0) -> dict:
     ws_base = base.replace("http://", "ws://")
+    klass = None
+    if dashboards:
+        async with httpx.AsyncClient(base_url=base) as client:
+            klass = (await client.post("/api/classes", json={"name": "benchmark"})).json()
     until = time.monotonic() + seconds
     students = [Student() for _ in range(n)]
     probe_latencies: list[float] = []
+    dashboard_latencies: list[float] = []
     started = time.monotonic()
-    await asyncio.gather(*(s.play(base, ws_base, config, until) for s in students),
+    await asyncio.gather(*(s.play(base, ws_base, config, until, klass) for s in students),
                          probe(base, until, probe_latencies),
-                         *(attacker(base, until) for _ in range(attackers)))
+                         *(attacker(base, until) for _ in range(attackers)),
+                         *(dashboard(base, klass, until, dashboard_latencies)
+                           for _ in range(dashboards)))
     elapsed = time.monotonic() - started
     per_student = [s.frames / elapsed for s in students]
     latencies = [x for s in students for x in s.latencies]
@@ -200,6 +234,7 @@ async def run_class(base: str, n: int, config: dict, seconds: float, attackers: 
         "p50": percentile(latencies, 0.5) * 1000, "p95": percentile(latencies, 0.95) * 1000,
         "server_fps": frames / elapsed, "errors": sum(s.errors for s in students),
         "probe_p95": percentile(probe_latencies, 0.95) * 1000,
+        "dashboard_p95": percentile(dashboard_latencies, 0.95) * 1000,
         "raw_kb": sum(s.raw_bytes for s in students) / max(1, frames) / 1024,
         "wire": lambda: {   # called after the CPU figures are taken
             "wire_kb": sum(s.wire_bytes() for s in students) / max(1, frames) / 1024,
@@ -213,6 +248,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--config", choices=list(CONFIGS), default="DEFAULT")
     parser.add_argument("--attackers", type=int, default=0)
+    parser.add_argument("--dashboards", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--store", default=None)
     args = parser.parse_args()
@@ -237,19 +273,22 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         time.sleep(2.0)   # let the compiled kernels warm up
-        print(f"{args.config}, {args.attackers} attackers, {args.seconds:g} s a class size")
+        print(f"{args.config}, {args.attackers} attackers, {args.dashboards} dashboards, "
+              f"{args.seconds:g} s a class size")
         print("students  fps min  fps med   p50 ms   p95 ms  server fps  errors  probe p95 ms"
-              "  KB/frame raw  KB/frame wire  Mbit/s  server cores  generator")
+              "  KB/frame raw  KB/frame wire  Mbit/s  server cores  generator  dashboard p95 ms")
         for n in (int(x) for x in args.students.split(",")):
             cpu, own, wall = cpu_seconds(server.pid), time.process_time(), time.monotonic()
-            r = asyncio.run(run_class(base, n, CONFIGS[args.config], args.seconds, args.attackers))
+            r = asyncio.run(run_class(base, n, CONFIGS[args.config], args.seconds, args.attackers,
+                                      args.dashboards))
             spent = time.monotonic() - wall
             cores = (cpu_seconds(server.pid) - cpu) / spent
             load = (time.process_time() - own) / spent
             r.update(r.pop("wire")())
             print(f"{r['students']:8d} {r['min_fps']:8.1f} {r['median_fps']:8.1f} {r['p50']:8.1f} "
                   f"{r['p95']:8.1f} {r['server_fps']:11.1f} {r['errors']:7d} {r['probe_p95']:13.1f} "
-                  f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f} {cores:13.2f} {load:10.2f}")
+                  f"{r['raw_kb']:13.1f} {r['wire_kb']:14.1f} {r['mbit']:7.1f} {cores:13.2f} {load:10.2f}"
+                  f" {r['dashboard_p95']:17.1f}")
     finally:
         server.terminate()
         server.wait(timeout=10)
