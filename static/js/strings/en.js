@@ -145,8 +145,8 @@ export const EN = {
     classJoinNote: "Your teacher sees your progress and your network; other students don't.",
     classNotNow: "Not now", classJoin: "Join", classNameNeeded: "Write your name first.",
     classBadge: "Class: {name} · {student}", classBadgeTitle: "You are in class {code}: your teacher sees your progress.",
-    classSentLesson: "Your teacher sent a lesson: it is open on the right.",
-    classSentExercise: "Your teacher sent an exercise: it is open on the right.",
+    classSentLesson: "Your teacher sent a lesson: it is open in the lesson panel.",
+    classSentExercise: "Your teacher sent an exercise: it is open in the lesson panel.",
     classSentPlayground: "Your teacher sent a new starting playground.",
     // exercise maker
     exMake: "Make this an exercise",

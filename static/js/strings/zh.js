@@ -155,8 +155,8 @@ export const ZH = {
     classJoinNote: "老师能看到你的进度和你的网络；其他同学看不到。",
     classNotNow: "暂不加入", classJoin: "加入", classNameNeeded: "请先写下你的名字。",
     classBadge: "班级：{name} · {student}", classBadgeTitle: "你在班级 {code} 中：老师能看到你的进度。",
-    classSentLesson: "老师发来了一节课程：已在右侧打开。",
-    classSentExercise: "老师发来了一道练习：已在右侧打开。",
+    classSentLesson: "老师发来了一节课程：已在课程面板中打开。",
+    classSentExercise: "老师发来了一道练习：已在课程面板中打开。",
     classSentPlayground: "老师发来了新的初始游乐场。",
     // exercise maker
     exMake: "设为练习",
