@@ -122,8 +122,10 @@ export class Board {
       gone ? t("classGoneCount", { n: gone }) : null, t("classUntil", { time: until })]
       .filter(Boolean).join(" · "));
     const sent = board.broadcast;
-    setText($("#last-sent"), sent?.seq ? t("classLastSent", {
-      what: sentWhat(sent, this.lessons, this.tr), ago: ago(board.now, sent.sent_at, this.tr) }) : "");
+    const lastSent = sent?.seq ? t("classLastSent", {
+      what: sentWhat(sent, this.lessons, this.tr), ago: ago(board.now, sent.sent_at, this.tr) }) : "";
+    setText($("#last-sent"), lastSent);
+    setProp($("#last-sent"), "title", lastSent);
     $("#roster-empty").hidden = board.students.length > 0;
     this.roster.render(board, { lessons: this.lessons, tr: this.tr });
     this.gallery.render(board, { tr: this.tr });

@@ -54,7 +54,8 @@ export class GalleryView {
     setText(tile.name, s.name);
     const goals = goalsMet(s, tr);
     const parts = s.status === "gone" ? [tr.t("classGone")]
-      : [goals.done ? "✓" : null, s.diverged ? tr.t("classDiverged") : fmt(s.best_test_loss)];
+      : [goals.done ? "✓" : null, s.diverged ? tr.t("classDiverged")
+        : s.best_test_loss === null ? null : tr.t("classTileLoss", { loss: fmt(s.best_test_loss) })];
     setText(tile.caption, parts.filter(Boolean).join("  "));
     setAttr(tile.button, "aria-label", `${s.name}: ${tile.caption.textContent}`);
     if (s.boundary) drawSurface(tile.canvas, s.boundary);

@@ -59,7 +59,7 @@ export class Spotlight {
       { catalog: this.catalog, handlers, readOnly: true });
     this.network.setTranslator(this.tr);
     // as large as the screen leaves beside the diagram: the back row reads it
-    const size = Math.max(280, Math.min(640, innerHeight - 220, innerWidth * 0.4));
+    const size = Math.max(280, Math.min(760, innerHeight - 220, innerWidth * 0.4));
     this.plot = new OutputPlot(this.dialog.querySelector("#spotlight-plot"), { size, onPick: () => {} });
   }
 

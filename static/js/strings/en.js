@@ -183,4 +183,5 @@ export const EN = {
     classLastSent: "Last sent: {what} ({ago}).",
     classNotALink: "This is neither an exercise's link or id nor a playground link.",
     classLinkEmpty: "This link holds no playground settings.",
+    classTileLoss: "best test loss {loss}",
 };

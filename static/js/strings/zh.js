@@ -193,4 +193,5 @@ export const ZH = {
     classLastSent: "上次发送：{what}（{ago}）。",
     classNotALink: "这既不是练习的链接或编号，也不是游乐场链接。",
     classLinkEmpty: "这个链接里没有游乐场的设置。",
+    classTileLoss: "最佳测试损失 {loss}",
 };
