@@ -17,9 +17,9 @@ SOLVED = {"hidden": [{"units": 3, "activation": "relu"}]}   # the lesson's own s
 BLUE, ORANGE = (8, 119, 189), (245, 147, 34)                 # views/colors.js
 WORDS = {
     "en": {"question": "question", "free": "free play", "gone": "gone", "tab": "Students",
-           "sent": "Sent to 30 students", "title": "Your first network"},
+           "sent": "Sent to 30 students", "title": "Your first network", "ended": "session has ended"},
     "zh": {"question": "问题", "free": "自由练习", "gone": "已离开", "tab": "学生",
-           "sent": "已发给 30 名学生", "title": "你的第一个网络"},
+           "sent": "已发给 30 名学生", "title": "你的第一个网络", "ended": "会话已结束"},
 }
 REFUSAL = {
     "en": "This needs the class’s teacher key",
@@ -135,6 +135,19 @@ def test_a_teacher_watches_a_class_of_thirty(teacher, api, lang, tmp_path):
     page.wait_for_timeout(4500)
     assert asked and all(re.search(rf"/api/classes/{code}(\?|$)", url) for url in asked), asked
     assert 2 <= len(asked) <= 4
+    # nothing while the tab is hidden; at once when it is shown again
+    asked.clear()
+    page.evaluate("""(hidden) => {
+        Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""", True)
+    page.wait_for_timeout(4500)
+    assert asked == []
+    with page.expect_request(re.compile(rf"/api/classes/{code}$")):
+        page.evaluate("""() => {
+            delete document.hidden;
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
 
     # the gallery: a tile each, coloured as the playground colours its plot
     page.locator("#tab-gallery").click()
@@ -161,12 +174,19 @@ def test_a_teacher_watches_a_class_of_thirty(teacher, api, lang, tmp_path):
     page.keyboard.press("Enter")
     network.locator("[data-node='1:1']").hover()
     expect(page.locator("#spotlight-plot-caption")).to_contain_text("1:1")
-    page.wait_for_timeout(2300)   # a refresh while open
+    asked.clear()
+    page.wait_for_timeout(2300)   # a refresh while open: the spotlight's GET alone
+    assert asked and all(url.endswith(f"/students/{ids[0]}/spotlight") for url in asked), asked
     after = api.get(f"/api/sessions/{students[0]['session']['id']}").json()
     assert after["weights"] == before["weights"] and after["biases"] == before["biases"]
     assert page.locator("#value-editor").count() == 0
     save_shot(page, tmp_path, f"class-spotlight-{lang}.png")
     spot.locator(".dialog-close").click()
+    expect(spot).to_be_hidden()
+    page.log.expect(r"404")       # the browser logs the spotlight's refused request
+    page.locator(f".tile[data-student='{ids[29]}']").click()       # a student who is gone
+    expect(page.locator("#spotlight-note")).to_contain_text(WORDS[lang]["ended"])
+    page.keyboard.press("Escape")
     expect(spot).to_be_hidden()
 
     # send to everyone: a lesson, an exercise's link, a playground's link

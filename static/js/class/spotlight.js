@@ -47,7 +47,12 @@ export class Spotlight {
     this.dialog.querySelector("#spotlight-network").replaceChildren();
     this.note(this.tr.t("classSpotlightNote", { name }));
     this.dialog.showModal();
-    this.catalog ??= await classApi.catalog();
+    try {
+      this.catalog ??= await classApi.catalog();
+    } catch (err) {
+      this.note(failure(err, this.tr));
+      return;
+    }
     this.makeViews();
     this.refresher.start();
   }

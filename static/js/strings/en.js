@@ -167,7 +167,7 @@ export const EN = {
     classLive: "Live: updated every 2 s", classOffline: "The server does not answer; trying again…",
     classSpotlightTitle: "Spotlight {name}",
     classSpotlightNote: "Read-only: what {name} sees, refreshed every 2 s. Point at a node to see its output on the plot.",
-    classSpotlightGone: "{name}'s session has ended; this is what it showed last.",
+    classSpotlightGone: "{name}'s session has ended.",
     classFactLesson: "Lesson", classFactStep: "Step", classFactGoals: "Goals", classFactEpoch: "Epoch",
     classFactSeen: "Last seen", classPlotNode: "The plot shows node {node}.",
     classSendOpen: "Send to everyone…", classSendTitle: "Send to everyone",

@@ -177,7 +177,7 @@ export const ZH = {
     classLive: "实时：每 2 秒更新", classOffline: "服务器没有响应，正在重试…",
     classSpotlightTitle: "聚焦显示{name}",
     classSpotlightNote: "只读：{name}看到的内容，每 2 秒刷新。指向一个节点，可在图上查看它的输出。",
-    classSpotlightGone: "{name}的会话已结束；这是它最后显示的内容。",
+    classSpotlightGone: "{name}的会话已结束。",
     classFactLesson: "课程", classFactStep: "步骤", classFactGoals: "目标", classFactEpoch: "周期",
     classFactSeen: "最近活动", classPlotNode: "图中显示的是节点{node}。",
     classSendOpen: "发给所有人…", classSendTitle: "发给所有人",
