@@ -200,6 +200,8 @@ def test_a_teacher_watches_a_class_of_thirty(teacher, api, lang, tmp_path):
         "prompt": {"en": "Below 0.3"}, "goals": [{"metric": "test_loss", "op": "<", "value": 0.3}]}).json()
     page.locator("#send-link").fill(f"http://example.org/?exercise={exercise['id']}")
     expect(page.get_by_test_id("send-means")).to_contain_text(exercise["id"])
+    page.locator("#send-link").fill(f" {exercise['id'].upper()} ")      # the bare id, as typed
+    expect(page.get_by_test_id("send-means")).to_contain_text(exercise["id"])
     page.locator("#send-go").click()
     expect(page.get_by_test_id("send-result")).to_contain_text(exercise["id"])
     assert api.get(f"/api/classes/{code}/broadcast").json()["broadcast"]["exercise_id"] == exercise["id"]

@@ -15,7 +15,7 @@ const EXERCISE_ID = /^[0-9a-f]{10}$/i;   // as POST /api/exercises makes them
 // {problem: string key} when it is none of them.
 export function messageFromText(text) {
   const typed = text.trim();
-  if (EXERCISE_ID.test(typed)) return { exercise_id: typed };
+  if (EXERCISE_ID.test(typed)) return { exercise_id: typed.toLowerCase() };
   let url;
   try {
     url = new URL(typed, location.origin);
