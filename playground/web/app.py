@@ -129,6 +129,12 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
         """The playground page."""
         return templates.TemplateResponse(request, "index.html", {})
 
+    @app.get("/class", response_class=HTMLResponse, include_in_schema=False)
+    def class_page(request: Request):
+        """A teacher's page: start a class, then its dashboard (static/js/class/); the
+        teacher key rides in the address's #fragment, which never reaches the server."""
+        return templates.TemplateResponse(request, "class.html", {})
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request):
         """Swagger UI from static/vendor/swagger-ui, started by static/js/docs.js (no

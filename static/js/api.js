@@ -26,12 +26,13 @@ export const isUnknownSession = (err) => err instanceof ApiError && err.status =
 // other (415), so that another web page's form or text POST cannot reach it.
 const SENDS_JSON = new Set(["POST", "PUT", "PATCH"]);
 
-async function call(method, path, body) {
+// headers: more request headers (the class dashboard's X-Teacher-Key)
+export async function call(method, path, body, headers = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: SENDS_JSON.has(method) ? { "content-type": "application/json" } : {},
+      headers: { ...(SENDS_JSON.has(method) ? { "content-type": "application/json" } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

@@ -47,3 +47,11 @@ export function setAttr(el, name, value) {
 export function setProp(el, name, value) {
   if (el[name] !== value) el[name] = value;
 }
+
+// A new element with its attributes and, optionally, its text.
+export function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}

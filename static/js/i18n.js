@@ -75,10 +75,12 @@ export function fieldName(path, lang) {
   return lang === "zh" ? `第${k + 1}层：${last}` : `Layer ${k + 1}: ${last}`;
 }
 
-// Fill every element marked data-i18n (text), data-i18n-title and data-i18n-label.
+// Fill every element marked data-i18n (text), data-i18n-title, data-i18n-placeholder and
+// data-i18n-label.
 export function applyStrings(root, t) {
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of root.querySelectorAll("[data-i18n-label]")) {
     el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   }

@@ -254,3 +254,14 @@ def test_a_full_class_refuses_one_more(client, monkeypatch):
     r = client.post(f"/api/classes/{made['code']}/students", json={"name": "one more"})
     assert r.status_code == 409
     assert error_body(r.json(), "class_full")["params"] == {"max": 3}
+
+
+def test_the_teachers_page_is_served_with_its_own_script_and_no_inline_one(client):
+    r = client.get("/class", params={"code": "ABCDEF", "lang": "zh"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    html = r.text
+    assert '<script type="module" src="/static/js/class/dashboard.js"></script>' in html
+    assert html.count("<script") == 1 and "/static/css/class.css" in html
+    assert client.get("/static/js/class/dashboard.js").status_code == 200
+    assert "/class" not in client.get("/openapi.json").json()["paths"]

@@ -2,7 +2,7 @@
 // data and the decision surface (or the hovered node's output), and the plot's legend
 // (one colour per class, the same as the points, nodes and thumbnails).
 
-import { CLASS_COLORS, classRamp, css, diverging } from "../views/colors.js";
+import { CLASS_COLORS, css, diverging, outputColor } from "../views/colors.js";
 import { LossChart } from "../views/chart.js";
 import { OutputPlot } from "../views/plot.js";
 import { $, onScreen, setProp, setText } from "../dom.js";
@@ -66,15 +66,8 @@ export class OutputPanel {
     this.drawLegend(snap);
   }
 
-  // The colour of output node `id`'s heatmap: each class's own colour for a class
-  // probability (softmax, one-vs-all), blue to orange for a sigmoid, the value scale for
-  // a regression.
   outputColor(id) {
-    const snap = this.state.snapshot;
-    const head = snap.config.head;
-    if (head === "softmax" || head === "one_vs_all") return classRamp(Number(id.split(":")[1]));
-    if (snap.kind === "regression") return diverging;
-    return (p) => diverging(2 * p - 1);
+    return outputColor(this.state.snapshot, id);
   }
 
   drawPlot() {

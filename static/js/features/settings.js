@@ -33,6 +33,7 @@ export class Settings {
     document.title = tr.t("title");
     applyStrings(document, tr.t);
     $("#language").value = tr.lang;
+    $("#teach-link").href = `/class?lang=${tr.lang}`;   // the dashboard in the same language
     this.fillMenus();
     this.drawThumbnails();
   }

@@ -24,6 +24,16 @@ export function classRamp(k) {
   return (p) => mix(WHITE, c, Math.max(0, Math.min(1, p)));
 }
 
+// The colour scale of output node `id`'s values: each class's own colour for a class
+// probability (softmax, one-vs-all), blue to orange for a sigmoid, the value scale for a
+// regression.
+export function outputColor(snapshot, id) {
+  const head = snapshot.config.head;
+  if (head === "softmax" || head === "one_vs_all") return classRamp(Number(id.split(":")[1]));
+  if (snapshot.kind === "regression") return diverging;
+  return (p) => diverging(2 * p - 1);
+}
+
 // A data point's colour: its class's, or its value's for regression (y >= 0.5 is class 1
 // on binary data, whose labels are 0 and 1).
 export function labelColor(kind, y) {

@@ -1,12 +1,15 @@
 // The network diagram: feature toggles, hidden layers with their controls, nodes drawn as
 // small heatmaps, edges coloured by sign and sized by |w|. It draws what the server sent
 // and reports what the user did through the handlers it is given; it computes nothing.
+// Read-only (a class's spotlight), it shows the same network with nothing to press: no
+// feature toggles, layer controls, bias or weight editors.
 // The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
 
-import { setAttr, setProp } from "../dom.js";
+import { el } from "../dom.js";
 import { BLUE, ORANGE, css, diverging } from "./colors.js";
 import { EdgeStrokes, NEGATIVE, POSITIVE } from "./edge_strokes.js";
 import { EdgeValues } from "./edge_values.js";
+import { LayerHeads } from "./layer_heads.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
@@ -14,30 +17,30 @@ import { NodeThumbnails } from "./thumbnails.js";
 const NODE = 38;        // node square, px (times drawing.size, as every length below)
 const GAP = 12;         // vertical gap between nodes
 const TOP_WIDE = 70;    // room for the layer headers
-const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];   // the contract: dropout < 0.9
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const MIN_SPACING = 66; // px between columns, below which the diagram scrolls
 const BORDER = 1, DEAD_BORDER = 2;   // a node square's border, as playground.css draws it
 const SVG_NS = "http://www.w3.org/2000/svg";
+const NOTHING = () => {};
 
-const el = (tag, attrs = {}, text) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+export { limitButton } from "./layer_heads.js";
 
 export class NetworkView {
-  constructor(root, { catalog, handlers }) {
+  constructor(root, { catalog, handlers, readOnly = false }) {
     this.root = root;
     this.catalog = catalog;
-    this.on = handlers;
+    this.readOnly = readOnly;
+    // read-only, a handler it was not given does nothing (network_keys.js calls editBias
+    // and editWeight on Enter)
+    this.on = readOnly ? new Proxy(handlers, { get: (h, key) => h[key] ?? NOTHING }) : handlers;
+    root.classList.toggle("read-only", readOnly);
     this.structure = "";
     this.nodes = new Map();   // "L:J" -> {div, x, y}
     this.edges = new Map();   // "L:I:J" -> path
     this.values = new EdgeValues();
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
+    Object.assign(this, LayerHeads);    // layerControls, layerFacts
   }
 
   setTranslator(tr) {
@@ -77,7 +80,7 @@ export class NetworkView {
 
   // ------------------------------------------------------------------ layout
   build(snapshot, maxUnits) {
-    const { t, name } = this.tr;
+    const { t } = this.tr;
     const root = this.root;
     root.replaceChildren();
     this.nodes.clear();
@@ -117,7 +120,7 @@ export class NetworkView {
     // the inputs' heading; with many layers the hint moves into its title, to leave room
     const inHead = el("div", { class: "layer-head in", title: t("featuresHint") });
     inHead.append(el("strong", {}, t("features")));
-    if (!narrow) inHead.append(el("span", {}, t("featuresHint")));
+    if (!narrow && !this.readOnly) inHead.append(el("span", {}, t("featuresHint")));
     inHead.style.left = `${colX(0) - px(72)}px`;
     inHead.style.top = `${TOP - px(narrow ? 24 : 50)}px`;
     inHead.style.width = `${px(150)}px`;
@@ -128,71 +131,41 @@ export class NetworkView {
     allFeatures.forEach((f, row) => {
       const y = TOP + row * (node + gap);
       const j = active.indexOf(f.id);
-      const toggle = el("button", {
-        class: "feature-toggle" + (j >= 0 ? " on" : ""), "aria-pressed": String(j >= 0),
-        "aria-label": `${t("input")} ${f.name}`, title: f.formula,
-      }, f.name);
+      const toggle = this.readOnly
+        ? el("span", { class: "feature-toggle" + (j >= 0 ? " on" : ""), title: f.formula }, f.name)
+        : el("button", {
+          class: "feature-toggle" + (j >= 0 ? " on" : ""), "aria-pressed": String(j >= 0),
+          "aria-label": `${t("input")} ${f.name}`, title: f.formula,
+        }, f.name);
       toggle.style.left = `${colX(0) - px(72)}px`;
       toggle.style.top = `${y + node / 2 - px(11)}px`;
       toggle.style.width = `${px(66)}px`;
-      toggle.addEventListener("click", () => this.on.toggleFeature(f.id));
+      if (!this.readOnly) toggle.addEventListener("click", () => this.on.toggleFeature(f.id));
       root.append(toggle);
       if (j >= 0) {
         this.addNode(root, `0:${j}`, colX(0), y, f.name);
       } else {
-        const off = el("button", { class: "node off", title: f.formula, tabindex: "-1",
-                                   "aria-hidden": "true" });
+        const off = el(this.readOnly ? "span" : "button", { class: "node off", title: f.formula,
+                                                            tabindex: "-1", "aria-hidden": "true" });
         off.style.left = `${colX(0)}px`;
         off.style.top = `${y}px`;
         off.style.width = off.style.height = `${node}px`;
-        off.addEventListener("click", () => this.on.toggleFeature(f.id));
+        if (!this.readOnly) off.addEventListener("click", () => this.on.toggleFeature(f.id));
         root.append(off);
       }
     });
 
     // hidden layers: header with +/- neuron, activation and dropout
     for (let c = 1; c < columns - 1; c++) {
-      const k = c - 1;
       const layer = snapshot.layers[c];
       const head = el("div", { class: "layer-head" + (narrow ? " narrow" : "") });
       head.style.left = `${colX(c) + node / 2 - headWidth / 2}px`;
       head.style.width = `${headWidth}px`;
-      // each button off at its limit, its title saying why (layers numbered as node ids)
-      const plus = el("button", { class: "round-btn small", "data-control": `add:${k}`, "aria-label": t("addNeuron") }, "+");
-      limitButton(plus, layer.units >= maxUnits && t("limitUnits", { layer: c, max: maxUnits }),
-        t("addNeuron"), () => this.on.addNeuron(k), this.on.limit);
-      const minus = el("button", { class: "round-btn small", "data-control": `remove:${k}`, "aria-label": t("removeNeuron") }, "−");
-      limitButton(minus, layer.units <= 1 && t("lastUnit", { layer: c }), t("removeNeuron"),
-        () => this.on.removeNeuron(k, layer.units - 1), this.on.limit);
-      const units = this.tr.tn("unitCount", layer.units);
-      const count = el("span", { class: "units", title: units }, narrow ? String(layer.units) : units);
-      const act = el("select", { class: "layer-act", "data-control": `act:${k}`, "aria-label": `${t("layerActivation")} ${c}` });
-      for (const row of this.catalog.activations) {
-        const o = el("option", { value: row.id }, name("activations", row));
-        if (row.id === layer.activation) o.selected = true;
-        act.append(o);
-      }
-      act.addEventListener("change", () => this.on.setLayer(k, { activation: act.value }));
-      const drop = el("select", { class: "layer-drop", "data-control": `drop:${k}`, "aria-label": `${t("dropout")} ${c}`, title: t("dropoutTitle") });
-      const rates = DROPOUTS.includes(layer.dropout || 0) ? DROPOUTS : [...DROPOUTS, layer.dropout].sort();
-      for (const r of rates) {
-        // a narrow header has room for the rate only; the menu's name and title say what it is
-        const o = el("option", { value: String(r) }, narrow ? String(r) : `${t("dropout")} ${r}`);
-        if (Math.abs(r - (layer.dropout || 0)) < 1e-9) o.selected = true;
-        drop.append(o);
-      }
-      drop.addEventListener("change", () => this.on.setLayer(k, { dropout: Number(drop.value) }));
-      const help = el("button", { class: "help-btn", "data-control": `help:${k}`, "aria-label": `${t("explain")} ${c}` }, "?");
-      help.addEventListener("click", () => this.on.explain(act.value));
-      const actRow = el("span", { class: "with-help" });
-      if (narrow) {
-        actRow.append(drop, help);   // the select gets the whole width, "?" beside dropout
-        head.append(el("div", { class: "pm" }), count, act, actRow);
-        head.firstChild.append(plus, minus);
+      if (this.readOnly) {
+        head.append(...this.layerFacts(layer, narrow));
+        head.style.top = `${TOP - 46}px`;
       } else {
-        actRow.append(act, help);
-        head.append(el("div", { class: "pm" }), actRow, drop);
-        head.firstChild.append(plus, minus, count);
+        this.layerControls(head, layer, c, { narrow, maxUnits });
       }
       root.append(head);
       for (let j = 0; j < layer.units; j++) {
@@ -229,8 +202,8 @@ export class NetworkView {
     div.style.width = div.style.height = `${this.node}px`;
     let bias = null;
     if (hasBias) {
-      bias = el("button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
-      bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
+      bias = el(this.readOnly ? "span" : "button", { class: "bias", "data-bias": id, tabindex: "-1", "aria-label": `${t("bias")} ${id}` });
+      if (!this.readOnly) bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
       div.append(bias);
     }
     div.addEventListener("mouseenter", () => this.on.hoverNode(id, div));
@@ -278,7 +251,7 @@ export class NetworkView {
       this.on.hoverEdge(id, path, ev);
     });
     path.addEventListener("blur", () => this.on.hoverEdge(null));
-    path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
+    if (!this.readOnly) path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
     path.addEventListener("keydown", (ev) => this.edgeKey(ev, id, path));
     this.svg.append(path);
     this.edges.set(id, path);
@@ -388,13 +361,4 @@ export class NetworkView {
     const dead = new Set(ids);
     for (const [id, node] of this.nodes) node.div.classList.toggle("dead", dead.has(id));
   }
-}
-
-// A button at its limit stays focusable and tappable but does nothing except say why
-// (aria-disabled, its reason in its title and, when pressed, in the page's message slot):
-// a disabled button would tell touch and keyboard users nothing.
-export function limitButton(button, reason, title, act, sayWhy) {
-  setAttr(button, "aria-disabled", String(Boolean(reason)));
-  setProp(button, "title", reason || title);
-  button.onclick = () => (reason ? sayWhy(reason) : act());
 }
