@@ -93,6 +93,9 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
         description="A NumPy multilayer perceptron you can build, train, edit and step "
                     "through over HTTP: every node value, weight and loss as JSON.",
         lifespan=lifespan,
+        # a field with a default is optional in answers too: the routes that leave out
+        # what is null (response_model_exclude_none) then answer what the schema says
+        separate_input_output_schemas=False,
         docs_url=None,  # our own /docs below: FastAPI's inlines a script and uses a CDN
         redoc_url=None,
     )

@@ -67,9 +67,9 @@ class QuestionView(BaseModel):
 
     kind: Literal["question"]
     text: Text
-    choices: list[Text] | None
+    choices: list[Text] | None = None    # None (left out): a number is asked for
     hints: list[Text]
-    start: Start | None
+    start: Start | None = None
 
 
 class LessonView(BaseModel):

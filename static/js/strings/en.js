@@ -201,7 +201,7 @@ export const EN = {
     classGoneCount: "{n} gone", classUntil: "open until {time}",
     classTabRoster: "Students", classTabGallery: "Decision boundaries",
     classColName: "Student", classColLesson: "Lesson", classColStep: "Step", classColGoals: "Goals met",
-    classColLoss: "Best test loss", classColNetwork: "Hidden layers", classColEpoch: "Epochs", classColSeen: "Last seen",
+    classColLoss: "Best test loss", classColNetwork: "Neurons per hidden layer", classColEpoch: "Epochs", classColSeen: "Last seen",
     classNobodyYet: "No students yet. They appear here a few seconds after they join.",
     classPickHint: "Click a student to spotlight their network (read-only) for the projector.",
     classGalleryHint: "Each student's decision surface now. Click one to spotlight it.",

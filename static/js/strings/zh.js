@@ -211,7 +211,7 @@ export const ZH = {
     classGoneCount: "{n} 名已离开", classUntil: "开放至 {time}",
     classTabRoster: "学生", classTabGallery: "决策边界",
     classColName: "学生", classColLesson: "课程", classColStep: "步骤", classColGoals: "已达成目标",
-    classColLoss: "最佳测试损失", classColNetwork: "隐藏层", classColEpoch: "周期", classColSeen: "最近活动",
+    classColLoss: "最佳测试损失", classColNetwork: "各隐藏层神经元数", classColEpoch: "周期", classColSeen: "最近活动",
     classNobodyYet: "还没有学生。学生加入几秒后会出现在这里。",
     classPickHint: "点击一个学生，把他的网络聚焦显示（只读）到投影上。",
     classGalleryHint: "每个学生此刻的决策面。点击一个即可聚焦显示。",
