@@ -276,6 +276,32 @@ class Network(StructuralEdits):
         self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None
     ) -> None:
         """Replace every parameter; shapes must match the current ones exactly."""
+        self._check_params(weights, biases, slopes)
+        for view, new in zip(self.weights + self.biases, list(weights) + list(biases)):
+            view[...] = new
+        for view, new in zip(self.slopes, slopes or []):
+            if view is not None:
+                view[...] = new
+
+    def flat_like(self, weights: list, biases: list, slopes: list) -> Array:
+        """Arrays shaped like the parameters (e.g. an optimizer's state read from a file) as
+        one vector laid out like `theta`; ValueError naming what does not fit."""
+        self._check_params(weights, biases, slopes)
+        flat = np.zeros_like(self.theta)
+        views = self.gradients_into(flat)
+        for view, new in zip(views.weights + views.biases, list(weights) + list(biases)):
+            view[...] = new
+        for view, new in zip(views.slopes, slopes):
+            if view is not None:
+                view[...] = new
+        return flat
+
+    def shaped_like(self, flat: Array) -> tuple[list[Array], list[Array], list[Array | None]]:
+        """A vector laid out like `theta` as (weights, biases, slopes) arrays (views)."""
+        views = self.gradients_into(flat)
+        return views.weights, views.biases, views.slopes
+
+    def _check_params(self, weights: list, biases: list, slopes: list | None) -> None:
         _check_shapes("weights", weights, self.weights)
         _check_shapes("biases", biases, self.biases)
         if slopes is not None:
@@ -287,11 +313,6 @@ class Network(StructuralEdits):
                     raise ValueError(f"prelu_slopes[{k}] must be {want}")
                 if new is not None and np.shape(new) != old.shape:
                     raise ValueError(f"prelu_slopes[{k}] must have shape {list(old.shape)}")
-        for view, new in zip(self.weights + self.biases, list(weights) + list(biases)):
-            view[...] = new
-        for view, new in zip(self.slopes, slopes or []):
-            if view is not None:
-                view[...] = new
 
 
 @functools.lru_cache(maxsize=32)

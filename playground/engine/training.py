@@ -128,6 +128,28 @@ class Trainer:
             self._order = self._order_x = self._order_t = None
             self._cursor = 0
 
+    def position(self) -> dict:
+        """Where training stands: the counters, the current epoch's shuffled order (None
+        before it is drawn) and how many of its batches were used."""
+        return {"step": self.step, "epoch": self.epoch, "cursor": self._cursor,
+                "order": self._order}
+
+    def restore_position(self, step: int, epoch: int, cursor: int, order: Array | None) -> None:
+        """Go on from a saved `position()` (a stored session, a model file); ValueError
+        when it cannot be this trainer's (an order that is not a permutation of its data)."""
+        if cursor < 0 or cursor >= self.steps_per_epoch:
+            raise ValueError(f"batches done must be in 0..{self.steps_per_epoch - 1}, got {cursor}")
+        if order is not None:
+            order = np.asarray(order, dtype=np.int64)
+            if order.shape != (self.n,) or not np.array_equal(np.sort(order), np.arange(self.n)):
+                raise ValueError(f"the batch order must be a permutation of 0..{self.n - 1}")
+        elif cursor:
+            raise ValueError("batches done mid-epoch need that epoch's batch order")
+        self.step, self.epoch, self._cursor, self._order = step, epoch, cursor, order
+        self._order_x = self._order_t = None
+        if order is not None:
+            self._order_x, self._order_t = self.x[order], self.targets[order]
+
     # ---------------------------------------------------------------- running
     def run_steps(self, steps: int) -> int:
         """Run up to `steps` steps; returns how many ran (fewer only when it diverges)."""

@@ -70,6 +70,7 @@ class Limits:
     protected_idle_seconds = 1800  # a session used more recently is never evicted
     max_documents = 10_000     # of each kind (e.g. exercises) a store keeps
     exercise_days = 90         # an exercise's link works this long after it was made
+    share_days = 90            # and a shared trained network's
     class_hours = 12           # a class (its code, key and students) is kept this long
     max_class_students = 100
 

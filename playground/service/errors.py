@@ -66,6 +66,11 @@ CODES: dict[str, tuple[str, ...]] = {
     "wrong_teacher_key": (),
     "class_full": ("max",),
     "unknown_student": ("student_id",),
+    # model files, shared networks (API.md 6.4)
+    "model_state": ("what",),
+    "model_data_differs": ("dataset",),
+    "model_not_finite": ("what",),
+    "unknown_share": ("share_id",),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),

@@ -116,13 +116,13 @@ def data_digest(session: Session) -> str:
 def to_record(session: Session) -> bytes:
     """The session's whole state as a record (call with its lock held)."""
     t = session.trainer
+    position = t.position()
     record = {
         "format": FORMAT, "version": VERSION, "id": session.id,
         "config": session.config.model_dump(mode="json"),
         "theta": _array(session.net.theta),
         "optimizer": {k: _array(v) for k, v in t.optimizer.save().items()},
-        "trainer": {"step": t.step, "epoch": t.epoch, "cursor": t._cursor,
-                    "order": _array(t._order), "diverged": t.diverged,
+        "trainer": {**position, "order": _array(position["order"]), "diverged": t.diverged,
                     "divergence_reason": t.divergence_reason, "divergence": t.divergence},
         "rngs": {"train": session.train_rng.bit_generator.state,
                  "edit": session.edit_rng.bit_generator.state},
@@ -167,11 +167,8 @@ def _rebuild(record: dict) -> Session:
     net.theta[...] = theta                    # in place: weights and biases are views
     t.optimizer.load({k: _unarray(v) for k, v in record["optimizer"].items()})
     tr = record["trainer"]
-    t.step, t.epoch, t._cursor = int(tr["step"]), int(tr["epoch"]), int(tr["cursor"])
-    t._order = _unarray(tr["order"])
-    t._order_x = t._order_t = None
-    if t._order is not None:
-        t._order_x, t._order_t = t.x[t._order], t.targets[t._order]
+    t.restore_position(int(tr["step"]), int(tr["epoch"]), int(tr["cursor"]),
+                       _unarray(tr["order"]))
     t.diverged, t.divergence_reason = bool(tr["diverged"]), tr["divergence_reason"]
     t.divergence = tr["divergence"]
     session.train_rng.bit_generator.state = record["rngs"]["train"]

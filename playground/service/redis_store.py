@@ -21,7 +21,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import redis
@@ -111,9 +111,11 @@ class RedisStore(SessionStore):
         return f"{PREFIX}{kind}:{sid}"
 
     # ------------------------------------------------------------------ the contract
-    def create(self, config: Config) -> Session:
+    def create(self, config: Config, start: Callable[[Session], None] | None = None) -> Session:
         self._make_room()
         session = Session(secrets.token_hex(16), config)
+        if start is not None:
+            start(session)
         hot = Hot(session, 0)
         self._take_lease(session.id, wait=0.0)           # nobody else knows the id yet
         hot.held_until = time.monotonic() + LEASE_MS / 1000 * 0.8

@@ -220,6 +220,13 @@ class Session:
             net.hidden[k].dropout = b.dropout
         return False
 
+    def loaded(self) -> None:
+        """The network and its training were replaced whole (a model file): the history
+        and the diagnostics start again from here."""
+        self.history.clear()
+        self._changed()
+        self._record()
+
     # structural edits (index counts hidden layers only)
     def insert_layer(self, index: int, units: int, activation: str) -> None:
         checks.check_insert(len(self.net.hidden), index)

@@ -56,11 +56,15 @@ class SessionStore:
         self._lock = threading.Lock()
         self._documents: dict[tuple[str, str], tuple[bytes, float]] = {}
 
-    def create(self, config: Config) -> Session:
-        """A new session; refused (503) when the store is full of sessions in use."""
+    def create(self, config: Config, start: Callable[[Session], None] | None = None) -> Session:
+        """A new session; refused (503) when the store is full of sessions in use.
+        `start(session)` makes it more than a fresh playground (e.g. a model file's) before
+        anyone can see it; when it raises, nothing is kept."""
         with self._lock:  # room is checked before the session is built
             self._make_room()
         session = Session(secrets.token_hex(16), config)  # 128 random bits
+        if start is not None:
+            start(session)
         with self._lock:  # and again: others may have taken the room meanwhile
             self._make_room()
             self._sessions[session.id] = (session, self.clock())

@@ -94,6 +94,12 @@ CASES = {
     # 9 nodes and 2 output grids: 250,000 numbers are 150 x 150 each at most
     "grid_too_large": ({}, [], "GET", "/heatmaps?resolution=151&encoding=list", None, 422,
                        {"resolution": 151, "max_resolution": 150}),
+    # Adam's running mean of squared gradients overflows while the weights stay finite
+    "model_not_finite": ({"optimizer": "adam", "hidden": [{"units": 1, "activation": "linear"}]},
+                         [("PUT", "/params", {"weights": [[[1e154], [1e154]], [[1.0]]],
+                                              "biases": [[0.0], [0.0]]}),
+                          ("POST", "/step", {"steps": 1})], "GET", "/model", None, 409,
+                         {"what": "v"}),
     "no_lesson": ({}, [], "GET", "/lesson", None, 404, {}),
     # step 1 of the Crash Course task is a task
     "not_a_question": ({}, [("POST", "/lesson", {"lesson_id": "crash-course-task"})], "POST",
@@ -108,6 +114,7 @@ BARE = {
     "unknown_exercise": ("GET", "/api/exercises/0123456789", 404,
                          {"exercise_id": "0123456789"}),
     "unknown_class": ("GET", "/api/classes/zz-zz-zz/broadcast", 404, {"code": "ZZZZZZ"}),
+    "unknown_share": ("GET", "/api/shares/0123456789ab", 404, {"share_id": "0123456789ab"}),
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it;
@@ -118,7 +125,8 @@ ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
 # test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
 ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
              "binary_frame", "wrong_teacher_key", "class_full", "unknown_student",
-             "empty_prompt"}   # an exercise's: test_exercises.py
+             "empty_prompt",   # an exercise's: test_exercises.py
+             "model_state", "model_data_differs"}   # a model file's: test_models.py
 
 
 def test_every_code_is_tested_here():

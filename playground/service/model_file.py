@@ -1,0 +1,246 @@
+"""A playground as a file a learner keeps (API.md 6.4): readable JSON with every number
+exact (Python writes a float64 so that it reads back bit for bit), holding all that makes
+a loaded playground train on identically:
+
+    {"format": "neural-playground-model", "version": 1, "config",
+     "params": {"weights", "biases", "prelu_slopes"},
+     "optimizer_state": {"v"?, "m"?, "t"?}, "step",
+     "training": {"epoch", "batches_done", "batch_order", "rngs": {"train", "edit"}},
+     "data"?}
+
+The optimizer's vectors are shaped like the parameters; Adam's step count `t` is one
+integer while every parameter has taken the same steps. A random generator's 128-bit
+state is written as hex text: a browser's JSON would round it to a double. `data` is
+only for data the config cannot make (none yet); for a built-in dataset it is left out,
+and when present it must be the points the config makes.
+
+Not kept: the loss history (a loaded playground's starts at its step), a lesson under way,
+and whether training had diverged: the parameters kept are the last finite ones, and the
+loaded playground finds the divergence again (a loss that overflows at once, an update
+that overflows on the same step as the original).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from .config import Config
+from .errors import Refused
+from .sessions import Session
+
+FORMAT = "neural-playground-model"
+VERSION = 1
+MAX_COUNTER = 2**53  # a step or epoch count a browser reads exactly
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Counter = Annotated[int, Field(ge=0, le=MAX_COUNTER)]
+Hex128 = Annotated[str, Field(pattern=r"^0x[0-9a-f]{1,32}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParamArrays(Strict):
+    """Arrays shaped like the network's parameters: weights[l] is (inputs, outputs)."""
+
+    weights: list[list[list[FiniteFloat]]]
+    biases: list[list[FiniteFloat]]
+    prelu_slopes: list[list[FiniteFloat] | None] = Field(
+        description="per hidden layer: its PReLU slopes, or null when it is not PReLU")
+
+
+class StepCounts(Strict):
+    """Adam's step count per parameter, shaped like the parameters."""
+
+    weights: list[list[list[Counter]]]
+    biases: list[list[Counter]]
+    prelu_slopes: list[list[Counter] | None]
+
+
+class OptimizerState(Strict):
+    """The optimizer's memory (all absent before its first step)."""
+
+    v: ParamArrays | None = Field(None, description="momentum: the velocity; adam: the "
+                                                    "running mean of squared gradients")
+    m: ParamArrays | None = Field(None, description="adam: the running mean of gradients")
+    t: Counter | StepCounts | None = Field(
+        None, description="adam: the steps taken (per parameter once an edit added some)")
+
+
+class RngState(Strict):
+    """NumPy's PCG64 generator state, its 128-bit numbers as hex text."""
+
+    bit_generator: Literal["PCG64"]
+    state: Hex128
+    inc: Hex128
+    has_uint32: int = Field(ge=0, le=1)
+    uinteger: int = Field(ge=0, le=2**32 - 1)
+
+
+class Rngs(Strict):
+    train: RngState = Field(description="batch order and dropout")
+    edit: RngState = Field(description="weights of neurons and layers added by hand")
+
+
+class Training(Strict):
+    epoch: Counter
+    batches_done: Counter = Field(description="batches of the current epoch already used")
+    batch_order: list[Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="the current epoch's shuffled order of the training points (null "
+                    "before it is drawn)")
+    rngs: Rngs
+
+
+class PointSet(Strict):
+    x: list[Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)]]
+    y: list[FiniteFloat]
+
+
+class DataPoints(Strict):
+    train: PointSet
+    test: PointSet
+
+
+class ModelFile(Strict):
+    """A playground kept as a file (GET /sessions/{id}/model, POST /sessions/model)."""
+
+    format: Literal["neural-playground-model"]
+    version: Literal[1]
+    config: Config
+    params: ParamArrays
+    optimizer_state: OptimizerState
+    step: Counter
+    training: Training
+    data: DataPoints | None = None
+
+
+# ------------------------------------------------------------------ writing
+def model_file(session: Session) -> dict:
+    """The session as a model file (call with its lock held); 409 model_not_finite when a
+    number in it is not finite (JSON has no NaN or infinity)."""
+    net, t = session.net, session.trainer
+    position = t.position()
+    optimizer = _optimizer_state(session)
+    for name, vector in [("params", net.theta)] + list(t.optimizer.state.items()):
+        if not np.isfinite(vector).all():
+            raise Refused(f"{name if name == 'params' else 'optimizer state ' + name} holds "
+                          "a number that is not finite, which a model file cannot hold; "
+                          "reset the network or lower the learning rate",
+                          "model_not_finite", {"what": name}, status=409)
+    order = position["order"]
+    return {
+        "format": FORMAT, "version": VERSION,
+        "config": session.config.model_dump(mode="json"),
+        "params": session.params(), "optimizer_state": optimizer, "step": position["step"],
+        "training": {"epoch": position["epoch"], "batches_done": position["cursor"],
+                     "batch_order": None if order is None else order.tolist(),
+                     "rngs": {"train": _rng_state(session.train_rng),
+                              "edit": _rng_state(session.edit_rng)}},
+    }
+
+
+def _optimizer_state(session: Session) -> dict:
+    net, optimizer = session.net, session.trainer.optimizer
+    state = {}
+    for name in optimizer.state_vectors:
+        vector = optimizer.state.get(name)
+        if vector is None or vector.shape != net.theta.shape:
+            return {}     # none yet (or of another layout): the next step starts it afresh
+        if name == "t" and vector.size and (vector == vector[0]).all():
+            state[name] = int(vector[0])
+            continue
+        if name == "t":
+            vector = vector.astype(np.int64)   # counts: written as whole numbers
+        weights, biases, slopes = net.shaped_like(vector)
+        state[name] = {"weights": [w.tolist() for w in weights],
+                       "biases": [b.tolist() for b in biases],
+                       "prelu_slopes": [None if s is None else s.tolist() for s in slopes]}
+    return state
+
+
+def _rng_state(rng: np.random.Generator) -> dict:
+    s = rng.bit_generator.state
+    return {"bit_generator": s["bit_generator"], "state": hex(s["state"]["state"]),
+            "inc": hex(s["state"]["inc"]), "has_uint32": s["has_uint32"],
+            "uinteger": s["uinteger"]}
+
+
+def filename(session: Session) -> str:
+    return f"playground-{session.config.dataset}-step{session.trainer.step}.json"
+
+
+# ------------------------------------------------------------------ reading
+def load(session: Session, file: ModelFile) -> None:
+    """Make a session just built from `file.config` the playground the file holds; a part
+    that does not fit the config is refused (params_shape, model_state,
+    model_data_differs) and the session is then to be thrown away."""
+    net, t = session.net, session.trainer
+    p = file.params
+    try:
+        net.set_params(p.weights, p.biases, p.prelu_slopes)
+    except ValueError as exc:
+        raise Refused(f"params: {exc}", "params_shape", {"what": str(exc)}) from None
+    t.optimizer.load(_optimizer_vectors(session, file.optimizer_state))
+    tr = file.training
+    _state_fits("training", lambda: t.restore_position(file.step, tr.epoch, tr.batches_done,
+                                                       tr.batch_order))
+    for rng, state in ((session.train_rng, tr.rngs.train), (session.edit_rng, tr.rngs.edit)):
+        _state_fits("training.rngs", lambda rng=rng, state=state: _set_rng(rng, state))
+    if file.data is not None:
+        _check_data(session, file.data)
+    session.loaded()
+
+
+def _optimizer_vectors(session: Session, given: OptimizerState) -> dict:
+    names = session.trainer.optimizer.state_vectors
+    present = {name for name in ("v", "m", "t") if getattr(given, name) is not None}
+    if not present:
+        return {}
+    if present != set(names):
+        optimizer = session.config.optimizer
+        raise _misfit("optimizer_state", f"{optimizer} keeps "
+                      f"{', '.join(names) or 'no state'}; the file gives {', '.join(sorted(present))}")
+    net, state = session.net, {}
+    for name in names:
+        value = getattr(given, name)
+        if isinstance(value, int):
+            state[name] = np.full(net.theta.shape, float(value))
+            continue
+        vector = _state_fits(f"optimizer_state.{name}", lambda value=value: net.flat_like(
+            value.weights, value.biases, value.prelu_slopes))
+        state[name] = vector
+    return state
+
+
+def _set_rng(rng: np.random.Generator, state: RngState) -> None:
+    rng.bit_generator.state = {
+        "bit_generator": state.bit_generator,
+        "state": {"state": int(state.state, 16), "inc": int(state.inc, 16)},
+        "has_uint32": state.has_uint32, "uinteger": state.uinteger}
+
+
+def _check_data(session: Session, data: DataPoints) -> None:
+    d = session.data
+    given = {"x_train": data.train.x, "y_train": data.train.y,
+             "x_test": data.test.x, "y_test": data.test.y}
+    for key, value in given.items():
+        array = np.asarray(value, dtype=np.float64)
+        if not np.array_equal(array.reshape(-1, 2) if key[0] == "x" else array, getattr(d, key)):
+            raise Refused(f"the file's data ({key}) are not the points dataset "
+                          f"{session.config.dataset!r} makes with this config",
+                          "model_data_differs", {"dataset": session.config.dataset})
+
+
+def _state_fits(where: str, apply):
+    try:
+        return apply()
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _misfit(where, str(exc)) from None
+
+
+def _misfit(where: str, what: str) -> Refused:
+    return Refused(f"{where}: {what}", "model_state", {"what": f"{where}: {what}"[:200]})

@@ -1,0 +1,31 @@
+"""A session's network as a runnable script (GET /sessions/{id}/export): the session's
+numbers handed to the engine's script writer (engine/export.py)."""
+
+from __future__ import annotations
+
+from ..engine.export import script
+from ..engine.script_parts import HiddenSpec, ScriptSpec
+from .sessions import Session
+
+
+def spec_of(session: Session) -> ScriptSpec:
+    """What a script needs of the session (call with its lock held)."""
+    c, d, net, t = session.config, session.data, session.net, session.trainer
+    return ScriptSpec(
+        dataset=c.dataset, kind=d.kind, classes=d.classes, features=list(c.features),
+        hidden=[HiddenSpec(h.units, h.activation, h.dropout) for h in net.hidden],
+        head=net.head.id, weights=[w.copy() for w in net.weights],
+        biases=[b.copy() for b in net.biases],
+        slopes=[None if s is None else s.copy() for s in net.slopes],
+        optimizer=c.optimizer, learning_rate=c.learning_rate, momentum=c.momentum,
+        batch_size=c.batch_size, regularization=c.regularization, reg_rate=c.reg_rate,
+        step=t.step, epoch=t.epoch, train_x=d.x_train, train_y=d.y_train, test_x=d.x_test,
+        test_y=d.y_test)
+
+
+def export(session: Session, fmt: str) -> str:
+    return script(spec_of(session), fmt)
+
+
+def filename(fmt: str) -> str:
+    return f"playground_{fmt}.py"

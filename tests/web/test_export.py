@@ -1,0 +1,157 @@
+"""Code you can run (API.md 6.4): GET /sessions/{id}/export writes a script that, run as
+is, prints the playground's own outputs for PREDICT_POINTS. The NumPy script is run here
+(and trained one full-batch epoch, which must equal the playground's one step); the
+PyTorch and Keras scripts always compile and are run where those libraries are installed."""
+
+from __future__ import annotations
+
+import ast
+import py_compile
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+from playground.engine.activations import ACTIVATIONS
+from playground.engine.export import ACTIVATION_CODE, HEAD_CODE
+from playground.engine.export_frameworks import KERAS_ACTIVATION, TORCH_ACTIVATION
+from playground.engine.heads import HEADS
+
+from .api_support import API, error_body
+
+CONFIGS = [
+    {"hidden": [{"units": 3, "activation": a}, {"units": 2, "activation": b}],
+     "features": features}
+    for a, b, features in [
+        ("tanh", "sigmoid", ["x1", "x2"]), ("relu", "leaky_relu", ["x1", "x2", "x1_sq"]),
+        ("prelu", "elu", ["x1", "x2", "x2_sq", "x1x2"]), ("softplus", "swish", ["sin_x1", "x2"]),
+        ("gelu", "linear", ["x1", "sin_x2", "x1x2"])]
+] + [
+    {"dataset": "blobs", "classes": 4, "head": "softmax", "optimizer": "adam",
+     "hidden": [{"units": 5, "activation": "prelu", "dropout": 0.2}]},
+    {"dataset": "spiral_k", "head": "one_vs_all", "optimizer": "momentum", "hidden": []},
+    {"dataset": "plane", "head": "linear", "regularization": "l2", "reg_rate": 0.01,
+     "hidden": [{"units": 4, "activation": "gelu"}]},
+]
+
+
+def trained(client, new_session, **config) -> str:
+    sid = new_session(**config)["id"]
+    assert client.post(f"{API}/{sid}/step", json={"epochs": 3}).status_code == 200
+    return sid
+
+
+def exported(client, sid: str, fmt: str) -> str:
+    r = client.get(f"{API}/{sid}/export", params={"format": fmt})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/x-python")
+    assert r.headers["content-disposition"] == f'attachment; filename="playground_{fmt}.py"'
+    return r.text
+
+
+def predict_points(script: str) -> list[list[float]]:
+    tree = ast.parse(script)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PREDICT_POINTS":
+            return ast.literal_eval(node.value)
+    raise AssertionError("no PREDICT_POINTS")
+
+
+def run(tmp_path, script: str, name: str, *args: str) -> list[list[float]]:
+    path = tmp_path / name
+    path.write_text(script, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [[float(v) for v in line.split("->")[1].split()]
+            for line in done.stdout.splitlines() if "->" in line]
+
+
+def outputs_by_api(client, sid: str, points) -> list[list[float]]:
+    """The output layer's values the playground computes for each point (its trace)."""
+    found = []
+    for point in points:
+        steps = client.post(f"{API}/{sid}/trace", json={"point": point}).json()["forward"]
+        last = max(int(s["node"].split(":")[0]) for s in steps)
+        found.append([s["value"] for s in steps if s["node"].startswith(f"{last}:")])
+    return found
+
+
+def assert_close(a, b, tolerance: float) -> None:
+    assert len(a) == len(b) and a
+    for row_a, row_b in zip(a, b):
+        assert len(row_a) == len(row_b)
+        assert all(abs(x - y) <= tolerance for x, y in zip(row_a, row_b)), (row_a, row_b)
+
+
+def test_every_activation_and_head_has_its_code_in_every_framework():
+    for table in (ACTIVATION_CODE, TORCH_ACTIVATION, KERAS_ACTIVATION):
+        assert set(table) == set(ACTIVATIONS)
+    assert set(HEAD_CODE) == set(HEADS)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(
+    [c.get("head", "sigmoid")] + [h["activation"] for h in c["hidden"]]))
+def test_the_numpy_script_prints_the_playgrounds_outputs(client, new_session, tmp_path,
+                                                          config):
+    sid = trained(client, new_session, **config)
+    script = exported(client, sid, "numpy")
+    printed = run(tmp_path, script, "playground_numpy.py")
+    assert_close(printed, outputs_by_api(client, sid, predict_points(script)), 1e-9)
+
+
+@pytest.mark.parametrize("config", [
+    {"batch_size": 250, "regularization": "l1", "reg_rate": 0.003,
+     "hidden": [{"units": 3, "activation": "prelu"}, {"units": 2, "activation": "gelu"}]},
+    {"dataset": "blobs", "head": "one_vs_all", "optimizer": "adam", "batch_size": 5000,
+     "hidden": [{"units": 4, "activation": "elu"}]},
+    {"dataset": "plane", "optimizer": "momentum", "batch_size": 5000, "regularization": "l2",
+     "reg_rate": 0.1, "hidden": [{"units": 4, "activation": "swish"}]},
+])
+def test_the_numpy_scripts_training_is_the_playgrounds(client, new_session, tmp_path, config):
+    """One epoch on the whole set is one full-batch step, in the same order in both: the
+    script's backward pass, loss, penalty and optimizer must give the playground's step."""
+    sid = new_session(**config)["id"]
+    script = exported(client, sid, "numpy")
+    client.post(f"{API}/{sid}/step", json={"steps": 1})
+    printed = run(tmp_path, script, "playground_numpy.py", "--epochs", "1")
+    assert_close(printed, outputs_by_api(client, sid, predict_points(script)), 1e-9)
+
+
+@pytest.mark.parametrize("fmt", ["pytorch", "keras"])
+@pytest.mark.parametrize("config", CONFIGS[2:3] + CONFIGS[5:])
+def test_framework_scripts_compile_and_print_the_playgrounds_outputs(client, new_session,
+                                                                     tmp_path, fmt, config):
+    sid = trained(client, new_session, **config)
+    script = exported(client, sid, fmt)
+    path = tmp_path / f"playground_{fmt}.py"
+    path.write_text(script, encoding="utf-8")
+    py_compile.compile(str(path), doraise=True)
+    pytest.importorskip({"pytorch": "torch", "keras": "keras"}[fmt])
+    if fmt == "keras":
+        pytest.importorskip("tensorflow")
+    printed = run(tmp_path, script, path.name)
+    assert_close(printed, outputs_by_api(client, sid, predict_points(script)), 1e-6)
+
+
+def test_an_unknown_format_is_refused_with_the_formats_allowed(client, new_session):
+    sid = new_session()["id"]
+    r = client.get(f"{API}/{sid}/export", params={"format": "matlab"})
+    assert r.status_code == 422
+    assert error_body(r.json(), "unknown_id")["params"] == {
+        "field": "format", "value": "matlab", "allowed": ["numpy", "pytorch", "keras"]}
+
+
+def test_the_script_holds_the_data_and_parameters_exactly(client, new_session, tmp_path):
+    sid = trained(client, new_session, dataset="xor", num_samples=40)
+    script = exported(client, sid, "numpy")
+    path = tmp_path / "playground_numpy.py"
+    path.write_text(script, encoding="utf-8")
+    namespace = runpy.run_path(str(path), run_name="exported")   # defines, runs nothing
+    data = client.get(f"{API}/{sid}/data").json()
+    assert namespace["TRAIN"][:, :2].tolist() == data["train"]["x"]
+    assert namespace["TEST"][:, 2].tolist() == data["test"]["y"]
+    params = client.get(f"{API}/{sid}/params").json()
+    assert [w.tolist() for w in namespace["WEIGHTS"]] == params["weights"]
+    assert [b.tolist() for b in namespace["BIASES"]] == params["biases"]
