@@ -26,20 +26,23 @@ export const isUnknownSession = (err) => err instanceof ApiError && err.status =
 // other (415), so that another web page's form or text POST cannot reach it.
 const SENDS_JSON = new Set(["POST", "PUT", "PATCH"]);
 
-// headers: more request headers (the class dashboard's X-Teacher-Key)
-export async function call(method, path, body, headers = {}) {
+// headers: more request headers (the class dashboard's X-Teacher-Key); sendText: the
+// body is text sent as it is (a model file), not a value to write as JSON; readText: the
+// answer is the text as it came (a model file, to send on as it is)
+export async function call(method, path, body, headers = {}, { sendText = false, readText = false } = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
       headers: { ...(SENDS_JSON.has(method) ? { "content-type": "application/json" } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || sendText ? body : JSON.stringify(body),
     });
   } catch (err) {
     throw new ApiError(String(err.message || err), 0, null);
   }
   if (response.status === 204) return null;
   let data = null;
+  if (readText && response.ok) return response.text();
   try { data = await response.json(); } catch { /* not JSON */ }
   if (!response.ok) {
     const message = data?.message || `${response.status} ${response.statusText}`;
@@ -49,6 +52,10 @@ export async function call(method, path, body, headers = {}) {
 }
 
 const s = (id) => `/api/sessions/${encodeURIComponent(id)}`;
+
+// Addresses the page links to rather than fetches (downloads): the model file, a script.
+export const modelUrl = (id) => `${s(id)}/model`;
+export const exportUrl = (id, format) => `${s(id)}/export?format=${format}`;
 
 export const api = {
   catalog: () => call("GET", "/api/catalog"),
@@ -84,6 +91,9 @@ export const api = {
   classInbox: (code) => call("GET", `/api/classes/${encodeURIComponent(code)}/broadcast`),
   goals: () => call("GET", "/api/goals"),
   makeExercise: (body) => call("POST", "/api/exercises", body),
+  loadModel: (text) => call("POST", "/api/sessions/model", text, {}, { sendText: true }),
+  share: (id) => call("POST", `${s(id)}/share`),
+  sharedModel: (shareId) => call("GET", `/api/shares/${encodeURIComponent(shareId)}`, undefined, {}, { readText: true }),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

@@ -12,6 +12,7 @@ import { PlayLoop } from "./features/play.js";
 import { LessonPlayer } from "./features/lesson.js";
 import { Classroom } from "./features/classroom.js";
 import { ExerciseMaker } from "./features/exercise_maker.js";
+import { Models } from "./features/models.js";
 import { PresenterMode } from "./features/presenter.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
@@ -34,6 +35,7 @@ async function start(tr, messages) {
   const lesson = new LessonPlayer(state, { tr });
   const classroom = new Classroom(state, { tr, lesson, messages });
   const exerciseMaker = new ExerciseMaker(state, { tr });
+  const models = new Models(state, { tr });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
@@ -54,7 +56,7 @@ async function start(tr, messages) {
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
     for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom,
-      exerciseMaker]) {
+      exerciseMaker, models]) {
       part.setTranslator(tr);
     }
     state.render();
@@ -85,6 +87,7 @@ async function start(tr, messages) {
   stepper.bind();
   lesson.bind();
   exerciseMaker.bind();
+  models.bind();
   presenter.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>
@@ -92,7 +95,9 @@ async function start(tr, messages) {
 
   // /?class=CODE: the class's session for this student (joined, or taken up on a reload)
   const inClass = page.classCode && await classroom.enter(page.classCode);
-  const dropped = inClass ? [] : await openTabSession(state, queryToConfig(location.search));
+  // /?share=ID: a new playground equal to the shared network (an unknown one: said, then as usual)
+  const shared = !inClass && page.share && await models.openShared(page.share);
+  const dropped = inClass || shared ? [] : await openTabSession(state, queryToConfig(location.search));
   if (dropped.length) {
     messages.banner(() => {
       const fields = dropped.map((d) => fieldName(d.field, tr.lang)).join(tr.lang === "zh" ? "、" : ", ");

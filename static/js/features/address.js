@@ -55,6 +55,7 @@ export function pageOptions(search) {
     // a teacher's exercise is the lesson "exercise-<id>" (API.md 6.3)
     lesson: q.get("exercise") ? `exercise-${q.get("exercise")}` : q.get("lesson") || null,
     classCode: q.get("class") || null,   // a class to join (features/classroom.js)
+    share: q.get("share") || null,       // a shared trained network to open (features/models.js)
   };
 }
 

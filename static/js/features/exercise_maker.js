@@ -278,15 +278,8 @@ export class ExerciseMaker {
     }
   }
 
-  async copy() {
-    const link = $("#exmaker-link");
-    try {
-      await navigator.clipboard.writeText(link.value);
-    } catch {
-      link.select();              // no clipboard API off https: the browser's own copy
-      document.execCommand("copy");
-    }
-    $("#exmaker-copied").textContent = this.tr.t("exCopied");
+  copy() {
+    return copyLink($("#exmaker-link"), $("#exmaker-copied"), this.tr);
   }
 
   // A refusal (or a number typed wrong) inside the dialog, in the page's language; the
@@ -317,6 +310,17 @@ export class ExerciseMaker {
     }
     return this.tr.refusal({ code: err.code, params, message: err.message });
   }
+}
+
+// Copy a link box's text (features/models.js copies its share link the same way) and say so.
+export async function copyLink(box, said, tr) {
+  try {
+    await navigator.clipboard.writeText(box.value);
+  } catch {
+    box.select();              // no clipboard API off https: the browser's own copy
+    document.execCommand("copy");
+  }
+  said.textContent = tr.t("exCopied");
 }
 
 function select(className, label, options, value) {

@@ -146,7 +146,12 @@ export class Playground {
   // one before, run with the play loop stopped, so no frame trained on the old state lands
   // after it and no change reads a config an earlier one is about to replace.
   change(run, field) {
-    const next = this.changes.then(() => this.quiet(() => this.request(run, field)));
+    return this.queue(() => this.request(run, field));
+  }
+
+  // Run `run` in that queue with the play loop stopped; its refusals are the caller's.
+  queue(run) {
+    const next = this.changes.then(() => this.quiet(run));
     this.changes = next.catch(() => {});
     return next;
   }

@@ -231,4 +231,18 @@ export const EN = {
     classNotALink: "This is neither an exercise's link or id nor a playground link.",
     classLinkEmpty: "This link holds no playground settings.",
     classTileLoss: "best test loss {loss}",
+    // models and code
+    modelsOpen: "Save & share", modelsOpenTitle: "Download this network as a model file, load one, share it by a link, or get it as code",
+    modelsTitle: "Save and share this network",
+    modelsDownloadTitle: "Download model", modelsDownload: "Download model",
+    modelsDownloadHint: "A file with everything: the settings, the exact weights, the optimizer's state and where training is, so that loading it trains on exactly as this playground would.",
+    modelsLoadTitle: "Load a model file",
+    modelsLoadHint: "Choose a model file downloaded here: it opens as a new playground, identical to the one saved.",
+    modelsShareTitle: "Share this trained network", modelsShareButton: "Make a link",
+    modelsShareHint: "The link opens a copy of this network as it is now (kept 90 days); whoever opens it trains their own copy.",
+    modelsCodeTitle: "Code you can run",
+    modelsCodeHint: "Each script holds the data, the network and its current weights; run as it is, it prints the predictions for PREDICT_POINTS.",
+    modelLoaded: "Loaded the model file {name}: the same network, at epoch {epoch}.",
+    modelSharedOpened: "This is a shared trained network (epoch {epoch}). Training it changes only your copy.",
+    modelServerLost: "The server could not be reached. Try again in a moment.",
 };

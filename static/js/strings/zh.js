@@ -241,4 +241,18 @@ export const ZH = {
     classNotALink: "这既不是练习的链接或编号，也不是游乐场链接。",
     classLinkEmpty: "这个链接里没有游乐场的设置。",
     classTileLoss: "最佳测试损失 {loss}",
+    // models and code
+    modelsOpen: "保存与分享", modelsOpenTitle: "把这个网络下载为模型文件、载入模型文件、用链接分享，或导出为代码",
+    modelsTitle: "保存与分享这个网络",
+    modelsDownloadTitle: "下载模型", modelsDownload: "下载模型",
+    modelsDownloadHint: "文件里包含一切：设置、精确的权重、优化器的状态和训练进度，载入后会和这个游乐场完全一样地继续训练。",
+    modelsLoadTitle: "载入模型文件",
+    modelsLoadHint: "选择一个在这里下载的模型文件：它会作为一个新的游乐场打开，与保存时完全相同。",
+    modelsShareTitle: "分享这个训练好的网络", modelsShareButton: "生成链接",
+    modelsShareHint: "链接打开的是这个网络现在的一个副本（保留 90 天）；打开它的人训练的是自己的副本。",
+    modelsCodeTitle: "可运行的代码",
+    modelsCodeHint: "每个脚本都包含数据、网络和当前的权重；直接运行会打印出对 PREDICT_POINTS 的预测。",
+    modelLoaded: "已载入模型文件 {name}：同一个网络，第 {epoch} 个周期。",
+    modelSharedOpened: "这是一个分享的、训练好的网络（第 {epoch} 个周期）。训练它只会改变你自己的副本。",
+    modelServerLost: "无法连接服务器。请稍后再试。",
 };
