@@ -130,3 +130,14 @@ def test_the_export_links_download_scripts_that_print_predict_points(ui, tmp_pat
         assert got.value.suggested_filename.endswith(".py")
         assert "PREDICT_POINTS" in path.read_text()
     expect(ui.page.get_by_test_id("models-dialog")).to_contain_text("PREDICT_POINTS")
+
+
+def test_in_presenter_mode_it_waits_in_settings_with_the_teachers_tools(ui):
+    page = ui.open("lang=zh&present=1").page
+    button = page.get_by_test_id("models-button")
+    expect(button).to_be_hidden()
+    page.get_by_test_id("present-settings").click()
+    expect(button).to_be_visible()
+    expect(button).to_have_text("保存与分享")
+    open_dialog(page)
+    expect(page.get_by_test_id("models-dialog")).to_contain_text("可运行的代码")
