@@ -90,23 +90,30 @@ class SessionStore:
 
     def get(self, session_id: str) -> Session:
         with self._lock:
-            entry = self._sessions.get(session_id)
-            now = self.clock()
-            if entry is not None and now - entry[1] > self.ttl:
-                self._drop(session_id)
-                entry = None
-            if entry is None:
+            found = self._at_hand(session_id)
+            if found is None:
                 raise UnknownSession(session_id)
-            session = entry[0]
-            if session is None:
-                session = self._load(session_id)
-                if session is None:         # unreadable: dropped, as if it had expired
-                    self._drop(session_id)
-                    raise UnknownSession(session_id)
-            self._sessions[session_id] = (session, now)
+            now = self.clock()
+            self._sessions[session_id] = (found[0], now)
             self._sessions.move_to_end(session_id)
             self._touched(session_id, now)
-            return session
+            return found[0]
+
+    def _at_hand(self, session_id: str) -> tuple[Session, float] | None:
+        """(the session, when last used), loaded if it was not yet, without counting as a
+        use; None (and dropped) when it expired or its record is unreadable. Lock held."""
+        entry = self._sessions.get(session_id)
+        if entry is not None and self.clock() - entry[1] > self.ttl:
+            entry = None
+        elif entry is not None and entry[0] is None:
+            loaded = self._load(session_id)
+            entry = None if loaded is None else (loaded, entry[1])
+        if entry is None:
+            if session_id in self._sessions:
+                self._drop(session_id)
+            return None
+        self._sessions[session_id] = entry     # in place: the order is by use
+        return entry
 
     def delete(self, session_id: str) -> None:
         with self._lock:
@@ -208,14 +215,7 @@ class SessionStore:
         dashboard): its idle time is not renewed and it is not marked as changed. None
         when it is gone."""
         with self._lock:
-            entry = self._sessions.get(session_id)
-            if entry is not None and self.clock() - entry[1] > self.ttl:
-                entry = None
-            if entry is not None and entry[0] is None:
-                loaded = self._load(session_id)
-                entry = None if loaded is None else (loaded, entry[1])
-                if entry is not None:
-                    self._sessions[session_id] = entry   # in place: not a use
+            entry = self._at_hand(session_id)
         if entry is None:
             yield None
             return

@@ -131,8 +131,8 @@ export class Classroom {
   }
 
   // ------------------------------------------------------------------ what the teacher sends
-  // `inbox`: a message read just now (null: read it at once). A message the student saw
-  // before (this browser remembers its number) is not opened again on a reload.
+  // `broadcast`: the last message, read just now (null: read it at once). A message the
+  // student saw before (this browser remembers its number) is not opened again.
   start(broadcast) {
     this.renderBadge();
     const poll = () => this.poll().catch(() => { /* the connection banner says it */ });
