@@ -1,5 +1,5 @@
-"""Dataset generators (see DATASETS.md), the shuffle-and-split, and CSV parsing (for an
-upload that no route offers yet).
+"""Dataset generators (see DATASETS.md) and the shuffle-and-split; a learner's own data
+(uploaded or drawn) is read and split in own_data.py.
 
 Every generator has one signature, ``generate(n, s, rng, classes) -> (points, labels)``:
 ``points`` float64 (n, 2), ``labels`` float64 (n,); ``s`` = noise / 100 in [0, 0.5];
@@ -25,15 +25,16 @@ Generate = Callable[[int, float, np.random.Generator, int], LabelledPoints]
 EXTENT = 6.0  # points live in [-EXTENT, EXTENT]^2
 CLASSES_RANGE = (3, 6)  # K for the multi-class generators
 DEFAULT_CLASSES = 3
-MAX_CSV_ROWS = 5000
-MIN_CSV_ROWS = 2  # one for training, one for testing
-MAX_CSV_CLASSES = 6
 NOISE_RANGE = (0.0, 50.0)  # percent; the generators see s = noise / 100
-CSV_COLUMNS = ("x1", "x2", "label")
 
 
 class DataError(ValueError):
-    """Bad data request or upload; the message says what was wrong and what is allowed."""
+    """Bad data request or upload; the message says what was wrong and what is allowed,
+    `code` and `params` the same for a reader in another language."""
+
+    def __init__(self, message: str, code: str = "bad_data", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Data:
     y_test: np.ndarray  # (n_test,) float64
     kind: Kind
     classes: int | None
+    # own data only: which of the given points each row (train rows, then test rows) is
+    source: np.ndarray | None = None
 
     @property
     def n_train(self) -> int:
@@ -289,109 +292,3 @@ def make_data(
     n = int(num_samples)
     x, y = spec.generate(n, noise / 100.0, rng, k if k is not None else 2)
     return split_data(x, y, spec.kind, k, train_ratio, rng)
-
-
-# ------------------------------------------------------------------------ CSV upload
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _label_kind(y: np.ndarray) -> tuple[Kind, int | None]:
-    """Classification when all labels are integers 0..K-1 with K = max + 1 >= 2, else regression."""
-    if np.all(y == np.round(y)) and y.min() >= 0 and y.max() >= 1:
-        k = int(y.max()) + 1
-        if k > MAX_CSV_CLASSES:
-            raise DataError(
-                f"labels are class indices 0..{k - 1} ({k} classes), but at most "
-                f"{MAX_CSV_CLASSES} classes are allowed (labels 0..{MAX_CSV_CLASSES - 1}); "
-                "for regression use real-valued labels"
-            )
-        return ("binary" if k == 2 else "multiclass"), k
-    return "regression", None
-
-
-def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray, Kind, int | None]:
-    """Parse an uploaded ``x1,x2,label`` file into (x (n, 2), y (n,), kind, classes).
-
-    A first line none of whose fields is a number is a header. Blank lines are skipped.
-    2..5,000 data rows. Labels that are all integers 0..K-1 (K = max label + 1, 2 <= K <= 6)
-    make a classification set ("binary" when K == 2, else "multiclass"); any other finite
-    labels make a regression set (any finite real is accepted; the generators' regression
-    labels lie in [-1, 1]). Points outside [-6, 6]^2 are refused, never clipped. Every
-    refusal raises DataError naming the row (its 1-based line number in the file).
-    """
-    lines = [
-        (number, line)
-        for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1)
-        if line.strip()
-    ]
-    if not lines:
-        raise DataError(
-            "the file is empty; expected rows 'x1,x2,label' (a header line is optional)"
-        )
-    number, first = lines[0]
-    fields = first.split(",")
-    if not any(_is_number(f) for f in fields):  # a header
-        if len(fields) != 3:
-            raise DataError(
-                f"row {number}: the header has {len(fields)} columns; expected 3 (x1,x2,label)"
-            )
-        lines = lines[1:]
-    if not lines:
-        raise DataError("the file has a header but no data rows; expected rows 'x1,x2,label'")
-    if len(lines) > MAX_CSV_ROWS:
-        raise DataError(f"the file has {len(lines)} data rows; at most {MAX_CSV_ROWS} are allowed")
-    if len(lines) < MIN_CSV_ROWS:
-        raise DataError(
-            f"the file has {len(lines)} data row; at least {MIN_CSV_ROWS} are needed "
-            "(one to train on, one to test on)"
-        )
-
-    values = np.empty((len(lines), 3))
-    for row, (number, line) in enumerate(lines):
-        fields = line.split(",")
-        if len(fields) != 3:
-            raise DataError(
-                f"row {number}: expected 3 columns (x1,x2,label), found {len(fields)}"
-            )
-        for col, field in enumerate(fields):
-            try:
-                values[row, col] = float(field)
-            except ValueError:
-                raise DataError(
-                    f"row {number}: {CSV_COLUMNS[col]} = {field.strip()!r} is not a number"
-                ) from None
-    numbers = np.array([number for number, _ in lines])
-
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise DataError(
-            f"row {numbers[row]}: {CSV_COLUMNS[col]} = {float(values[row, col])!r} is not "
-            "allowed; every value must be a finite number (no NaN or infinity)"
-        )
-    outside = np.abs(values[:, :2]) > EXTENT
-    if outside.any():
-        row, col = np.argwhere(outside)[0]
-        count = int(outside.any(axis=1).sum())
-        raise DataError(
-            f"row {numbers[row]}: {CSV_COLUMNS[col]} = {float(values[row, col])!r} is outside "
-            f"[-{EXTENT:g}, {EXTENT:g}]; points must lie in [-{EXTENT:g}, {EXTENT:g}]^2 and are "
-            f"not clipped ({count} row{'s' if count != 1 else ''} out of range)"
-        )
-    x = values[:, :2].copy()
-    y = values[:, 2] + 0.0  # + 0.0 turns -0.0 into 0.0
-    kind, classes = _label_kind(y)
-    return x, y, kind, classes
-
-
-def data_from_csv(text: str, train_ratio: float, data_seed: int) -> Data:
-    """Parse an uploaded CSV and split it as ``make_data`` would (rng = default_rng(data_seed))."""
-    x, y, kind, classes = parse_csv(text)
-    return split_data(x, y, kind, classes, train_ratio, np.random.default_rng(data_seed))

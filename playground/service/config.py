@@ -8,9 +8,11 @@ OpenAPI document lists them as enums.
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+                      field_validator, model_validator)
 
 from ..engine.activations import ACTIVATIONS
 from ..engine.datasets import CLASSES_RANGE, DATASETS
@@ -28,6 +30,36 @@ HeadId = Literal[tuple(HEADS)]  # type: ignore[valid-type]
 OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 RegularizerId = Literal[tuple(REGULARIZERS)]  # type: ignore[valid-type]
 InitId = Literal[tuple(INITIALIZERS)]  # type: ignore[valid-type]
+
+# a learner's own data (own_data.py): "custom:" and its id, whose tag is the data's kind
+OWN_PREFIX = "custom:"
+OWN_ID_PATTERN = r"(b|m[3-6]|r)-[a-z2-7]{16}"
+_OWN_DATASET = re.compile(rf"^{OWN_PREFIX}{OWN_ID_PATTERN}$")
+
+
+def dataset_kind(dataset: str) -> str:
+    """The kind of a config's dataset: a built-in one's from its registry row, an own
+    one's from the tag of its id (b binary, m3..m6 multi-class, r regression)."""
+    if dataset in DATASETS:
+        return DATASETS[dataset].kind
+    tag = dataset.removeprefix(OWN_PREFIX)[0]
+    return {"b": "binary", "m": "multiclass", "r": "regression"}[tag]
+
+
+def _known_dataset(value: object) -> str:
+    if isinstance(value, str) and (value in DATASETS or _OWN_DATASET.match(value)):
+        return value
+    allowed = [*DATASETS, f"{OWN_PREFIX}<id from POST /api/datasets>"]
+    raise RuleBroken(f"unknown dataset {str(value)[:40]!r}; known datasets: "
+                     f"{', '.join(allowed)}", "unknown_id", field="dataset",
+                     value=str(value)[:40], allowed=allowed)
+
+
+# a built-in dataset's id, or "custom:<id>" of own data (OpenAPI lists both)
+DatasetName = Annotated[str, BeforeValidator(_known_dataset), WithJsonSchema({
+    "anyOf": [{"enum": list(DATASETS)},
+              {"type": "string", "pattern": rf"^{OWN_PREFIX}{OWN_ID_PATTERN}$"}],
+    "description": "a built-in dataset, or custom:<id> of data uploaded or drawn"})]
 
 
 class Limits:
@@ -71,6 +103,7 @@ class Limits:
     max_documents = 10_000     # of each kind (e.g. exercises) a store keeps
     exercise_days = 90         # an exercise's link works this long after it was made
     share_days = 90            # and a shared trained network's
+    dataset_days = 30          # own data is kept this long after it was last used
     class_hours = 12           # a class (its code, key and students) is kept this long
     max_class_students = 100
 
@@ -109,7 +142,7 @@ class ConfigFields(BaseModel):
 class Config(ConfigFields):
     """Everything that defines a session; every field has a default."""
 
-    dataset: DatasetId = "circle"
+    dataset: DatasetName = "circle"
     classes: int = Field(3, ge=Limits.classes[0], le=Limits.classes[1],
                          description="classes of the multi-class datasets (blobs, spiral_k)")
     num_samples: int = Field(500, ge=Limits.min_samples, le=Limits.max_samples)
@@ -136,7 +169,7 @@ class Config(ConfigFields):
 
     @model_validator(mode="after")
     def _head_fits_the_dataset(self) -> Config:
-        kind = DATASETS[self.dataset].kind
+        kind = dataset_kind(self.dataset)
         if self.head is None:
             self.head = default_head(kind)
         elif kind not in HEADS[self.head].kinds:
@@ -151,7 +184,7 @@ class Config(ConfigFields):
 class ConfigPatch(ConfigFields):
     """Any subset of Config's fields; the rest stay as they are."""
 
-    dataset: DatasetId | None = None
+    dataset: DatasetName | None = None
     classes: int | None = Field(None, ge=Limits.classes[0], le=Limits.classes[1])
     num_samples: int | None = Field(None, ge=Limits.min_samples, le=Limits.max_samples)
     noise: float | None = Field(None, ge=Limits.noise[0], le=Limits.noise[1])
@@ -184,7 +217,7 @@ def apply_patch(config: Config, patch: ConfigPatch) -> Config:
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     merged = config.model_dump() | changes
     if "dataset" in changes and "head" not in changes:
-        old_kind, kind = DATASETS[config.dataset].kind, DATASETS[merged["dataset"]].kind
+        old_kind, kind = dataset_kind(config.dataset), dataset_kind(merged["dataset"])
         if merged["head"] == default_head(old_kind) or kind not in HEADS[merged["head"]].kinds:
             merged["head"] = default_head(kind)
     return Config.model_validate(merged)

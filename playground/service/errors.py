@@ -71,6 +71,17 @@ CODES: dict[str, tuple[str, ...]] = {
     "model_data_differs": ("dataset",),
     "model_not_finite": ("what",),
     "unknown_share": ("share_id",),
+    # own data (API.md 6.4): a refusal names the row (a CSV's line, a JSON list's index)
+    "data_rows": ("rows", "min", "max"),
+    "data_columns": ("row", "found"),
+    "data_not_a_number": ("row", "column", "value"),
+    "data_not_finite": ("row", "column", "value"),
+    "data_outside": ("row", "column", "value", "count", "max"),
+    "data_classes": ("classes", "max"),
+    "data_label": ("row", "value", "last"),
+    "data_not_text": (),
+    "unknown_dataset": ("dataset_id",),
+    "no_such_point": ("index", "last"),
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),

@@ -11,8 +11,8 @@ a loaded playground train on identically:
 The optimizer's vectors are shaped like the parameters; Adam's step count `t` is one
 integer while every parameter has taken the same steps. A random generator's 128-bit
 state is written as hex text: a browser's JSON would round it to a double. `data` is
-only for data the config cannot make (none yet); for a built-in dataset it is left out,
-and when present it must be the points the config makes.
+own data (a `custom:` dataset: its kind, classes and points as given), so the file
+opens on any server; a built-in dataset's points the config makes again.
 
 Not kept: the loss history (a loaded playground's starts at its step), a lesson under way,
 and whether training had diverged: the parameters kept are the last finite ones, and the
@@ -27,9 +27,13 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..engine.datasets import DATASETS
+from ..engine.own_data import MAX_ROWS
+from . import own_data
 from .config import Config
 from .errors import Refused
 from .sessions import Session
+from .store import SessionStore
 
 FORMAT = "neural-playground-model"
 VERSION = 1
@@ -95,14 +99,13 @@ class Training(Strict):
     rngs: Rngs
 
 
-class PointSet(Strict):
-    x: list[Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)]]
-    y: list[FiniteFloat]
+class OwnPoints(Strict):
+    """Own data, as POST /api/datasets takes it (its id is made from it again)."""
 
-
-class DataPoints(Strict):
-    train: PointSet
-    test: PointSet
+    kind: Literal["binary", "multiclass", "regression"]
+    classes: int | None = Field(None, ge=2, le=6)
+    points: list[Annotated[list[FiniteFloat], Field(min_length=3, max_length=3)]] = Field(
+        max_length=MAX_ROWS, description="[[x1, x2, label], ...] as given (before noise)")
 
 
 class ModelFile(Strict):
@@ -115,7 +118,7 @@ class ModelFile(Strict):
     optimizer_state: OptimizerState
     step: Counter
     training: Training
-    data: DataPoints | None = None
+    data: OwnPoints | None = Field(None, description="own data (a custom: dataset) only")
 
 
 # ------------------------------------------------------------------ writing
@@ -132,6 +135,7 @@ def model_file(session: Session) -> dict:
                           "reset the network or lower the learning rate",
                           "model_not_finite", {"what": name}, status=409)
     order = position["order"]
+    own = None if session.config.dataset in DATASETS else session.own_data(session.config.dataset)
     return {
         "format": FORMAT, "version": VERSION,
         "config": session.config.model_dump(mode="json"),
@@ -140,6 +144,7 @@ def model_file(session: Session) -> dict:
                      "batch_order": None if order is None else order.tolist(),
                      "rngs": {"train": _rng_state(session.train_rng),
                               "edit": _rng_state(session.edit_rng)}},
+        **({"data": own.body()} if own is not None else {}),
     }
 
 
@@ -169,8 +174,25 @@ def _rng_state(rng: np.random.Generator) -> dict:
             "uinteger": s["uinteger"]}
 
 
+def own_data_of(store: SessionStore, file: ModelFile) -> None:
+    """Keep the file's own data in the store, where its config finds it; refused
+    (model_data_differs) when the data is not the dataset the config names, or a built-in
+    dataset's file carries data."""
+    dataset = file.config.dataset
+    if file.data is None:
+        return    # a built-in dataset, or own data this store keeps (404 if it does not)
+    kept = own_data.from_points(file.data.points, file.data.kind, file.data.classes)
+    if kept.dataset != dataset:
+        raise Refused(f"the file's data is {kept.dataset!r}, but its config trains on "
+                      f"{dataset!r}; data travels in a model file only for own data, and "
+                      "must be the points the config names", "model_data_differs",
+                      {"dataset": dataset})
+    own_data.save(store, kept)
+
+
 def filename(session: Session) -> str:
-    return f"playground-{session.config.dataset}-step{session.trainer.step}.json"
+    dataset = session.config.dataset.replace(":", "-")
+    return f"playground-{dataset}-step{session.trainer.step}.json"
 
 
 # ------------------------------------------------------------------ reading
@@ -190,8 +212,6 @@ def load(session: Session, file: ModelFile) -> None:
                                                        tr.batch_order))
     for rng, state in ((session.train_rng, tr.rngs.train), (session.edit_rng, tr.rngs.edit)):
         _state_fits("training.rngs", lambda rng=rng, state=state: _set_rng(rng, state))
-    if file.data is not None:
-        _check_data(session, file.data)
     session.loaded()
 
 
@@ -221,18 +241,6 @@ def _set_rng(rng: np.random.Generator, state: RngState) -> None:
         "bit_generator": state.bit_generator,
         "state": {"state": int(state.state, 16), "inc": int(state.inc, 16)},
         "has_uint32": state.has_uint32, "uinteger": state.uinteger}
-
-
-def _check_data(session: Session, data: DataPoints) -> None:
-    d = session.data
-    given = {"x_train": data.train.x, "y_train": data.train.y,
-             "x_test": data.test.x, "y_test": data.test.y}
-    for key, value in given.items():
-        array = np.asarray(value, dtype=np.float64)
-        if not np.array_equal(array.reshape(-1, 2) if key[0] == "x" else array, getattr(d, key)):
-            raise Refused(f"the file's data ({key}) are not the points dataset "
-                          f"{session.config.dataset!r} makes with this config",
-                          "model_data_differs", {"dataset": session.config.dataset})
 
 
 def _state_fits(where: str, apply):

@@ -32,7 +32,8 @@ import numpy as np
 
 from .config import Config
 from .lessons.progress import Progress
-from .sessions import Session
+from .errors import Refused
+from .sessions import OwnData, Session, no_own_data
 
 FORMAT = "neural-playground/session"
 VERSION = 1
@@ -136,8 +137,9 @@ def to_record(session: Session) -> bytes:
     return json.dumps(record, separators=(",", ":")).encode()
 
 
-def from_record(blob: bytes) -> Session:
-    """The session a record holds, exactly as it was; UnreadableRecord if it can't be."""
+def from_record(blob: bytes, own_data: OwnData = no_own_data) -> Session:
+    """The session a record holds, exactly as it was (its own data, if any, found by
+    `own_data`); UnreadableRecord if it can't be."""
     try:
         record = json.loads(blob)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -148,15 +150,17 @@ def from_record(blob: bytes) -> Session:
         raise UnreadableRecord(f"a version {record.get('version')} record; this release "
                                f"reads version {VERSION}")
     try:
-        return _rebuild(record)
+        return _rebuild(record, own_data)
     except UnreadableRecord:
         raise
+    except Refused as exc:           # its own data is gone
+        raise UnreadableRecord(exc.message) from None
     except (KeyError, TypeError, ValueError) as exc:   # pydantic's errors are ValueErrors
         raise UnreadableRecord(f"a broken session record: {exc!r}"[:300]) from None
 
 
-def _rebuild(record: dict) -> Session:
-    session = Session(record["id"], Config.model_validate(record["config"]))
+def _rebuild(record: dict, own_data: OwnData) -> Session:
+    session = Session(record["id"], Config.model_validate(record["config"]), own_data)
     if data_digest(session) != record["data"]:
         raise UnreadableRecord("the dataset this session trained on is made differently "
                                "by this release")

@@ -113,7 +113,7 @@ class RedisStore(SessionStore):
     # ------------------------------------------------------------------ the contract
     def create(self, config: Config, start: Callable[[Session], None] | None = None) -> Session:
         self._make_room()
-        session = Session(secrets.token_hex(16), config)
+        session = Session(secrets.token_hex(16), config, self.own_data)
         if start is not None:
             start(session)
         hot = Hot(session, 0)
@@ -192,7 +192,8 @@ class RedisStore(SessionStore):
             self.redis.delete(key)
             return
         self.redis.zremrangebyscore(index, "-inf", now)
-        if self.redis.zcard(index) >= Limits.max_documents:
+        if (self.redis.zcard(index) >= Limits.max_documents
+                and self.redis.zscore(index, doc_id) is None):   # a new one, not one kept longer
             raise self.full(self.protected_idle)
         pipe = self.redis.pipeline()
         pipe.set(key, json.dumps(body, separators=(",", ":")), ex=max(1, math.ceil(ttl)))
@@ -246,7 +247,7 @@ class RedisStore(SessionStore):
         version, record = self.redis.hmget(self._key("session", sid), "version", "record")
         if version is None:
             return None
-        copy = (int(version), from_record(record))
+        copy = (int(version), from_record(record, self.own_data))
         with self._hot_lock:
             self._peeked[sid] = copy
             while len(self._peeked) > PEEKED:
@@ -267,7 +268,7 @@ class RedisStore(SessionStore):
                 raise UnknownSession(sid)
             version = int(version)
             if hot is None or hot.version != version:     # someone else wrote it meanwhile
-                hot = Hot(from_record(record), version)
+                hot = Hot(from_record(record, self.own_data), version)
         except UnreadableRecord as exc:
             log.warning("session %s could not be loaded and was dropped: %s", sid, exc)
             self._remove(sid)

@@ -13,15 +13,17 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
-from ..engine.datasets import Data, make_data
+from ..engine.datasets import DATASETS, Data, make_data
 from ..engine.features import feature_matrix
 from ..engine.heads import HEADS
 from ..engine.heatmaps import heatmaps
 from ..engine.nn import HiddenLayer, Network
+from ..engine.own_data import split_own
 from ..engine.optimizers import make_optimizer
 from ..engine.trace import trace
 from ..engine.training import Trainer, example_step
@@ -34,14 +36,22 @@ from .lessons.progress import state as lesson_state
 from .monitor import Monitor
 
 DATA_FIELDS = {"dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"}
+# where a session finds own data ("custom:<id>" -> its points; own_data.OwnDataset)
+OwnData = Callable[[str], Any]
+
+
+def no_own_data(dataset: str) -> Any:
+    raise Refused(f"own data ({dataset!r}) cannot be opened here", "unknown_dataset",
+                  {"dataset_id": dataset[:40]}, status=404)
 
 
 class Session:
     """One playground. Call its methods with `lock` held (the store's `use` does)."""
 
-    def __init__(self, session_id: str, config: Config) -> None:
+    def __init__(self, session_id: str, config: Config, own_data: OwnData = no_own_data) -> None:
         self.id = session_id
         self.lock = threading.Lock()
+        self.own_data = own_data  # the store's; not part of the state
         self.config = config
         self.history = History()
         self.monitor = Monitor()
@@ -51,10 +61,16 @@ class Session:
 
     # ------------------------------------------------------------------ building
     def _build_data(self) -> None:
-        c = self.config
-        self.data: Data = make_data(c.dataset, c.num_samples, c.noise, c.train_ratio,
-                                    c.data_seed, c.classes)
+        self.data: Data = self._make_data(self.config)
         self._featurize()
+
+    def _make_data(self, c: Config) -> Data:
+        if c.dataset in DATASETS:
+            return make_data(c.dataset, c.num_samples, c.noise, c.train_ratio, c.data_seed,
+                             c.classes)
+        own = self.own_data(c.dataset)   # num_samples does not apply: own data is as given
+        return split_own(own.x, own.y, own.kind, own.classes, c.noise, c.train_ratio,
+                         c.data_seed)
 
     def _featurize(self) -> None:
         c, d = self.config, self.data
@@ -171,8 +187,7 @@ class Session:
         self.config = new
         if changed & DATA_FIELDS:
             before = self.data
-            self.data = make_data(new.dataset, new.num_samples, new.noise, new.train_ratio,
-                                  new.data_seed, new.classes)
+            self.data = self._make_data(new)
             rebuilt["data"] = not same_points(before, self.data)
         if changed & (DATA_FIELDS | {"features", "head"}):
             self._featurize()
@@ -333,14 +348,15 @@ class Session:
 
     # ------------------------------------------------------------------ bytes
     def __getstate__(self) -> dict:
-        state = {k: v for k, v in self.__dict__.items() if k != "lock"}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("lock", "own_data")}
         return pickle.loads(pickle.dumps(state))  # a deep copy, views re-made by Network
 
     def __setstate__(self, state: dict) -> None:
         lock = self.__dict__.get("lock") or threading.Lock()
+        own_data = self.__dict__.get("own_data", no_own_data)
         self.__dict__.clear()
         self.__dict__.update(state)
-        self.lock = lock
+        self.lock, self.own_data = lock, own_data
 
     def to_bytes(self) -> bytes:
         """The whole state, exactly (for a store shared between worker processes)."""

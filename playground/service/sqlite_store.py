@@ -82,7 +82,7 @@ class SqliteStore(SessionStore):
         if row is None:
             return None
         try:
-            return from_record(row[0])
+            return from_record(row[0], self.own_data)
         except UnreadableRecord as exc:
             log.warning("session %s could not be loaded and was dropped: %s", session_id, exc)
             return None
@@ -110,9 +110,9 @@ class SqliteStore(SessionStore):
         now = self.clock()
         with self._io:
             self._db.execute("DELETE FROM documents WHERE until < ?", (now,))
-            (count,) = self._db.execute("SELECT COUNT(*) FROM documents WHERE kind = ?",
-                                        (kind,)).fetchone()
-            if count >= Limits.max_documents:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM documents WHERE kind = ? "
+                                        "AND id != ?", (kind, doc_id)).fetchone()
+            if count >= Limits.max_documents:   # one written again (kept longer) is no more
                 raise self.full(self.protected_idle)
             self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
                              (kind, doc_id, now + ttl, blob))

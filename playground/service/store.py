@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from . import own_data
 from .config import Config, Limits
 from .errors import Refused, UnknownSession, busy
 from .sessions import Session
@@ -62,7 +63,7 @@ class SessionStore:
         anyone can see it; when it raises, nothing is kept."""
         with self._lock:  # room is checked before the session is built
             self._make_room()
-        session = Session(secrets.token_hex(16), config)  # 128 random bits
+        session = Session(secrets.token_hex(16), config, self.own_data)  # 128 random bits
         if start is not None:
             start(session)
         with self._lock:  # and again: others may have taken the room meanwhile
@@ -70,6 +71,10 @@ class SessionStore:
             self._sessions[session.id] = (session, self.clock())
         self.changed(session)
         return session
+
+    def own_data(self, dataset: str) -> own_data.OwnDataset:
+        """A config's own data ("custom:<id>"), for its sessions (404 unknown_dataset)."""
+        return own_data.find_for_config(self, dataset)
 
     def _make_room(self) -> None:
         self._expire()
@@ -187,7 +192,8 @@ class SessionStore:
             now = self.clock()
             for key in [k for k, (_, until) in self._documents.items() if until < now]:
                 del self._documents[key]
-            if sum(k[0] == kind for k in self._documents) >= Limits.max_documents:
+            if ((kind, doc_id) not in self._documents     # one written again is no more
+                    and sum(k[0] == kind for k in self._documents) >= Limits.max_documents):
                 raise self.full(self.protected_idle)
             self._documents[(kind, doc_id)] = (blob, now + ttl)
 

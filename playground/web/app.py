@@ -30,8 +30,8 @@ from ..service.stores import open_store
 from .deps import refusal_body
 from .executor import WorkPool
 from .guard import Guard
-from .routes import (catalog, classes, exercises, goals, inspect, lessons, models, network,
-                     play, previews, sessions)
+from .routes import (catalog, classes, datasets, exercises, goals, inspect, lessons, models,
+                     network, play, previews, sessions)
 
 
 def resource_dir(name: str) -> Path:
@@ -121,8 +121,8 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
     async def http_error(request: Request, exc: StarletteHTTPException):
         return _error(http_refused(request, exc))
 
-    for routes in (catalog, sessions, models, play, network, inspect, previews, lessons,
-                   exercises, classes, goals):
+    for routes in (catalog, sessions, models, datasets, play, network, inspect, previews,
+                   lessons, exercises, classes, goals):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     templates = Jinja2Templates(directory=resource_dir("templates"))

@@ -6,7 +6,8 @@ bodies, and same-origin WebSocket handshakes.
   chunked body is read up to the limit and refused as soon as it passes it (413
   body_too_large). What was read is handed to the application as one message, so it is
   never held twice.
-- POST, PUT and PATCH must say `application/json` (415 unsupported_media_type), a bodyless
+- POST, PUT and PATCH must say `application/json` (or `text/csv` for an uploaded CSV)
+  (415 unsupported_media_type), a bodyless
   POST included: a form or `text/plain` POST is a "simple" cross-site request that any web
   page a student opens may send to this server without asking; a JSON one is not.
 - A WebSocket handshake whose Origin is not this server (its Host) is refused (403
@@ -40,6 +41,13 @@ SECURITY_HEADERS = [
 ]
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 JSON_TYPE = "application/json"
+# an uploaded CSV may also come as itself: text/csv is no "simple" type, so a page
+# elsewhere still cannot send it without the browser asking this server first
+CSV_BODIES = {"/api/datasets"}
+
+
+def body_types(path: str) -> tuple[str, ...]:
+    return (JSON_TYPE, "text/csv") if path in CSV_BODIES else (JSON_TYPE,)
 
 
 class Guard:
@@ -63,9 +71,11 @@ class Guard:
             return await self._refuse(send, self._too_large())
         if scope["method"] in BODY_METHODS:
             kind = headers.get("content-type", "")
-            if kind.split(";")[0].strip().lower() != JSON_TYPE:
+            allowed = body_types(scope["path"])
+            if kind.split(";")[0].strip().lower() not in allowed:
                 return await self._refuse(send, Refused(
-                    f"a {scope['method']} body must be {JSON_TYPE} (say so in Content-Type, "
+                    f"a {scope['method']} body here must be {' or '.join(allowed)} (say so in "
+                    "Content-Type, "
                     f"even with no body); got {short(kind) or 'none'}",
                     "unsupported_media_type", {"content_type": short(kind)}, status=415))
             body = await read_body(receive, self.max_body)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.engine import datasets as ds
-from playground.engine.datasets import DATASETS, Data, DataError, make_data, parse_csv
+from playground.engine.datasets import DATASETS, Data, DataError, make_data
 
 IDS = list(DATASETS)
 BINARY = [i for i, spec in DATASETS.items() if spec.kind == "binary"]
@@ -68,7 +68,6 @@ def test_constants():
     assert ds.EXTENT == 6.0
     assert ds.CLASSES_RANGE == (3, 6)
     assert ds.DEFAULT_CLASSES == 3
-    assert ds.MAX_CSV_ROWS == 5000
     assert issubclass(DataError, ValueError)
 
 
@@ -554,148 +553,3 @@ BOUNDED = ["circle", "xor", "spiral", "spiral_k", "plane", "multi_gauss"]
 def test_bounded_generators_never_leave_the_square(dataset, noise, seed, classes):
     points, _ = DATASETS[dataset].generate(200, noise / 100, np.random.default_rng(seed), classes)
     assert np.all(np.abs(points) <= ds.EXTENT)
-
-
-# -------------------------------------------------------------------------------- CSV
-
-
-ROWS = "0.5,-1.25,1\n-3,4,0\n6,-6,1\n0,0,0\n"
-
-
-def test_csv_with_and_without_header_agree():
-    a = parse_csv("x1,x2,label\n" + ROWS)
-    b = parse_csv(ROWS)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    assert a[2:] == b[2:] == ("binary", 2)
-    np.testing.assert_array_equal(a[0], [[0.5, -1.25], [-3, 4], [6, -6], [0, 0]])
-    np.testing.assert_array_equal(a[1], [1, 0, 1, 0])
-    assert a[0].dtype == np.float64 and a[1].dtype == np.float64
-    assert a[0].shape == (4, 2) and a[1].shape == (4,)
-
-
-def test_csv_tolerates_bom_crlf_spaces_and_blank_lines():
-    text = "\ufeffx1, x2, label\r\n 1 , 2 , 0 \r\n\r\n-1,-2,1\r\n\n"
-    x, y, kind, classes = parse_csv(text)
-    np.testing.assert_array_equal(x, [[1, 2], [-1, -2]])
-    np.testing.assert_array_equal(y, [0, 1])
-    assert (kind, classes) == ("binary", 2)
-
-
-@pytest.mark.parametrize(
-    ("labels", "kind", "classes"),
-    [
-        (["0", "1", "1"], "binary", 2),
-        (["1.0", "0.0", "1"], "binary", 2),
-        (["1", "1", "1"], "binary", 2),  # K = max label + 1
-        (["0", "1", "2"], "multiclass", 3),
-        (["0", "2", "2"], "multiclass", 3),
-        (["5", "0", "3"], "multiclass", 6),
-        (["0.5", "0", "1"], "regression", None),
-        (["-1", "1", "0"], "regression", None),  # a negative label is not a class index
-        (["0", "0", "0"], "regression", None),  # one class only (K = 1) is not classification
-        (["-0.25", "12.5", "3e-3"], "regression", None),  # any finite real is accepted
-    ],
-)
-def test_csv_detects_classification_or_regression(labels, kind, classes):
-    text = "".join(f"{i},{-i},{label}\n" for i, label in enumerate(labels))
-    x, y, got_kind, got_classes = parse_csv(text)
-    assert (got_kind, got_classes) == (kind, classes)
-    np.testing.assert_array_equal(y, [float(label) for label in labels])
-
-
-def test_csv_refuses_more_than_six_classes():
-    text = "".join(f"0,0,{label}\n" for label in range(7))
-    with pytest.raises(DataError, match="at most 6 classes"):
-        parse_csv(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("x1,x2,label\n1,2,0\n\n3,7.5,1\n", "row 4: x2 = 7.5 is outside [-6, 6]"),
-        ("1,2,0\n-6.5,0,1\n9,9,1\n", "row 2: x1 = -6.5 is outside [-6, 6]"),
-        ("1,2,0\n0,6.000001,1\n", "row 2: x2 = 6.000001 is outside [-6, 6]"),
-    ],
-)
-def test_csv_refuses_points_outside_the_square_naming_the_row(text, message):
-    with pytest.raises(DataError) as info:
-        parse_csv(text)
-    assert message in str(info.value)
-
-
-def test_csv_out_of_range_count_and_no_clipping():
-    with pytest.raises(DataError, match=r"2 rows out of range"):
-        parse_csv("7,0,0\n0,0,1\n0,-8,1\n")
-    x, _, _, _ = parse_csv("6,-6,0\n-6,6,1\n")  # the edges are inside
-    np.testing.assert_array_equal(x, [[6, -6], [-6, 6]])
-
-
-def test_csv_row_limit():
-    rows = "".join(f"{(i % 11) - 5},{(i % 7) - 3},{i % 2}\n" for i in range(ds.MAX_CSV_ROWS))
-    x, y, kind, _ = parse_csv("x1,x2,label\n" + rows)
-    assert x.shape == (5000, 2) and kind == "binary"
-    with pytest.raises(DataError, match=r"5001 data rows; at most 5000"):
-        parse_csv(rows + "0,0,1\n")
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("1,2,0\n3,abc,1\n", "row 2: x2 = 'abc' is not a number"),
-        ("1,2,0\n3,4,yes\n", "row 2: label = 'yes' is not a number"),
-        ("1,2,0\n,4,1\n", "row 2: x1 = '' is not a number"),
-        ("1,zz,0\n3,4,1\n", "row 1: x2 = 'zz' is not a number"),  # some numbers: not a header
-        ("1,2,0\n3,4\n", "row 2: expected 3 columns (x1,x2,label), found 2"),
-        ("1,2,0\n3,4,1,5\n", "row 2: expected 3 columns (x1,x2,label), found 4"),
-        ("x1,x2\n1,2\n", "row 1: the header has 2 columns; expected 3"),
-        ("1,2,0\nnan,4,1\n", "row 2: x1 = nan is not allowed"),
-        ("1,2,0\n3,inf,1\n", "row 2: x2 = inf is not allowed"),
-        ("1,2,0\n3,4,-inf\n", "row 2: label = -inf is not allowed"),
-        ("1,2,0\n3,4,1e999\n", "row 2: label = inf is not allowed"),
-        ("", "the file is empty"),
-        ("  \n\n \n", "the file is empty"),
-        ("x1,x2,label\n", "no data rows"),
-        ("x1,x2,label\n1,2,0\n", "at least 2"),
-    ],
-)
-def test_csv_refusals_say_what_and_where(text, message):
-    with pytest.raises(DataError) as info:
-        parse_csv(text)
-    assert message in str(info.value)
-
-
-def test_data_from_csv_splits_like_make_data():
-    rows = "".join(f"{i / 10},{-i / 10},{i % 3}\n" for i in range(20))
-    data = ds.data_from_csv(rows, 75, data_seed=3)
-    assert (data.n_train, data.n_test) == (15, 5)
-    assert (data.kind, data.classes) == ("multiclass", 3)
-    x, y = joined(data)
-    order = np.argsort(x[:, 0])
-    np.testing.assert_array_equal(y[order], np.arange(20) % 3)
-    again = ds.data_from_csv(rows, 75, data_seed=3)
-    np.testing.assert_array_equal(data.x_train, again.x_train)
-
-
-coordinate = st.floats(-6, 6, allow_nan=False)
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    points=st.lists(st.tuples(coordinate, coordinate), min_size=2, max_size=40),
-    data=st.data(),
-    header=st.booleans(),
-)
-def test_csv_round_trip(points, data, header):
-    labels = data.draw(st.lists(st.integers(0, 5), min_size=len(points), max_size=len(points)))
-    text = ("x1,x2,label\n" if header else "") + "".join(
-        f"{a!r},{b!r},{label}\n" for (a, b), label in zip(points, labels)
-    )
-    x, y, kind, classes = parse_csv(text)
-    np.testing.assert_array_equal(x, np.array(points, dtype=float) + 0.0)
-    np.testing.assert_array_equal(y, labels)
-    k = max(labels) + 1
-    if k >= 2:
-        assert classes == k and kind == ("binary" if k == 2 else "multiclass")
-    else:
-        assert (kind, classes) == ("regression", None)

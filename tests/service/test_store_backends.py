@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from playground.service import own_data
 from playground.service.config import Config, Limits
 from playground.service.errors import Refused, UnknownSession
 from playground.service.records import from_record
@@ -388,3 +389,42 @@ def test_redis_expires_idle_sessions(redis_url):
         assert len(store) == 0
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_session_on_own_data_comes_back_through_a_restart_or_another_worker(
+        backend, tmp_path, request):
+    url = request.getfixturevalue("redis_url") if backend == "redis" else None
+    open_store = (lambda: SqliteStore(tmp_path / "s.db")) if url is None \
+        else (lambda: RedisStore(url))
+    store = open_store()
+    points = [[x / 3 - 4, (x * 7 % 11) - 5, x % 2] for x in range(24)]
+    dataset = own_data.save(store, own_data.from_points(points))
+    sid = store.create(Config(dataset=dataset.dataset, noise=20, hidden=[])).id
+    with store.use(sid) as kept:
+        kept.step(steps=9)
+    store.close()
+    again = open_store()
+    try:
+        with again.use(sid) as back:        # its data found in the store again
+            assert back is not kept and back.config.dataset == dataset.dataset
+            assert_same_state(kept, back, optimizer_state=False)   # SGD keeps none
+            assert back.trainer.step == 9
+    finally:
+        again.close()
+
+
+def test_a_session_whose_own_data_is_gone_is_dropped_whole(tmp_path):
+    store = SqliteStore(tmp_path / "s.db")
+    dataset = own_data.save(store, own_data.from_points([[0, 0, 0], [1, 1, 1], [2, 2, 1]]))
+    sid = store.create(Config(dataset=dataset.dataset)).id
+    store.close()
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        db.execute("DELETE FROM documents")
+    again = SqliteStore(tmp_path / "s.db")
+    try:
+        with pytest.raises(UnknownSession):
+            again.get(sid)
+    finally:
+        again.close()
+

@@ -101,6 +101,8 @@ CASES = {
                           ("POST", "/step", {"steps": 1})], "GET", "/model", None, 409,
                          {"what": "v"}),
     "no_lesson": ({}, [], "GET", "/lesson", None, 404, {}),
+    "no_such_point": ({"num_samples": 10}, [], "POST", "/points", {"remove": [10]}, 422,
+                      {"index": 10, "last": 9}),
     # step 1 of the Crash Course task is a task
     "not_a_question": ({}, [("POST", "/lesson", {"lesson_id": "crash-course-task"})], "POST",
                        "/lesson/answer", {"step": 1, "answer": 0}, 422, {"step": 1}),
@@ -115,6 +117,8 @@ BARE = {
                          {"exercise_id": "0123456789"}),
     "unknown_class": ("GET", "/api/classes/zz-zz-zz/broadcast", 404, {"code": "ZZZZZZ"}),
     "unknown_share": ("GET", "/api/shares/0123456789ab", 404, {"share_id": "0123456789ab"}),
+    "unknown_dataset": ("GET", "/api/datasets/r-abcdefghijklmnop", 404,
+                        {"dataset_id": "r-abcdefghijklmnop"}),
 }
 DIVERGENCE = {"step_overflow", "loss_overflow"}  # snapshot.divergence: tested below
 # no field of the API has an upper bound only; tests/service/test_errors.py covers it;
@@ -126,7 +130,10 @@ ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
 ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
              "binary_frame", "wrong_teacher_key", "class_full", "unknown_student",
              "empty_prompt",   # an exercise's: test_exercises.py
-             "model_state", "model_data_differs"}   # a model file's: test_models.py
+             "model_state", "model_data_differs",   # a model file's: test_models.py
+             # own data's: test_datasets.py (each rule broken, with its row)
+             "data_rows", "data_columns", "data_not_a_number", "data_not_finite",
+             "data_outside", "data_classes", "data_label", "data_not_text"}
 
 
 def test_every_code_is_tested_here():

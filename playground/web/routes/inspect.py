@@ -7,16 +7,25 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from ...service import own_data
 from ...service.config import Limits
 from ..deps import ERRORS, Read, Work, answer
+from .datasets import csv_answer
 from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, Trace, TraceRequest
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
-@router.get("/sessions/{session_id}/data", response_model=DataResponse)
-async def data(read: Read) -> Response:
-    """The training and test points (raw x1, x2) and labels."""
+@router.get("/sessions/{session_id}/data", response_model=DataResponse,
+            responses={200: {"content": {"text/csv": {}}}})
+async def data(read: Read, format: Annotated[Literal["json", "csv"], Query(
+        description="csv: the data as a file to download and upload again")] = "json",
+) -> Response:
+    """The training and test points (raw x1, x2) and labels; as CSV, the points the data
+    was made from (own data as given, a built-in set as generated)."""
+    if format == "csv":
+        return await read(lambda s: csv_answer(own_data.session_csv(s),
+                                               f"data-{s.config.dataset.replace(':', '-')}.csv"))
     return await read(lambda s: answer(DataResponse, s.data_points()))
 
 

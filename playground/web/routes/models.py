@@ -46,6 +46,7 @@ async def load_model(body: ModelFile, request: Request, store: Store, pool: Pool
     admit_creation(request)
 
     def create() -> Response:
+        model_file.own_data_of(store, body)
         session = store.create(body.config, start=lambda s: model_file.load(s, body))
         with session.lock:  # nobody knows its id yet: never waits
             return snapshot_of(session, status.HTTP_201_CREATED)
