@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from . import exercises
+from . import exercises, own_data
 from .config import Config, Limits
 from .errors import Refused
 from .lessons import progress as lesson_progress
@@ -269,6 +269,8 @@ def broadcast(store: SessionStore, code: str, key: str | None, message: Broadcas
         lesson_progress.lesson_named(message.lesson_id)      # 404 unknown_id
     if message.exercise_id is not None:
         exercises.find(store, message.exercise_id)           # 404 unknown_exercise
+    if message.config is not None:                           # own data: 404 unknown_dataset
+        own_data.keep(store, message.config.dataset, Limits.class_hours / 24)
     last = body["broadcast"]["seq"] if body["broadcast"] else 0
     sent = {"seq": last + 1, "sent_at": _iso(time.time()),
             **message.model_dump(mode="json", exclude_none=True)}

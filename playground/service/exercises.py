@@ -10,6 +10,7 @@ import secrets
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from . import own_data
 from .config import Config, Limits
 from .errors import Refused, RuleBroken
 from .goals import AllOf, AnyOf, Goal, Predicate, describe
@@ -57,6 +58,7 @@ class Exercise(BaseModel):
 def create(store: SessionStore, exercise: Exercise) -> str:
     """Keep the exercise; its new id."""
     exercise_id = secrets.token_hex(5)
+    own_data.keep(store, exercise.config.dataset, Limits.exercise_days)   # as long as it
     store.put_document(KIND, exercise_id, exercise.model_dump(mode="json", by_alias=True),
                        ttl=Limits.exercise_days * 86400)
     return exercise_id

@@ -119,10 +119,23 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
-def save(store: SessionStore, dataset: OwnDataset) -> OwnDataset:
-    store.put_document(KIND, dataset.id, dataset.body(), ttl=Limits.dataset_days * 86400)
+def save(store: SessionStore, dataset: OwnDataset, days: float = Limits.dataset_days,
+         kept_until: float = 0.0) -> OwnDataset:
+    """Keep the dataset `days` from now, or until `kept_until` (wall-clock seconds) if that
+    is later: a lookup never shortens what an exercise made with it asked for."""
+    until = max(time.time() + days * 86400, kept_until)
+    store.put_document(KIND, dataset.id, dataset.body() | {"until": until},
+                       ttl=until - time.time())
     _remember(store, dataset)
     return dataset
+
+
+def keep(store: SessionStore, dataset: str, days: float) -> None:
+    """Keep a config's own data (if it names any) at least `days` from now (an exercise
+    on it lives that long)."""
+    if dataset.startswith(OWN_PREFIX):
+        found = find(store, dataset.removeprefix(OWN_PREFIX))
+        save(store, found, days)
 
 
 def find(store: SessionStore, dataset_id: str) -> OwnDataset:
@@ -138,7 +151,8 @@ def find(store: SessionStore, dataset_id: str) -> OwnDataset:
                       f"expired (own data is kept {Limits.dataset_days} days after it was "
                       "last used); upload it again with POST /api/datasets", "unknown_dataset",
                       {"dataset_id": dataset_id[:40]}, status=404)
-    return save(store, dataset)
+    until = body.get("until")
+    return save(store, dataset, kept_until=until if isinstance(until, (int, float)) else 0.0)
 
 
 def find_for_config(store: SessionStore, dataset: str) -> OwnDataset:

@@ -5,10 +5,13 @@ NumPy script exported from it printing the playground's numbers."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from playground.service import own_data
 from playground.service.store import SessionStore
 from playground.web.app import create_app
 
@@ -239,3 +242,22 @@ def test_a_model_files_bad_points_are_refused_with_the_row(client, new_session):
     r = client.post(f"{API}/model", json=file)
     assert r.status_code == 422
     assert error_body(strict_json(r.text), "data_outside")["params"]["row"] == 1
+
+
+def test_an_exercise_on_own_data_keeps_it_as_long_as_itself(client, store, new_session):
+    made = upload(client, blob_csv(20))
+    r = client.post("/api/exercises", json={"config": {"dataset": made["dataset"]},
+                                            "prompt": {"en": "Fit your own points"},
+                                            "goals": [{"metric": "test_loss", "op": "<",
+                                                       "value": 0.3}]})
+    assert r.status_code == 201, r.text
+    body = store.get_document("dataset", made["id"])
+    assert body["until"] > time.time() + 89 * 86400        # the exercise's 90 days
+    own_data._cache.pop(store, None)                       # forget it in this process
+    client.get(f"/api/datasets/{made['id']}")              # a later look keeps the 90 days
+    assert store.get_document("dataset", made["id"])["until"] >= body["until"]
+    r = client.post("/api/exercises", json={"config": {"dataset": "custom:b-aaaaaaaaaaaaaaaa"},
+                                            "prompt": {"en": "x"},
+                                            "goals": [{"metric": "test_loss", "op": "<",
+                                                       "value": 0.3}]})
+    assert r.status_code == 404 and r.json()["code"] == "unknown_dataset"
