@@ -124,8 +124,10 @@ def save(store: SessionStore, dataset: OwnDataset, days: float = Limits.dataset_
     """Keep the dataset `days` from now, or until `kept_until` (wall-clock seconds) if that
     is later: a lookup never shortens what an exercise made with it asked for."""
     until = max(time.time() + days * 86400, kept_until)
+    # a full store forgets the data nearest its expiry: drawing makes a dataset a stroke,
+    # and a class's worth of old drawings must not stop anyone uploading
     store.put_document(KIND, dataset.id, dataset.body() | {"until": until},
-                       ttl=until - time.time())
+                       ttl=until - time.time(), evict=True)
     _remember(store, dataset)
     return dataset
 

@@ -183,7 +183,8 @@ class RedisStore(SessionStore):
         return {"store": self.name}
 
     # ------------------------------------------------------------------ documents
-    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float,
+                     evict: bool = False) -> None:
         """A key with Redis's own expiry; the kind's ids in a sorted set by expiry, which
         bounds how many are kept."""
         index, now = self._key("documents", kind), self.clock()
@@ -194,7 +195,10 @@ class RedisStore(SessionStore):
         self.redis.zremrangebyscore(index, "-inf", now)
         if (self.redis.zcard(index) >= Limits.max_documents
                 and self.redis.zscore(index, doc_id) is None):   # a new one, not one kept longer
-            raise self.full(self.protected_idle)
+            if not evict:
+                raise self.full(self.protected_idle)
+            for nearest, _ in self.redis.zpopmin(index):       # the one nearest its expiry
+                self.redis.delete(self._key(f"document:{kind}", nearest.decode()))
         pipe = self.redis.pipeline()
         pipe.set(key, json.dumps(body, separators=(",", ":")), ex=max(1, math.ceil(ttl)))
         pipe.zadd(index, {doc_id: now + ttl})

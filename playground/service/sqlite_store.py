@@ -104,7 +104,8 @@ class SqliteStore(SessionStore):
         return {"store": self.name, "path": str(self.path)}
 
     # ------------------------------------------------------------------ documents
-    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float,
+                     evict: bool = False) -> None:
         """Written at once (documents are few and rarely written)."""
         blob = json.dumps(body, separators=(",", ":")).encode()
         now = self.clock()
@@ -113,7 +114,11 @@ class SqliteStore(SessionStore):
             (count,) = self._db.execute("SELECT COUNT(*) FROM documents WHERE kind = ? "
                                         "AND id != ?", (kind, doc_id)).fetchone()
             if count >= Limits.max_documents:   # one written again (kept longer) is no more
-                raise self.full(self.protected_idle)
+                if not evict:
+                    raise self.full(self.protected_idle)
+                self._db.execute("DELETE FROM documents WHERE rowid = (SELECT rowid FROM "
+                                 "documents WHERE kind = ? AND id != ? ORDER BY until LIMIT 1)",
+                                 (kind, doc_id))
             self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
                              (kind, doc_id, now + ttl, blob))
 

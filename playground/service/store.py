@@ -185,8 +185,10 @@ class SessionStore:
     # ------------------------------------------------------------------ documents
     # Small JSON documents kept beside the sessions (an exercise a teacher made), each
     # for `ttl` seconds from when it was written, at most Limits.max_documents of a kind.
-    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float) -> None:
-        """Keep `body` under (kind, id); 503 store_full when the kind has no room."""
+    def put_document(self, kind: str, doc_id: str, body: dict, ttl: float,
+                     evict: bool = False) -> None:
+        """Keep `body` under (kind, id); when the kind has no room, 503 store_full, or with
+        `evict` the document of that kind nearest its expiry makes room."""
         blob = json.dumps(body, separators=(",", ":")).encode()
         with self._lock:
             now = self.clock()
@@ -194,7 +196,10 @@ class SessionStore:
                 del self._documents[key]
             if ((kind, doc_id) not in self._documents     # one written again is no more
                     and sum(k[0] == kind for k in self._documents) >= Limits.max_documents):
-                raise self.full(self.protected_idle)
+                if not evict:
+                    raise self.full(self.protected_idle)
+                del self._documents[min((k for k in self._documents if k[0] == kind),
+                                        key=lambda k: self._documents[k][1])]
             self._documents[(kind, doc_id)] = (blob, now + ttl)
 
     def get_document(self, kind: str, doc_id: str) -> dict | None:

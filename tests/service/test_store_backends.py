@@ -66,6 +66,20 @@ def test_documents_are_kept_by_kind_and_id_until_they_expire(make_store, monkeyp
     store.put_document("class", "other-kind", {}, ttl=60)       # each kind has its own room
 
 
+def test_a_full_kind_may_forget_the_document_nearest_its_expiry(make_store, monkeypatch):
+    store = make_store()
+    monkeypatch.setattr(Limits, "max_documents", 3)
+    for doc_id, ttl in [("a", 300), ("soonest", 100), ("c", 200)]:
+        store.put_document("dataset", doc_id, {"id": doc_id}, ttl=ttl)
+    with pytest.raises(Refused):
+        store.put_document("dataset", "new", {}, ttl=300)
+    store.put_document("dataset", "c", {"again": True}, ttl=400)   # kept longer: no room needed
+    store.put_document("dataset", "new", {"id": "new"}, ttl=300, evict=True)
+    assert store.get_document("dataset", "soonest") is None
+    assert [store.get_document("dataset", k) for k in ("a", "c", "new")] == [
+        {"id": "a"}, {"again": True}, {"id": "new"}]
+
+
 def test_documents_of_a_kind_are_listed(make_store):
     store = make_store()
     for k in range(5):
