@@ -13,6 +13,10 @@ import { LessonPlayer } from "./features/lesson.js";
 import { Classroom } from "./features/classroom.js";
 import { ExerciseMaker } from "./features/exercise_maker.js";
 import { Models } from "./features/models.js";
+import { AbTest } from "./features/ab.js";
+import { AbChooser } from "./features/ab_form.js";
+import { ComparePanel } from "./features/compare.js";
+import { RunTracker } from "./features/runs.js";
 import { PresenterMode } from "./features/presenter.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
@@ -36,6 +40,10 @@ async function start(tr, messages) {
   const classroom = new Classroom(state, { tr, lesson, messages });
   const exerciseMaker = new ExerciseMaker(state, { tr });
   const models = new Models(state, { tr });
+  const runs = new RunTracker(state);
+  const chooser = new AbChooser(state, { tr });
+  const ab = new AbTest(state, { tr, play, onLeft: () => compare.backFromAb() });
+  const compare = new ComparePanel(state, { tr, runs, settings, lesson, ab, chooser });
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
@@ -56,7 +64,7 @@ async function start(tr, messages) {
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
     for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom,
-      exerciseMaker, models]) {
+      exerciseMaker, models, chooser, ab, compare]) {
       part.setTranslator(tr);
     }
     state.render();
@@ -88,6 +96,10 @@ async function start(tr, messages) {
   lesson.bind();
   exerciseMaker.bind();
   models.bind();
+  runs.bind();
+  chooser.bind();
+  ab.bind();
+  compare.bind();
   presenter.bind();
   output.bind(() => settings.writeAddress());
   $("[data-explain=activation]").addEventListener("click", () =>

@@ -45,7 +45,7 @@ export class PlayLoop {
     $("#reseed").addEventListener("click", () => this.reset(true));
     document.addEventListener("keydown", (ev) => {
       const typing = ev.target.closest?.("input, select, textarea, button, [role=button], [tabindex]");
-      if (typing) return;
+      if (typing || document.querySelector("dialog[open]")) return;   // a dialog's keys are its own
       if (ev.code === "Space") {
         ev.preventDefault();
         this.playing ? this.pause() : this.play();
@@ -226,10 +226,7 @@ export class PlayLoop {
   // The most epochs one request may ask for on this network and data (the server's bound,
   // snapshot.max_epochs_per_call); 0 when not even one epoch fits in a call.
   maxEpochs() {
-    const snap = this.state.snapshot;
-    const limits = this.state.catalog.limits;
-    const bySteps = Math.floor(limits.max_steps_per_call / Math.max(1, snap?.steps_per_epoch || 1));
-    return Math.max(0, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
+    return epochsPerCall(this.state.snapshot, this.state.catalog.limits);
   }
 
   // A frame carries only the history points the page does not have yet (counting those of
@@ -326,6 +323,13 @@ export class PlayLoop {
     if (this.playOnReconnect) this.play();
     this.playOnReconnect = false;
   }
+}
+
+// The most epochs one request may ask for on the network and data of `snap` (its
+// max_epochs_per_call and the steps one call may run); 0 when not even one epoch fits.
+export function epochsPerCall(snap, limits) {
+  const bySteps = Math.floor(limits.max_steps_per_call / Math.max(1, snap?.steps_per_epoch || 1));
+  return Math.max(0, Math.min(bySteps, snap?.max_epochs_per_call ?? bySteps));
 }
 
 // How many epochs one request may carry and still come back within FRAME_BUDGET, from

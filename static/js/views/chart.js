@@ -106,10 +106,10 @@ export class LossChart {
 }
 
 // The next "nice" number at or above v: 1, 2 or 5 times a power of ten.
-function niceCeil(v) {
+export function niceCeil(v) {
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
-const formatTick = (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
+export const formatTick = (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
