@@ -13,6 +13,7 @@ import { LessonPlayer } from "./features/lesson.js";
 import { Classroom } from "./features/classroom.js";
 import { ExerciseMaker } from "./features/exercise_maker.js";
 import { Models } from "./features/models.js";
+import { OwnData } from "./features/own_data.js";
 import { PresenterMode } from "./features/presenter.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
@@ -36,6 +37,11 @@ async function start(tr, messages) {
   const classroom = new Classroom(state, { tr, lesson, messages });
   const exerciseMaker = new ExerciseMaker(state, { tr });
   const models = new Models(state, { tr });
+
+  // Own data: a CSV uploaded or dropped, points drawn on the plot, the data as a CSV file
+  // (its translator a getter: a change of language reaches it with the render that follows).
+  new OwnData(state, { tr: () => tr, settings, output }).bind();
+
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
