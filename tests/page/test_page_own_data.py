@@ -124,6 +124,11 @@ def test_a_csv_breaking_a_rule_is_refused_naming_its_row(ui, tmp_path, lang, wor
         write(tmp_path, "words.csv", "1,2,0\n3,4,1\n5,six,0\n"))
     expect(page.get_by_test_id("own-data-error")).to_contain_text(
         "Row 3: x2 = “six” is not a number." if lang == "en" else "第3行：x2 =“six”不是数字。")
+    # a file over the server's limit is refused before it is sent
+    big = "\n".join(["1.0000000000,2.0000000000,0"] * 40_000)
+    page.get_by_test_id("own-data-file").set_input_files(write(tmp_path, "big.csv", big))
+    expect(page.get_by_test_id("own-data-error")).to_contain_text("big.csv")
+    expect(page.get_by_test_id("own-data-error")).to_contain_text("1024 KB")
     # the next good upload clears it
     upload(ui, write(tmp_path, "good.csv", CLOUDS))
     expect(page.get_by_test_id("own-data-error")).to_be_hidden()
@@ -267,8 +272,13 @@ def test_drawing_on_regression_data_uses_the_value_picked(ui):
     click_plot(page, 5.5, 5.5)
     wait_count(ui, 101)
     assert [p[2] for p in points(ui) if near(p, 5.5, 5.5)] == [-0.5]
+    # from the keyboard: Enter on the focused plot draws where its cursor is (the centre)
+    page.get_by_test_id("data-plot").focus()
+    page.keyboard.press("Enter")
+    wait_count(ui, 102)
+    assert [p[2] for p in points(ui) if near(p, 0, 0, 0.001)] == [-0.5]
     assert ui.snapshot()["config"]["dataset"].startswith("custom:r-")
-    expect(page.get_by_test_id("own-data-status")).to_have_text("当前：101个点，每个点一个数值（回归）。")
+    expect(page.get_by_test_id("own-data-status")).to_have_text("当前：102个点，每个点一个数值（回归）。")
 
 
 # ------------------------------------------------------------------ links and files
