@@ -56,6 +56,7 @@ const s = (id) => `/api/sessions/${encodeURIComponent(id)}`;
 // Addresses the page links to rather than fetches (downloads): the model file, a script.
 export const modelUrl = (id) => `${s(id)}/model`;
 export const exportUrl = (id, format) => `${s(id)}/export?format=${format}`;
+export const dataCsvUrl = (id) => `${s(id)}/data?format=csv`;
 
 export const api = {
   catalog: () => call("GET", "/api/catalog"),
@@ -94,6 +95,10 @@ export const api = {
   loadModel: (text) => call("POST", "/api/sessions/model", text, {}, { sendText: true }),
   share: (id) => call("POST", `${s(id)}/share`),
   sharedModel: (shareId) => call("GET", `/api/shares/${encodeURIComponent(shareId)}`, undefined, {}, { readText: true }),
+  // own data (features/own_data.js, drawing.js): a CSV file's bytes as they are (the
+  // server checks they are UTF-8), and a session's points added and removed
+  uploadCsv: (file) => call("POST", "/api/datasets", file, { "content-type": "text/csv" }, { sendText: true }),
+  editPoints: (id, body) => call("POST", `${s(id)}/points`, body),
   trace: (id, point, label) =>
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };

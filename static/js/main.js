@@ -17,6 +17,7 @@ import { AbTest } from "./features/ab.js";
 import { AbChooser } from "./features/ab_form.js";
 import { ComparePanel } from "./features/compare.js";
 import { RunTracker } from "./features/runs.js";
+import { OwnData } from "./features/own_data.js";
 import { PresenterMode } from "./features/presenter.js";
 import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
@@ -44,6 +45,11 @@ async function start(tr, messages) {
   const chooser = new AbChooser(state, { tr });
   const ab = new AbTest(state, { tr, play, onLeft: () => compare.backFromAb() });
   const compare = new ComparePanel(state, { tr, runs, settings, lesson, ab, chooser });
+
+  // Own data: a CSV uploaded or dropped, points drawn on the plot, the data as a CSV file
+  // (its translator a getter: a change of language reaches it with the render that follows).
+  new OwnData(state, { tr: () => tr, settings, output }).bind();
+
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;

@@ -1,5 +1,15 @@
 // The whole configuration lives in the address, so a copied link rebuilds the same
 // playground (same data, same structure, same starting weights from the same seeds).
+// Own data is named by its id (dataset=custom:ID, kept on the server), so a link to it
+// brings the same points.
+
+import { PageMessage } from "./messages.js";
+
+// Own data's name in a config: "custom:" and the id the server made from the points (its
+// tag the kind: b binary, m3..m6 that many classes, r regression).
+export const OWN_PREFIX = "custom:";
+const OWN_DATASET = /^custom:(b|m[3-6]|r)-[a-z2-7]{16}$/;
+export const isOwnDataset = (dataset) => OWN_DATASET.test(String(dataset ?? ""));
 
 const NUMBERS = ["classes", "num_samples", "noise", "train_ratio", "data_seed", "threshold",
   "learning_rate", "batch_size", "momentum", "reg_rate", "seed"];
@@ -12,7 +22,7 @@ export function configToQuery(config, page) {
   q.set("features", config.features.join(","));
   q.set("hidden", config.hidden.map((h) => `${h.units}:${h.activation}:${h.dropout}`).join(","));
   for (const [k, v] of Object.entries(page)) q.set(k, String(v));
-  return q.toString();
+  return q.toString().replaceAll("%3A", ":");   // custom:ID and 4:tanh:0 read as they are
 }
 
 // A partial config from the address: only the fields present; the server validates them
@@ -65,13 +75,20 @@ export function pageOptions(search) {
 export async function openFromLink(state, config) {
   const wanted = structuredClone(config);
   const dropped = [];
+  // own data is asked for only by an id of its shape; its data gone (404) is left out too
+  const own = wanted.dataset;
+  if (typeof own === "string" && own.startsWith(OWN_PREFIX) && !isOwnDataset(own)) {
+    delete wanted.dataset;
+    dropped.push({ field: "dataset", err: new PageMessage("ownLinkMalformed", { id: own.slice(0, 40) }) });
+  }
   for (let attempt = 0; attempt < 12; attempt++) {
     try {
       await state.open(wanted);
       return dropped;
     } catch (err) {
-      const path = err?.params?.field ?? err?.field;
-      if (err?.status !== 422 || !path || !leaveOut(wanted, String(path))) throw err;
+      const gone = err?.status === 404 && err.code === "unknown_dataset";
+      const path = gone ? "dataset" : err?.params?.field ?? err?.field;
+      if (!(err?.status === 422 || gone) || !path || !leaveOut(wanted, String(path))) throw err;
       dropped.push({ field: String(path), err });
     }
   }

@@ -13,7 +13,7 @@ import { PageMessage } from "./messages.js";
 // A control id of a lesson (API: a config field, "weights", "activation", "dropout") ->
 // the page's elements that change it. "weights" is checked by the editor itself.
 export const CONTROL_ELEMENTS = {
-  dataset: ["#dataset", "#dataset-thumbs button"], classes: ["#classes"],
+  dataset: ["#dataset", "#dataset-thumbs button", "#own-data", "#own-data-upload", "#draw-toggle"], classes: ["#classes"],
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
   data_seed: ["#regenerate"], features: [".feature-toggle"],
   hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']"],

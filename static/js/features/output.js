@@ -17,6 +17,7 @@ export class OutputPanel {
     this.tr = tr;
     this.hovered = null;         // a node id whose output the plot shows instead
     this.chosen = null;          // the step-through's point, drawn as a cross
+    this.overlay = () => null;   // a tool's marks on the plot (drawing.js), or null
     $("#show-test").checked = page.test;
     $("#discretize").checked = page.discrete;
     this.plot = new OutputPlot($("#data-plot"), { size: DESK_SIZES.plot, onPick });
@@ -75,10 +76,11 @@ export class OutputPanel {
     if (!heatmaps || !snap) return;
     const grid = this.hovered && heatmaps.nodes[this.hovered];
     const isOutput = this.hovered && Number(this.hovered.split(":")[0]) === snap.layers.length - 1;
+    const overlay = this.overlay();   // while drawing, every point is shown: the test ones too
     this.plot.draw({
       heatmaps, grid: grid || null, gridColor: grid && isOutput ? this.outputColor(this.hovered) : diverging,
       data, kind: snap.kind, threshold: snap.config.threshold, discretize: $("#discretize").checked,
-      showTest: $("#show-test").checked, chosen: this.chosen,
+      showTest: $("#show-test").checked || Boolean(overlay), chosen: this.chosen, overlay,
     });
   }
 

@@ -1,13 +1,14 @@
 // Settings: the menus (built from the catalog, never a second list of names), what a
 // change of one of them sends, the dataset thumbnails, the language, and the address
-// that mirrors the whole configuration.
+// that mirrors the whole configuration. Own data ("custom:<id>") is in the picker too: an
+// entry and a thumbnail "Your data" for this page's latest, its kind the snapshot's.
 
 import { api } from "../api.js";
 import { $, setAttr, setProp, setText } from "../dom.js";
 import { applyStrings } from "../i18n.js";
 import { css, labelColor } from "../views/colors.js";
 import { EXTENT } from "../views/plot.js";
-import { SPEEDS, configToQuery } from "./address.js";
+import { SPEEDS, configToQuery, isOwnDataset } from "./address.js";
 import { DATA_FIELDS } from "./state.js";
 
 // The menus' numbers (the A/B chooser offers the same ones: ab_form.js).
@@ -26,6 +27,8 @@ export class Settings {
     this.play = play;
     this.page = page;            // {test, discrete}: view options that travel in the link
     this.onLanguage = onLanguage;
+    this.own = null;             // this page's latest own data ("custom:<id>"), once there is one
+    this.ownThumb = thumbButton(() => this.change({ dataset: this.own }, "dataset"));
   }
 
   setTranslator(tr) {
@@ -59,6 +62,7 @@ export class Settings {
       }
       datasetSelect.append(group);
     }
+    this.ownOption();
     numbers($("#learning-rate"), LEARNING_RATES);
     options($("#activation"), catalog.activations, (r) => name("activations", r));
     $("#activation").prepend(new Option(t("mixed"), MIXED));
@@ -150,6 +154,7 @@ export class Settings {
     set("#optimizer", c.optimizer);
     set("#init", c.init);
     set("#threshold", c.threshold);
+    this.showOwn(snap);
     set("#dataset", c.dataset);
     set("#classes", c.classes);
     set("#batch-size", c.batch_size);
@@ -163,11 +168,14 @@ export class Settings {
     setProp(activation, "disabled", c.hidden.length === 0);
     setText(activation.options[0], this.tr.t(c.hidden.length ? "mixed" : "noHiddenLayers"));
     setProp(activation, "value", acts.size === 1 ? [...acts][0] : MIXED);
-    const dataset = this.state.catalog.datasets.find((d) => d.id === c.dataset);
-    for (const option of $("#head").options) setProp(option, "disabled", !dataset.heads.includes(option.value));
+    const heads = this.state.catalog.heads.filter((h) => h.kinds.includes(snap.kind)).map((h) => h.id);
+    for (const option of $("#head").options) setProp(option, "disabled", !heads.includes(option.value));
     set("#head", c.head);
     setProp($("#threshold-field"), "hidden", c.head !== "sigmoid");
-    setProp($("#classes-field"), "hidden", dataset.kind !== "multiclass");
+    // own data has its classes and its count: the panel "Your data" says them
+    const own = isOwnDataset(c.dataset);
+    setProp($("#classes-field"), "hidden", own || snap.kind !== "multiclass");
+    setProp($("#samples-field"), "hidden", own);
     for (const b of $("#dataset-thumbs").children) {
       setAttr(b, "aria-pressed", String(b.dataset.dataset === c.dataset));
     }
@@ -178,20 +186,46 @@ export class Settings {
     const box = $("#dataset-thumbs");
     box.replaceChildren();
     for (const d of this.state.catalog.datasets) {
-      const button = document.createElement("button");
-      button.className = "thumb";
-      button.dataset.dataset = d.id;
-      button.title = this.tr.name("datasets", d);
-      button.setAttribute("aria-label", this.tr.name("datasets", d));
+      const button = thumbButton(() => this.change({ dataset: d.id }, "dataset"), d.id);
+      named(button, this.tr.name("datasets", d));
       button.setAttribute("aria-pressed", String(d.id === this.state.config?.dataset));
-      const canvas = document.createElement("canvas");
-      canvas.width = 48;
-      canvas.height = 48;
-      button.append(canvas);
-      button.addEventListener("click", () => this.change({ dataset: d.id }, "dataset"));
       box.append(button);
-      this.thumbnail(d.id).then((p) => drawThumb(canvas, p)).catch(() => {});
+      this.thumbnail(d.id).then((p) => drawThumb(button.firstChild, p)).catch(() => {});
     }
+    named(this.ownThumb, this.tr.t("ownData"));
+    box.append(this.ownThumb);
+  }
+
+  // The picker's "Your data": shown once the page has own data, drawn from its points
+  // whenever they change, kept (to come back to) while a built-in set is tried.
+  showOwn(snap) {
+    const dataset = snap.config.dataset;
+    if (isOwnDataset(dataset) && dataset !== this.own) {
+      this.own = dataset;
+      this.ownOption();
+    }
+    const thumb = this.ownThumb;
+    setProp(thumb, "hidden", !this.own);
+    setAttr(thumb, "data-dataset", this.own || "");
+    const data = this.state.data;
+    if (dataset === this.own && data && data !== this.ownDrawn) {
+      this.ownDrawn = data;
+      drawThumb(thumb.firstChild, { kind: snap.kind, points: {
+        x: data.train.x.concat(data.test.x), y: data.train.y.concat(data.test.y) } });
+    }
+  }
+
+  ownOption() {
+    const select = $("#dataset");
+    if (!this.own) return;
+    let group = select.querySelector("optgroup.own");
+    if (!group) {
+      group = document.createElement("optgroup");
+      group.className = "own";
+      select.append(group);
+    }
+    group.label = this.tr.t("ownData");
+    group.replaceChildren(new Option(this.tr.t("ownDataOption"), this.own));
   }
 
   thumbnail(id) {
@@ -214,6 +248,24 @@ export class Settings {
     this.written = query;
     history.replaceState(null, "", `?${query}`);
   }
+}
+
+// A dataset's thumbnail button (its canvas the first child); `onPick` when clicked.
+function thumbButton(onPick, dataset = "") {
+  const button = document.createElement("button");
+  button.className = "thumb";
+  button.dataset.dataset = dataset;
+  const canvas = document.createElement("canvas");
+  canvas.width = 48;
+  canvas.height = 48;
+  button.append(canvas);
+  button.addEventListener("click", onPick);
+  return button;
+}
+
+function named(button, name) {
+  button.title = name;
+  button.setAttribute("aria-label", name);
 }
 
 // A dataset's points on a thumbnail, coloured as on the plot.

@@ -2,7 +2,9 @@
 // training points (white ring) and, optionally, the test points (dark ring). It draws in
 // CSS pixels on a context scaled by devicePixelRatio, so text and points keep their size
 // on high-DPI screens; its points grow with its size, its text and lines with the drawing
-// scale (scale.js). Focused, the arrow keys move the chosen point (Shift: finer).
+// scale (scale.js). Focused, the arrow keys move the chosen point (Shift: finer). A tool
+// (drawing.js) may take the pointer instead: it gets data coordinates from the same mapping,
+// and its pending points, the points it will remove and the eraser are drawn on top.
 
 import { BLUE, CLASS_COLORS, ORANGE, css, decodeGrid, diverging, labelColor, paint } from "./colors.js";
 import { drawing } from "./scale.js";
@@ -18,17 +20,17 @@ export class OutputPlot {
     this.points = document.createElement("canvas");   // the data points, drawn once (below)
     this.onPick = onPick;
     this.cursor = null;
+    this.tool = null;
     scaleForScreen(canvas, size, size);
     canvas.addEventListener("click", (ev) => {
-      const r = canvas.getBoundingClientRect();
-      const x1 = -EXTENT + (2 * EXTENT * (ev.clientX - r.left)) / r.width;
-      const x2 = EXTENT - (2 * EXTENT * (ev.clientY - r.top)) / r.height;
-      this.onPick([round2(x1), round2(x2)], { snap: true });
+      if (!this.tool) this.onPick(this.at(ev), { snap: true });
     });
+    this.bindTool();
     canvas.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" || ev.key === " ") {          // choose where the cursor is
         ev.preventDefault();
-        this.onPick(this.cursor || [0, 0], { snap: false });
+        if (this.tool) this.tool.key(this.cursor || [0, 0]);
+        else this.onPick(this.cursor || [0, 0], { snap: false });
         return;
       }
       const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
@@ -36,9 +38,48 @@ export class OutputPlot {
       ev.preventDefault();
       const step = ev.shiftKey ? FINE_STEP : KEY_STEP;
       const [x1, x2] = this.cursor || [0, 0];
-      const clamp = (v) => Math.max(-EXTENT, Math.min(EXTENT, round2(v)));
-      this.onPick([clamp(x1 + move[0] * step), clamp(x2 + move[1] * step)], { snap: false });
+      this.onPick([clamp(round2(x1 + move[0] * step)), clamp(round2(x2 + move[1] * step))], { snap: false });
     });
+  }
+
+  // The point of the square under a pointer event, to 0.01, kept inside the square.
+  at(ev) {
+    const r = this.canvas.getBoundingClientRect();
+    const x1 = -EXTENT + (2 * EXTENT * (ev.clientX - r.left)) / r.width;
+    const x2 = EXTENT - (2 * EXTENT * (ev.clientY - r.top)) / r.height;
+    return [clamp(round2(x1)), clamp(round2(x2))];
+  }
+
+  // A tool ({down, move, up, hover, key}, each given a point) takes the pointer and Enter
+  // from the step-through while set; null gives them back.
+  setTool(tool) {
+    this.tool = tool;
+    this.canvas.classList.toggle("with-tool", Boolean(tool));
+  }
+
+  bindTool() {
+    const canvas = this.canvas;
+    let stroke = null;   // the pointer drawing a stroke
+    canvas.addEventListener("pointerdown", (ev) => {
+      if (!this.tool || ev.button !== 0) return;
+      ev.preventDefault();
+      canvas.setPointerCapture?.(ev.pointerId);
+      stroke = ev.pointerId;
+      this.tool.down(this.at(ev));
+    });
+    canvas.addEventListener("pointermove", (ev) => {
+      if (!this.tool) return;
+      if (stroke === ev.pointerId) this.tool.move(this.at(ev));
+      else this.tool.hover(this.at(ev));
+    });
+    const end = (ev) => {
+      if (stroke !== ev.pointerId) return;
+      stroke = null;
+      this.tool?.up();
+    };
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    canvas.addEventListener("pointerleave", () => this.tool?.hover(null));
   }
 
   // Draw at SIZE x SIZE CSS px from now on, at the drawing scale of now (the caller draws again).
@@ -63,7 +104,7 @@ export class OutputPlot {
     return discretize ? (p) => (p >= threshold ? ORANGE : BLUE) : (p) => diverging(2 * p - 1);
   }
 
-  draw({ heatmaps, grid, gridColor, data, kind, threshold, discretize, showTest, chosen }) {
+  draw({ heatmaps, grid, gridColor, data, kind, threshold, discretize, showTest, chosen, overlay = null }) {
     const R = grid ? heatmaps.node_resolution || heatmaps.resolution : heatmaps.resolution;
     const values = decodeGrid(grid || heatmaps.output, R);
     let color;
@@ -80,11 +121,12 @@ export class OutputPlot {
     ctx.imageSmoothingEnabled = !discretize;
     ctx.drawImage(this.surface, 0, 0, W, H);
     if (!grid && kind === "binary" && !heatmaps.output_class) this.drawBoundary(ctx, values, R, threshold, W, H);
-    if (data) {
+    if (data && !overlay?.hideData) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(this.pointLayer(data, kind, showTest), 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     }
+    if (overlay) this.drawOverlay(ctx, overlay, kind, W, H);
     this.cursor = chosen || null;
     if (chosen) {
       const [px, py] = toPixel(chosen, W, H);
@@ -150,6 +192,38 @@ export class OutputPlot {
     }
   }
 
+  // A tool's marks: points about to be removed crossed out, points not yet sent (a dark
+  // ring), the eraser's reach (a dashed circle).
+  drawOverlay(ctx, { pending = [], removing = [], eraser = null }, kind, W, H) {
+    const radius = 3.2 * Math.max(1, W / 300);
+    const arm = radius + 1.5 * drawing.line;
+    ctx.lineWidth = 1.5 * drawing.line;
+    ctx.strokeStyle = "#111";
+    ctx.beginPath();
+    for (const point of removing) {
+      const [px, py] = toPixel(point, W, H);
+      ctx.moveTo(px - arm, py - arm); ctx.lineTo(px + arm, py + arm);
+      ctx.moveTo(px + arm, py - arm); ctx.lineTo(px - arm, py + arm);
+    }
+    ctx.stroke();
+    for (const [x1, x2, label] of pending) {
+      const [px, py] = toPixel([x1, x2], W, H);
+      ctx.fillStyle = css(labelColor(kind, label));
+      ctx.beginPath();
+      ctx.arc(px, py, radius, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+    if (eraser) {
+      const [px, py] = toPixel(eraser.at, W, H);
+      ctx.setLineDash([4 * drawing.line, 3 * drawing.line]);
+      ctx.beginPath();
+      ctx.arc(px, py, (eraser.radius / (2 * EXTENT)) * W, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+
   drawAxes(ctx, W, H) {
     const k = drawing.text;
     ctx.fillStyle = "rgba(0,0,0,0.55)";
@@ -179,3 +253,4 @@ function toPixel([x1, x2], W, H) {
 }
 
 const round2 = (v) => Math.round(v * 100) / 100;
+const clamp = (v) => Math.max(-EXTENT, Math.min(EXTENT, v));
