@@ -235,6 +235,7 @@ def train(epochs, rng):
 '''
 
 MAIN = '''
+
 if __name__ == "__main__":
     args = arguments()
     train(args.epochs, np.random.default_rng(0))
@@ -259,10 +260,8 @@ def numpy_script(spec: ScriptSpec) -> str:
                    loss_name=LOSS_NAME[spec.head], output=output, loss=loss,
                    dlogits=dlogits, targets=targets)
     optimizer = with_optimizer_settings(OPTIMIZER_CODE[spec.optimizer], spec)
-    note = ("" if spec.optimizer == "sgd" else "\nThe optimizer starts afresh here: its "
-            "running averages in the playground are not carried over.")
     return "".join([
-        header(spec, "A Neural Playground network in plain NumPy.", "playground_numpy.py", note),
+        header(spec, "A Neural Playground network in plain NumPy.", "playground_numpy.py"),
         "\nimport argparse\nimport math\n\nimport numpy as np\n",
         data_block(spec), network,
         "\n# ------------------------------------------------------------------------ training\n",

@@ -1,6 +1,10 @@
 """The PyTorch and Keras scripts of a network (export.py has the NumPy one and says what
 a script is). Each builds the framework's own model, copies the playground's parameters
-into it, and says in comments where the framework's defaults differ from the playground.
+into it, trains on the batches the NumPy script draws, and says in comments, beside the
+line concerned, where the framework's defaults differ from the playground.
+
+The tables below hold code and, where there is one, the note written above it in the
+script (only for what the network uses, once each).
 """
 
 from __future__ import annotations
@@ -17,40 +21,59 @@ from .script_parts import (
     with_optimizer_settings,
 )
 
-OPTIMIZER_NOTE = ("\nThe optimizer starts afresh here: its running averages in the "
-                  "playground are not carried over.")
+
+def comment(note: str | None, indent: str = "") -> str:
+    """A note as comment lines (each line of `note` one line of comment), or nothing."""
+    return "".join(f"{indent}# {line}\n" for line in note.splitlines()) if note else ""
+
 
 # ------------------------------------------------------------------ PyTorch
-TORCH_ACTIVATION = {
-    "linear": "nn.Identity()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()",
-    "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU(0.01)",
-    "prelu": "nn.PReLU($units)",
-    "elu": "nn.ELU()",
-    # Softplus returns z itself once z > 20 (its `threshold`): off by less than 3e-9
-    "softplus": "nn.Softplus()",
-    "swish": "nn.SiLU()",  # swish is PyTorch's SiLU
-    "gelu": 'nn.GELU(approximate="tanh")',  # the playground's GELU is the tanh approximation
+TORCH_ACTIVATION = {  # id -> (the layer, a note where PyTorch's default is not the playground's)
+    "linear": ("nn.Identity()", None),
+    "sigmoid": ("nn.Sigmoid()", None),
+    "tanh": ("nn.Tanh()", None),
+    "relu": ("nn.ReLU()", None),
+    "leaky_relu": ("nn.LeakyReLU(0.01)", None),
+    "prelu": ("nn.PReLU($units)",
+              ("PReLU: one learned slope per unit, as in the playground (PyTorch's default\n"
+               "is one slope for the whole layer); the slopes are set below")),
+    "elu": ("nn.ELU()", None),
+    "softplus": ("nn.Softplus(threshold=40.0)",
+                 ("PyTorch's Softplus returns z itself once z > threshold, by default 20,\n"
+                  "off there by up to log(1 + e^-20) = 2e-9; at 40 the difference is below\n"
+                  "what float64 can tell")),
+    "swish": ("nn.SiLU()", "swish, z * sigmoid(z), is PyTorch's SiLU"),
+    "gelu": ('nn.GELU(approximate="tanh")',
+             "the playground's GELU is the tanh approximation; PyTorch's default is exact"),
 }
-TORCH_HEAD = {  # head id -> (loss, the labels as the loss takes them, output from logits)
-    "sigmoid": ("nn.BCEWithLogitsLoss()", "torch.tensor(labels).reshape(-1, 1)",
-                "torch.sigmoid(logits)"),
-    "softmax": ("nn.CrossEntropyLoss()", "torch.tensor(labels).long()",
-                "torch.softmax(logits, dim=1)"),
-    "one_vs_all": ("nn.BCEWithLogitsLoss()  # mean over examples and classes",
-                   "nn.functional.one_hot(torch.tensor(labels).long(), OUTPUTS).double()",
-                   "torch.sigmoid(logits)"),
-    "linear": ("nn.MSELoss()", "torch.tensor(labels).reshape(-1, 1)", "logits"),
+TORCH_HEAD = {  # head id -> (loss, the labels as the loss takes them, output from logits z)
+    "sigmoid": ("nn.BCEWithLogitsLoss()  # sigmoid and cross-entropy in one, overflow-free",
+                "torch.from_numpy(labels).reshape(-1, 1)", "torch.sigmoid(z)"),
+    "softmax": ("nn.CrossEntropyLoss()  # softmax and cross-entropy in one: it takes logits",
+                "torch.from_numpy(labels).long()  # the class numbers, not one-hot",
+                "torch.softmax(z, dim=1)"),
+    "one_vs_all": ("nn.BCEWithLogitsLoss()  # the mean over examples and classes",
+                   "nn.functional.one_hot(torch.from_numpy(labels).long(), OUTPUTS).double()",
+                   "torch.sigmoid(z)"),
+    "linear": ("nn.MSELoss()", "torch.from_numpy(labels).reshape(-1, 1)", "z"),
 }
-TORCH_OPTIMIZER = {
-    "sgd": "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)",
-    "momentum": "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=$momentum)",
-    "adam": "torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, betas=($beta1, $beta2),\n"
-            "                             eps=$eps)",
+TORCH_OPTIMIZER = {  # id -> (the optimizer, a note)
+    "sgd": ("torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)", None),
+    "momentum": (
+        "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=$momentum)",
+        ("PyTorch's momentum, as the playground's: v = mu v + g; w -= lr v. Keras and many\n"
+         "textbooks write v = mu v - lr g; w += v: the same steps while lr stays fixed.")),
+    "adam": (
+        ("torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, betas=($beta1, $beta2),\n"
+         "                             eps=$eps)"),
+        ("PyTorch's Adam with its defaults, which are the playground's: eps is added to\n"
+         "sqrt(v_hat), after the bias correction.")),
 }
 
 TORCH = '''
 # ------------------------------------------------------------------------- network
-# The playground computes in float64; PyTorch's default is float32.
+# The playground computes in float64. PyTorch's default is float32, which agrees with it
+# to about 7 digits only: from here on every tensor and layer is float64.
 torch.set_default_dtype(torch.float64)
 OUTPUTS = $outputs
 
@@ -60,15 +83,13 @@ OUTPUTS = $outputs
 model = nn.Sequential(
 $layers
 )
-with torch.no_grad():
-    linears = [m for m in model if isinstance(m, nn.Linear)]
+linears = [m for m in model if isinstance(m, nn.Linear)]
+with torch.no_grad():  # copying, not a computation to learn from
     for layer, w, b in zip(linears, WEIGHTS, BIASES):
-        layer.weight.copy_(torch.tensor(w).T)  # nn.Linear keeps W as (outputs, inputs)
-        layer.bias.copy_(torch.tensor(b))
-    prelus = [m for m in model if isinstance(m, nn.PReLU)]
-    for layer, s in zip(prelus, [s for s in PRELU_SLOPES if s is not None]):
-        layer.weight.copy_(torch.tensor(s))
-
+        # nn.Linear keeps W as (outputs, inputs) and computes x @ W.T + b: the transpose
+        layer.weight.copy_(torch.from_numpy(w.T))
+        layer.bias.copy_(torch.from_numpy(b))
+$copy_slopes
 loss_function = $loss
 
 
@@ -77,8 +98,10 @@ def as_targets(labels):
 
 
 def penalty():
-    """Regularization on the weights (never the biases): L1 rate * sum|w|, L2 rate / 2 *
-    sum w^2 (for SGD, L2 is `weight_decay=rate` on the weights)."""
+    """The regularization on the weights (never the biases): L1 rate * sum|w|, L2
+    rate / 2 * sum w^2. PyTorch's `weight_decay=rate` is this L2 (it adds rate * w to the
+    gradient, with Adam too; AdamW is the one that decays otherwise), but on every
+    parameter it is given, biases included: hence the penalty written out here."""
     weights = [layer.weight for layer in linears]
     if REGULARIZATION == "l1":
         return REGULARIZATION_RATE * sum(w.abs().sum() for w in weights)
@@ -89,115 +112,206 @@ def penalty():
 
 # ------------------------------------------------------------------------ training
 $settings
+${optimizer_note}\
 optimizer = $optimizer
 
 
-def train(epochs):
-    x = torch.tensor(features(TRAIN[:, :2]))
-    t = as_targets(TRAIN[:, 2])
+def mean_loss(x, t):
+    """The data loss over a whole set (no penalty, no dropout), as the playground shows it."""
+    model.eval()
+    with torch.no_grad():
+        return loss_function(model(x), t).item()
+
+
+def train(epochs, rng):
+    """Mini-batch training, batch by batch as the NumPy script trains: each epoch a fresh
+    shuffle drawn from `rng` (none when one batch holds all the data, as in the
+    playground), so without dropout both scripts take the same steps."""
+    x, t = torch.from_numpy(features(TRAIN[:, :2])), as_targets(TRAIN[:, 2])
+    x_test, t_test = torch.from_numpy(features(TEST[:, :2])), as_targets(TEST[:, 2])
     n = len(x)
-    model.train()  # dropout on
     for epoch in range(epochs):
-        order = torch.randperm(n) if BATCH_SIZE < n else torch.arange(n)
+        order = torch.from_numpy(rng.permutation(n) if BATCH_SIZE < n else np.arange(n))
+        model.train()  # dropout on
         for start in range(0, n, BATCH_SIZE):
             batch = order[start:start + BATCH_SIZE]
-            optimizer.zero_grad()
+            optimizer.zero_grad()  # PyTorch adds gradients up until they are cleared
             loss = loss_function(model(x[batch]), t[batch]) + penalty()
             loss.backward()
             optimizer.step()
-        print(f"# epoch {epoch + 1}: last batch's loss {loss.item():.6f}")
-    model.eval()  # dropout off
+        print(f"# epoch {epoch + 1}: training loss {mean_loss(x, t):.6f}, "
+              f"test loss {mean_loss(x_test, t_test):.6f}")
 
 
 def predict(points):
+    """The head's outputs for points (n, 2), dropout off."""
+    model.eval()
     with torch.no_grad():
-        logits = model(torch.tensor(features(points)))
-        return ($output).numpy()
+        z = model(torch.from_numpy(features(points)))
+        return $output.numpy()
+'''
+
+TORCH_SLOPES = '''\
+    prelus = [m for m in model if isinstance(m, nn.PReLU)]
+    for layer, s in zip(prelus, [s for s in PRELU_SLOPES if s is not None]):
+        layer.weight.copy_(torch.from_numpy(s))
 '''
 
 TORCH_MAIN = '''
+
 if __name__ == "__main__":
     args = arguments()
-    torch.manual_seed(0)
-    train(args.epochs)
+    torch.manual_seed(0)  # dropout's masks
+    train(args.epochs, np.random.default_rng(0))  # the batches: the NumPy script's generator
     print_predictions(predict(PREDICT_POINTS))
 '''
 
 
 def _torch_layers(spec: ScriptSpec) -> str:
-    lines, width = [], len(spec.features)
+    lines, width, noted = [], len(spec.features), set()
     for h in spec.hidden:
+        layer, note = TORCH_ACTIVATION[h.activation]
         lines.append(f"    nn.Linear({width}, {h.units}),")
-        lines.append("    " + fill(TORCH_ACTIVATION[h.activation], units=h.units) + ",")
+        if h.activation not in noted:
+            lines.append(comment(note, "    ").rstrip("\n"))
+            noted.add(h.activation)
+        lines.append("    " + fill(layer, units=h.units) + ",")
         if h.dropout:
             lines.append(f"    nn.Dropout({number(h.dropout)}),  # inverted, as the playground's")
         width = h.units
-    lines.append(f"    nn.Linear({width}, {spec.outputs}),")
-    return "\n".join(lines)
+    lines.append(f"    nn.Linear({width}, {spec.outputs}),  # the logits")
+    return "\n".join(line for line in lines if line)
+
+
+def _uses_prelu(spec: ScriptSpec) -> bool:
+    return any(h.activation == "prelu" for h in spec.hidden)
 
 
 def pytorch_script(spec: ScriptSpec) -> str:
     loss, targets, output = TORCH_HEAD[spec.head]
-    optimizer = with_optimizer_settings(TORCH_OPTIMIZER[spec.optimizer], spec)
+    optimizer, optimizer_note = TORCH_OPTIMIZER[spec.optimizer]
     body = fill(TORCH, outputs=spec.outputs, head=spec.head, layers=_torch_layers(spec),
-                loss=loss, targets=targets, settings=settings_block(spec),
-                optimizer=optimizer, output=output)
-    note = "" if spec.optimizer == "sgd" else OPTIMIZER_NOTE
+                copy_slopes=TORCH_SLOPES if _uses_prelu(spec) else "", loss=loss,
+                targets=targets, settings=settings_block(spec),
+                optimizer_note=comment(optimizer_note),
+                optimizer=with_optimizer_settings(optimizer, spec), output=output)
     return "".join([
-        header(spec, "A Neural Playground network in PyTorch.", "playground_pytorch.py", note),
+        header(spec, "A Neural Playground network in PyTorch.", "playground_pytorch.py"),
         "\nimport argparse\n\nimport numpy as np\nimport torch\nfrom torch import nn\n",
         data_block(spec), body, PRINT_PREDICTIONS, ARGUMENTS, TORCH_MAIN,
     ])
 
 
 # ------------------------------------------------------------------ Keras
-KERAS_ACTIVATION = {  # a Dense layer's activation, or a layer of its own after it
-    "linear": ('"linear"', None), "sigmoid": ('"sigmoid"', None), "tanh": ('"tanh"', None),
-    "relu": ('"relu"', None),
-    # Keras's LeakyReLU slope defaults to 0.3; the playground's is 0.01
-    "leaky_relu": ('"linear"', "layers.LeakyReLU(negative_slope=0.01)"),
-    "prelu": ('"linear"', "layers.PReLU()"),
-    "elu": ('"elu"', None), "softplus": ('"softplus"', None),
-    "swish": ('"silu"', None),  # swish is also called SiLU
-    # Keras's gelu is exact by default; the playground's is the tanh approximation
-    "gelu": ("lambda z: keras.activations.gelu(z, approximate=True)", None),
+KERAS_IMPORTS = '''
+import argparse
+import importlib.util
+import os
+
+# Keras 3 runs on JAX, TensorFlow or PyTorch, whichever is chosen before keras is first
+# imported: by KERAS_BACKEND when it is set, else here the first of them installed (Keras
+# itself would take TensorFlow, or the one named in ~/.keras/keras.json). PyTorch comes
+# last: on it Keras (3.15 at least) computes Dense layers in float32 even in a float64
+# model (keras-team/keras#23704), and the numbers agree with the playground's to about
+# 7 digits, not 15.
+if "KERAS_BACKEND" not in os.environ:
+    installed = [name for name in ("jax", "tensorflow", "torch") if importlib.util.find_spec(name)]
+    os.environ["KERAS_BACKEND"] = installed[0] if installed else "tensorflow"
+# JAX computes in float32, even when asked for float64, unless told before it is loaded
+os.environ.setdefault("JAX_ENABLE_X64", "1")
+
+import keras  # noqa: E402  (imported only now: the backend is chosen above)
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+'''
+
+# id -> (a Dense layer's activation, a layer of its own after it or None, a note)
+KERAS_ACTIVATION = {
+    "linear": ('"linear"', None, None),
+    "sigmoid": ('"sigmoid"', None, None),
+    "tanh": ("tanh", None, None),  # KERAS_FUNCTIONS says why it is a function of ours
+    "relu": ('"relu"', None, None),
+    "leaky_relu": ('"linear"', "layers.LeakyReLU(negative_slope=0.01)",
+                   "Keras's LeakyReLU slope defaults to 0.3; the playground's is 0.01"),
+    "prelu": ('"linear"', "layers.PReLU()",
+              "PReLU: one learned slope per unit, as in the playground; set below"),
+    "elu": ('"elu"', None, None),
+    "softplus": ('"softplus"', None,
+                 ("on the PyTorch backend this is PyTorch's Softplus: z itself once z > 20,\n"
+                  "off there by up to 2e-9")),
+    "swish": ('"silu"', None, "swish, z * sigmoid(z), is also called SiLU"),
+    "gelu": ("gelu", None, None),
 }
-KERAS_HEAD = {  # head id -> (loss, the labels as the loss takes them, output from logits)
-    "sigmoid": ("keras.losses.BinaryCrossentropy(from_logits=True)", "labels.reshape(-1, 1)",
-                "1.0 / (1.0 + np.exp(-logits))"),
-    "softmax": ("keras.losses.CategoricalCrossentropy(from_logits=True)",
-                "np.eye(OUTPUTS)[labels.astype(int)]",
-                ("np.exp(logits - logits.max(axis=1, keepdims=True)) / "
-                "np.exp(logits - logits.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)")),
-    "one_vs_all": ("keras.losses.BinaryCrossentropy(from_logits=True)  # mean over classes too",
-                   "np.eye(OUTPUTS)[labels.astype(int)]", "1.0 / (1.0 + np.exp(-logits))"),
-    "linear": ("keras.losses.MeanSquaredError()", "labels.reshape(-1, 1)", "logits"),
+# the activations written as functions of the script's own
+KERAS_FUNCTIONS = {
+    "tanh": '''
+
+def tanh(z):
+    """tanh(z) = 2 sigmoid(2z) - 1: Keras's own tanh (3.15 at least) computes in float32
+    on JAX even in a float64 model (keras-team/keras#23704)."""
+    return 2.0 * keras.ops.sigmoid(2.0 * z) - 1.0
+''',
+    "gelu": '''
+
+def gelu(z):
+    """The playground's GELU is the tanh approximation; Keras's default is exact."""
+    return keras.activations.gelu(z, approximate=True)
+''',
 }
-KERAS_OPTIMIZER = {
-    "sgd": "keras.optimizers.SGD(learning_rate=LEARNING_RATE)",
-    # Keras writes momentum as v = mu v - lr g; w += v: the same steps at a fixed rate
-    "momentum": "keras.optimizers.SGD(learning_rate=LEARNING_RATE, momentum=$momentum)",
-    # Keras's Adam epsilon defaults to 1e-7 (the playground's and PyTorch's: 1e-8), and it
-    # adds epsilon to sqrt(v) before the bias correction, not after: a hair's difference
-    "adam": "keras.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=$beta1, "
-            "beta_2=$beta2,\n                              epsilon=$eps)",
+# head id -> (the loss of each example from the logits z, the keras.losses class it writes
+# out, the labels as the loss takes them, the head's output from the logits z)
+KERAS_HEAD = {
+    "sigmoid": ("keras.ops.squeeze(keras.ops.binary_crossentropy(t, z, from_logits=True), 1)",
+                "BinaryCrossentropy(from_logits=True)", "labels.reshape(-1, 1)",
+                "keras.ops.sigmoid(z)"),
+    "softmax": ("keras.ops.categorical_crossentropy(t, z, from_logits=True)",
+                "CategoricalCrossentropy(from_logits=True)",
+                "np.eye(OUTPUTS)[labels.astype(int)]  # one-hot",
+                "keras.ops.softmax(z, axis=1)"),
+    "one_vs_all": (("keras.ops.sum(keras.ops.binary_crossentropy(t, z, from_logits=True), 1) "
+                    "/ OUTPUTS"), "BinaryCrossentropy(from_logits=True)",
+                   "np.eye(OUTPUTS)[labels.astype(int)]  # one-hot", "keras.ops.sigmoid(z)"),
+    "linear": ("keras.ops.squeeze(keras.ops.square(keras.ops.subtract(z, t)), 1)",
+               "MeanSquaredError()", "labels.reshape(-1, 1)", "z"),
 }
-KERAS_REGULARIZER = {
-    "none": "None",
-    "l1": "keras.regularizers.L1(REGULARIZATION_RATE)",
-    # Keras's L2(c) adds c * sum w^2; the playground's L2 is rate / 2 * sum w^2
-    "l2": "keras.regularizers.L2(REGULARIZATION_RATE / 2)",
+KERAS_LOSS_NAME = {"sigmoid": "binary cross-entropy", "softmax": "categorical cross-entropy",
+                   "one_vs_all": "binary cross-entropy averaged over the classes",
+                   "linear": "squared error"}
+KERAS_OPTIMIZER = {  # id -> (the optimizer, a note)
+    "sgd": ("keras.optimizers.SGD(learning_rate=LEARNING_RATE)", None),
+    "momentum": (
+        "keras.optimizers.SGD(learning_rate=LEARNING_RATE, momentum=$momentum)",
+        ("Keras writes momentum as v = mu v - lr g; w += v, the playground (as PyTorch)\n"
+         "v = mu v + g; w -= lr v: the same steps while the learning rate stays fixed.")),
+    "adam": (
+        ("keras.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=$beta1, beta_2=$beta2,\n"
+         "                                  epsilon=$eps)"),
+        ("Keras's Adam epsilon defaults to 1e-7 (the playground's and PyTorch's: 1e-8), and\n"
+         "Keras adds it before the bias correction: w -= lr sqrt(1 - b2^t) / (1 - b1^t) m /\n"
+         "(sqrt(v) + eps), where the playground divides by sqrt(v / (1 - b2^t)) + eps. Its\n"
+         "eps then acts as eps / sqrt(1 - b2^t) does there: 32 times larger at the first\n"
+         "step, 1.3 times after 1000. The steps differ a little where a gradient is as small\n"
+         "as eps; the training curves look the same.")),
+}
+KERAS_REGULARIZER = {  # id -> the weights' regularizer, with a note where one is due
+    "none": "",
+    "l1": "REGULARIZER = keras.regularizers.L1(REGULARIZATION_RATE)\n",
+    "l2": ("# Keras's L2(c) adds c * sum w^2; the playground's L2 is rate / 2 * sum w^2\n"
+           "REGULARIZER = keras.regularizers.L2(REGULARIZATION_RATE / 2)\n"),
 }
 
 KERAS = '''
 # ------------------------------------------------------------------------- network
-# The playground computes in float64; Keras's default is float32.
-keras.backend.set_floatx("float64")
+# The playground computes in float64; Keras's default is float32, which agrees with it to
+# about 7 digits only. Set before any layer or optimizer is made: each takes its dtype
+# when it is created.
+keras.config.set_floatx("float64")
 OUTPUTS = $outputs
-$settings
+$settings$regularizer$functions
 # The model gives the logits z; the head ($head) is applied by the loss while training
-# and by `predict`. A Dense layer keeps W as (inputs, outputs), as the playground does;
-# its random starting weights are replaced by the playground's just below.
+# and by `predict`. A Dense layer keeps W as (inputs, outputs), as the playground does
+# (PyTorch's nn.Linear keeps its transpose); its random starting weights (Glorot-uniform)
+# are replaced by the playground's just below.
 model = keras.Sequential([
     keras.Input(shape=($inputs,)),
 $layers
@@ -205,65 +319,121 @@ $layers
 dense = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
 for layer, w, b in zip(dense, WEIGHTS, BIASES):
     layer.set_weights([w, b])
-prelus = [layer for layer in model.layers if isinstance(layer, layers.PReLU)]
-for layer, s in zip(prelus, [s for s in PRELU_SLOPES if s is not None]):
-    layer.set_weights([s])
+$copy_slopes
 
 # ------------------------------------------------------------------------ training
-loss_function = $loss
-model.compile(optimizer=$optimizer,
-              loss=loss_function)
+def loss_function(t, z):
+    """Each example's $loss_name, from the logits z.
+
+    Keras averages it over a batch. keras.losses.$builtin
+    computes the same, but averages with keras.ops.mean, which Keras (3.15 at least)
+    computes in float32 on JAX and PyTorch even in a float64 model
+    (keras-team/keras#23704): its losses, and the steps they give, would agree with the
+    playground's to about 7 digits only."""
+    return $loss
+
+
+${optimizer_note}\
+optimizer = $optimizer
+model.compile(optimizer=optimizer, loss=loss_function)
 
 
 def as_targets(labels):
     return $targets
 
 
-def train(epochs):
-    if epochs:  # fit shuffles the training set each epoch; dropout is on only in fit
-        model.fit(features(TRAIN[:, :2]), as_targets(TRAIN[:, 2]), batch_size=BATCH_SIZE,
-                  epochs=epochs, shuffle=True, verbose=2)
+def logits(x):
+    """The model's logits for the rows x, dropout off."""
+    return model(x, training=False)
+
+
+def mean_loss(x, t):
+    """The data loss over a whole set (no penalty, no dropout), as the playground shows it."""
+    return float(np.mean(keras.ops.convert_to_numpy(loss_function(t, logits(x)))))
+
+
+def train(epochs, rng):
+    """Mini-batch training, batch by batch as the NumPy script trains: each epoch a fresh
+    shuffle drawn from `rng` (none when one batch holds all the data, as in the
+    playground), so without dropout both scripts take the same steps. fit's own shuffle
+    is off: it would draw other batches, and reorder even a single one."""
+    x, t = features(TRAIN[:, :2]), as_targets(TRAIN[:, 2])
+    x_test, t_test = features(TEST[:, :2]), as_targets(TEST[:, 2])
+    n = len(x)
+    for epoch in range(epochs):
+        order = rng.permutation(n) if BATCH_SIZE < n else np.arange(n)
+        # dropout is on inside fit only; the loss there adds the layers' penalties
+        model.fit(x[order], t[order], batch_size=BATCH_SIZE, epochs=1, shuffle=False,
+                  verbose=0)
+        print(f"# epoch {epoch + 1}: training loss {mean_loss(x, t):.6f}, "
+              f"test loss {mean_loss(x_test, t_test):.6f}")
 
 
 def predict(points):
-    logits = np.asarray(model(features(points), training=False))
-    return $output
+    """The head's outputs for points (n, 2), dropout off."""
+    z = logits(features(points))
+    return keras.ops.convert_to_numpy($output)
+'''
+
+KERAS_SLOPES = '''\
+prelus = [layer for layer in model.layers if isinstance(layer, layers.PReLU)]
+for layer, s in zip(prelus, [s for s in PRELU_SLOPES if s is not None]):
+    layer.set_weights([s])
 '''
 
 KERAS_MAIN = '''
+
 if __name__ == "__main__":
     args = arguments()
-    keras.utils.set_random_seed(0)
-    train(args.epochs)
+    keras.utils.set_random_seed(0)  # dropout's masks
+    train(args.epochs, np.random.default_rng(0))  # the batches: the NumPy script's generator
     print_predictions(predict(PREDICT_POINTS))
 '''
 
+KERAS_ADAM_NOTE = (" Keras's Adam, too, puts its epsilon elsewhere than the\nplayground's "
+                   "(see the optimizer below): its steps differ a little where\ngradients "
+                   "are small.")
+
 
 def _keras_layers(spec: ScriptSpec) -> str:
-    regularizer = KERAS_REGULARIZER[spec.regularization]
-    lines = []
+    regularizer = "" if spec.regularization == "none" else ", kernel_regularizer=REGULARIZER"
+    lines, noted = [], set()
     for h in spec.hidden:
-        activation, extra = KERAS_ACTIVATION[h.activation]
-        lines.append(f"    layers.Dense({h.units}, activation={activation}, "
-                     f"kernel_regularizer={regularizer}),")
+        activation, extra, note = KERAS_ACTIVATION[h.activation]
+        if h.activation not in noted:
+            lines.append(comment(note, "    "))
+            noted.add(h.activation)
+        lines.append(f"    layers.Dense({h.units}, activation={activation}{regularizer}),\n")
         if extra:
-            lines.append(f"    {extra},")
+            lines.append(f"    {extra},\n")
         if h.dropout:
-            lines.append(f"    layers.Dropout({number(h.dropout)}),")
-    lines.append(f"    layers.Dense({spec.outputs}, kernel_regularizer={regularizer}),  # logits")
-    return "\n".join(lines)
+            lines.append(f"    layers.Dropout({number(h.dropout)}),  # inverted, as the "
+                         "playground's\n")
+    lines.append(f"    layers.Dense({spec.outputs}{regularizer}),  # the logits")
+    return "".join(lines)
+
+
+def _keras_functions(spec: ScriptSpec) -> str:
+    """The activations the network uses that the script writes as functions of its own."""
+    used = [a for a in dict.fromkeys(h.activation for h in spec.hidden) if a in KERAS_FUNCTIONS]
+    return "".join(KERAS_FUNCTIONS[a] for a in used) + ("\n" if used else "")
 
 
 def keras_script(spec: ScriptSpec) -> str:
-    loss, targets, output = KERAS_HEAD[spec.head]
-    optimizer = with_optimizer_settings(KERAS_OPTIMIZER[spec.optimizer], spec)
+    loss, builtin, targets, output = KERAS_HEAD[spec.head]
+    optimizer, optimizer_note = KERAS_OPTIMIZER[spec.optimizer]
     body = fill(KERAS, outputs=spec.outputs, settings=settings_block(spec), head=spec.head,
-                inputs=len(spec.features), layers=_keras_layers(spec), optimizer=optimizer,
-                loss=loss, targets=targets, output=output)
-    note = "" if spec.optimizer == "sgd" else OPTIMIZER_NOTE
+                inputs=len(spec.features), layers=_keras_layers(spec),
+                regularizer=KERAS_REGULARIZER[spec.regularization],
+                functions=_keras_functions(spec),
+                copy_slopes=KERAS_SLOPES if _uses_prelu(spec) else "",
+                loss_name=KERAS_LOSS_NAME[spec.head], builtin=builtin, loss=loss,
+                optimizer_note=comment(optimizer_note),
+                optimizer=with_optimizer_settings(optimizer, spec), targets=targets,
+                output=output)
+    note = KERAS_ADAM_NOTE if spec.optimizer == "adam" else ""
     return "".join([
-        header(spec, "A Neural Playground network in Keras (3, any backend).",
+        header(spec, "A Neural Playground network in Keras 3 (on JAX, TensorFlow or PyTorch).",
                "playground_keras.py", note),
-        "\nimport argparse\n\nimport keras\nimport numpy as np\nfrom keras import layers\n",
-        data_block(spec), body, PRINT_PREDICTIONS, ARGUMENTS, KERAS_MAIN,
+        KERAS_IMPORTS, data_block(spec), body, PRINT_PREDICTIONS, ARGUMENTS, KERAS_MAIN,
     ])

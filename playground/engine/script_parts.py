@@ -104,9 +104,11 @@ each: the numbers the playground shows for those points. Train it further first 
 
     python $filename --epochs 100
 
-The math is the playground's, but the batches are shuffled by this script's own random
-generator, so after training the numbers differ a little from what the playground would
-reach.$optimizer_note
+Training is the playground's: the same loss, optimizer, batch size and regularization.
+When one batch holds the whole training set, an epoch is one step on the points in their
+stored order, as there, so N epochs here are N more steps in the playground. Smaller
+batches are shuffled (and dropout drawn) by this script's own random generator, not the
+playground's, so then the numbers come out a little different.$optimizer_note
 """
 '''
 
@@ -174,7 +176,14 @@ def data_block(spec: ScriptSpec) -> str:
         inputs=len(spec.features), parameters=parameters)
 
 
+OPTIMIZER_NOTE = ("\n\nThe optimizer starts afresh here: its running averages in the playground "
+                  "are not\ncarried over.")
+
+
 def header(spec: ScriptSpec, title: str, filename: str, optimizer_note: str = "") -> str:
+    """The script's docstring; `optimizer_note` is what more it says of its optimizer."""
+    if spec.optimizer != "sgd":
+        optimizer_note = OPTIMIZER_NOTE + optimizer_note
     return fill(HEADER, title=title, step=spec.step, epoch=spec.epoch, dataset=spec.dataset,
                 architecture=spec.architecture(), filename=filename,
                 optimizer_note=optimizer_note)
@@ -189,6 +198,7 @@ def settings_block(spec: ScriptSpec) -> str:
 
 
 PRINT_PREDICTIONS = '''
+
 def print_predictions(outputs):
     """One line a point: x1 x2 -> the output layer's values."""
     for (x1, x2), values in zip(PREDICT_POINTS, outputs):
@@ -196,6 +206,7 @@ def print_predictions(outputs):
 '''
 
 ARGUMENTS = '''
+
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=0,

@@ -16,7 +16,15 @@ from playground.service.store import SessionStore
 from playground.web.app import create_app
 
 from .api_support import API, error_body, params, snapshot, strict_json
-from .test_export import exported, outputs_by_api, predict_points, run
+from .test_export import (
+    FRAMEWORKS,
+    exported,
+    framework,
+    outputs_by_api,
+    predict_points,
+    run,
+    tolerance,
+)
 
 CSV = {"content-type": "text/csv"}
 
@@ -234,6 +242,31 @@ def test_the_numpy_script_on_own_data_prints_the_playgrounds_numbers(client, new
     printed = run(tmp_path, script, "own.py")
     expected = outputs_by_api(client, sid, predict_points(script))
     np.testing.assert_allclose(printed, expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(("fmt", "backend"), FRAMEWORKS, ids=lambda v: v)
+def test_the_framework_scripts_on_own_data_print_and_train_as_the_playground(
+        client, new_session, tmp_path, fmt, backend):
+    """Run where PyTorch or Keras is installed: a script of a session on own data prints the
+    playground's numbers, and two full-batch epochs on the points it embeds are the
+    playground's two steps on the upload."""
+    env = framework(fmt, backend)
+    dataset = upload(client, blob_csv(50, seed=7))["dataset"]
+    sid = new_session(dataset=dataset, batch_size=5000, optimizer="momentum",
+                      hidden=[{"units": 4, "activation": "tanh"},
+                              {"units": 3, "activation": "prelu"}])["id"]
+    client.post(f"{API}/{sid}/step", json={"steps": 5})
+    script = exported(client, sid, fmt)
+    printed = run(tmp_path, script, "own.py", env=env)
+    expected = outputs_by_api(client, sid, predict_points(script))
+    np.testing.assert_allclose(printed, expected, rtol=0, atol=tolerance(fmt, backend))
+    fresh = new_session(dataset=dataset, batch_size=5000, optimizer="momentum",
+                        hidden=[{"units": 4, "activation": "tanh"}])["id"]
+    script = exported(client, fresh, fmt)   # momentum starts afresh in both: from step 0
+    client.post(f"{API}/{fresh}/step", json={"steps": 2})
+    printed = run(tmp_path, script, "own.py", "--epochs", "2", env=env)
+    expected = outputs_by_api(client, fresh, predict_points(script))
+    np.testing.assert_allclose(printed, expected, rtol=0, atol=tolerance(fmt, backend))
 
 
 def test_a_model_files_bad_points_are_refused_with_the_row(client, new_session):
