@@ -212,7 +212,7 @@ import os
 # imported: by KERAS_BACKEND when it is set, else here the first of them installed (Keras
 # itself would take TensorFlow, or the one named in ~/.keras/keras.json). PyTorch comes
 # last: on it Keras (3.15 at least) computes Dense layers in float32 even in a float64
-# model (keras-team/keras#23704), and the numbers agree with the playground's to about
+# model (as in keras-team/keras#23223), and the numbers agree with the playground's to about
 # 7 digits, not 15.
 if "KERAS_BACKEND" not in os.environ:
     installed = [name for name in ("jax", "tensorflow", "torch") if importlib.util.find_spec(name)]
@@ -248,7 +248,7 @@ KERAS_FUNCTIONS = {
 
 def tanh(z):
     """tanh(z) = 2 sigmoid(2z) - 1: Keras's own tanh (3.15 at least) computes in float32
-    on JAX even in a float64 model (keras-team/keras#23704)."""
+    on JAX even in a float64 model (as in keras-team/keras#23223)."""
     return 2.0 * keras.ops.sigmoid(2.0 * z) - 1.0
 ''',
     "gelu": '''
@@ -328,7 +328,7 @@ def loss_function(t, z):
     Keras averages it over a batch. keras.losses.$builtin
     computes the same, but averages with keras.ops.mean, which Keras (3.15 at least)
     computes in float32 on JAX and PyTorch even in a float64 model
-    (keras-team/keras#23704): its losses, and the steps they give, would agree with the
+    (as in keras-team/keras#23223): its losses, and the steps they give, would agree with the
     playground's to about 7 digits only."""
     return $loss
 

@@ -143,7 +143,7 @@ FRAMEWORKS = [("pytorch", "torch"), ("keras", "jax"), ("keras", "tensorflow"),
 
 # Within 1e-9 of the playground everywhere but in two places a framework truly cannot:
 # - Keras on PyTorch (3.15.1 at least) computes Dense layers in float32 in a float64 model
-#   (keras-team/keras#23704): float32's 24 bits agree to about 6e-8 of a value, and these
+#   (as in keras-team/keras#23223): float32's 24 bits agree to about 6e-8 of a value, and these
 #   outputs are at most a few units, after at most three layers; seen up to 1.2e-7.
 # - Keras's Adam adds its epsilon before the bias correction (the script says how), so
 #   its steps are not PyTorch's: seen up to 8.7e-7 after one step at lr 0.03. With the
