@@ -105,6 +105,9 @@ export class OutputPlot {
   }
 
   draw({ heatmaps, grid, gridColor, data, kind, threshold, discretize, showTest, chosen, overlay = null }) {
+    // a canvas of no size (a panel not laid out yet, e.g. while presenter mode resizes) has
+    // nothing to show, and drawImage from a zero-size layer throws
+    if (!this.canvas.width || !this.canvas.height) return;
     const R = grid ? heatmaps.node_resolution || heatmaps.resolution : heatmaps.resolution;
     const values = decodeGrid(grid || heatmaps.output, R);
     let color;
