@@ -1,6 +1,6 @@
 """A network as a script a learner can run (API.md 6.4): plain NumPy here (forward,
 backward, loss, optimizer written out, the way the playground computes them), PyTorch and
-Keras in export_frameworks.py; the shared blocks are in script_parts.py.
+Keras in export_pytorch.py and export_keras.py; the shared blocks are in script_parts.py.
 
 Pure string building from the network's arrays: nothing here runs the network. Only the
 pieces a network uses are written (its activations, its head, its optimizer), so a
@@ -10,7 +10,8 @@ script reads as the playground's network and no other.
 from __future__ import annotations
 
 from .activations import ELU_ALPHA, LEAKY_SLOPE
-from .export_frameworks import keras_script, pytorch_script
+from .export_keras import keras_script
+from .export_pytorch import pytorch_script
 from .script_parts import (
     ARGUMENTS,
     PRINT_PREDICTIONS,

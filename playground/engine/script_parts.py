@@ -1,5 +1,5 @@
-"""What every exported script shares (export.py writes the NumPy one, export_frameworks.py
-the PyTorch and Keras ones): the network as plain numbers (`ScriptSpec`), and the blocks of
+"""What every exported script shares (export.py writes the NumPy one, export_pytorch.py
+and export_keras.py the PyTorch and Keras ones): the network as plain numbers (`ScriptSpec`), and the blocks of
 text that hold the data, the features, the parameters and the printing of predictions.
 
 Numbers are written with `repr`, the shortest text that reads back as the same float64,
@@ -214,3 +214,12 @@ def arguments():
                              "playground's network as it is)")
     return parser.parse_args()
 '''
+
+
+def comment(note: str | None, indent: str = "") -> str:
+    """A note as comment lines (each line of `note` one line of comment), or nothing."""
+    return "".join(f"{indent}# {line}\n" for line in note.splitlines()) if note else ""
+
+
+def uses_prelu(spec: ScriptSpec) -> bool:
+    return any(h.activation == "prelu" for h in spec.hidden)

@@ -19,7 +19,8 @@ import pytest
 
 from playground.engine.activations import ACTIVATIONS
 from playground.engine.export import ACTIVATION_CODE, HEAD_CODE
-from playground.engine.export_frameworks import KERAS_ACTIVATION, TORCH_ACTIVATION
+from playground.engine.export_keras import KERAS_ACTIVATION
+from playground.engine.export_pytorch import TORCH_ACTIVATION
 from playground.engine.heads import HEADS
 from playground.engine.optimizers import ADAM_BETA2, ADAM_EPS
 
