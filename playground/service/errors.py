@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_lesson": (),
     "not_a_question": ("step",),
     "bad_goal": ("metric", "needs"),
+    "goal_too_deep": ("index", "limit"),
     "empty_prompt": (),
     "unknown_exercise": ("exercise_id",),
     "unknown_class": ("code",),

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import own_data
 from .config import Config, Limits
 from .errors import Refused, RuleBroken
-from .goals import AllOf, AnyOf, Goal, Predicate, describe
+from .goals import AllOf, AnyOf, Goal, Predicate, describe, goal_list
 from .lessons import Control, Lesson, Params, Text
 from .store import SessionStore
 
@@ -52,7 +52,7 @@ class Exercise(BaseModel):
     locked: list[Control] = Field(default_factory=list)
     hidden: list[Control] = Field(default_factory=list)
     prompt: Prompt
-    goals: list[Goal] = Field(min_length=1, max_length=MAX_GOALS)
+    goals: goal_list(MAX_GOALS)  # type: ignore[valid-type]
 
 
 def create(store: SessionStore, exercise: Exercise) -> str:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field,
+                      GetJsonSchemaHandler, Tag, model_validator)
+from pydantic_core import CoreSchema
 
 from ..engine.activations import ACTIVATIONS
 from ..engine.datasets import DATASETS
@@ -218,6 +220,65 @@ Goal = Annotated[Union[Annotated[Predicate, Tag("check")], Annotated[AllOf, Tag(
                        Annotated[AnyOf, Tag("any")]], Discriminator(_goal_kind)]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
+
+# How deep all/any may nest: "all of (any of (a, b), c)" is 2. Deeper says nothing a
+# teacher needs, and a bound keeps the work of reading and checking a goal bounded.
+MAX_GOAL_DEPTH = 3
+
+
+def nesting(goal: Any) -> int:
+    """How deep all/any nest in a goal as sent (0 for a single check); iterative, so a
+    pathological body cannot exhaust the stack before it is refused."""
+    deepest, todo = 0, [(goal, 0)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            for key in ("all", "any"):
+                if isinstance(item.get(key), list):
+                    todo.extend((part, depth + 1) for part in item[key])
+    return deepest
+
+
+def _shallow(goals: Any) -> Any:
+    for i, goal in enumerate(goals if isinstance(goals, list) else []):
+        if nesting(goal) > MAX_GOAL_DEPTH:
+            raise RuleBroken(f"goal {i} nests all/any {nesting(goal)} deep; at most "
+                             f"{MAX_GOAL_DEPTH}", "goal_too_deep", index=i,
+                             limit=MAX_GOAL_DEPTH)
+    return goals
+
+
+class _Unrolled:
+    """The published schema of a goal list: all/any written out to MAX_GOAL_DEPTH
+    levels instead of a cycle of references. It says the depth rule, and tools that
+    generate requests from the schema (schemathesis) cannot bottom out in a cycle."""
+
+    def __get_pydantic_json_schema__(self, core: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        listing = handler(core)   # items: oneOf [Predicate, AllOf, AnyOf], as references
+        check = listing["items"]["oneOf"][0]
+
+        def level(depth: int) -> dict[str, Any]:
+            if depth == 0:
+                return dict(check)   # a copy each time: refs are rewritten in place later
+            inner = level(depth - 1)
+            return {"oneOf": [dict(check)] + [
+                {"type": "object", "title": title, "additionalProperties": False,
+                 "required": [key],
+                 "properties": {key: {"type": "array", "items": inner,
+                                      "minItems": 1, "maxItems": 16}}}
+                for key, title in (("all", "AllOf"), ("any", "AnyOf"))]}
+
+        return {**{k: v for k, v in listing.items() if k != "items"},
+                "items": level(MAX_GOAL_DEPTH)}
+
+
+def goal_list(max_length: int) -> Any:
+    """A list of 1..max_length goals, each nesting all/any at most MAX_GOAL_DEPTH deep
+    (refused as goal_too_deep, with the goal's index and the limit)."""
+    return Annotated[list[Goal], Field(min_length=1, max_length=max_length),
+                     BeforeValidator(_shallow), _Unrolled()]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ checked, and a name it lists can be met."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -136,3 +138,26 @@ def test_a_goal_missing_what_its_metric_needs_is_refused_naming_it(client, menu)
     r = client.post("/api/exercises", json=body | {"goals": [
         {"all": [{"metric": "units", "op": "<", "value": 3, "layer": -1}]}]})
     assert error_body(r.json(), "too_small")["params"]["field"] == "goals.0.all.all.0.check.layer"
+
+
+def test_all_and_any_nest_at_most_three_deep(client, new_session):
+    """Deeper says nothing a teacher needs, and keeps the work of reading a goal bounded;
+    the published schema writes the three levels out (no cycle of references)."""
+    leaf = {"metric": "epoch", "op": ">=", "value": 0}
+
+    def nested(depth: int) -> dict:
+        goal = leaf
+        for level in range(depth):
+            goal = {("all", "any")[level % 2]: [goal, leaf]}
+        return goal
+
+    body = {"prompt": {"en": "Try."}}
+    assert met(client, new_session, {}, nested(3))
+    for depth in (4, 40):
+        r = client.post("/api/exercises", json=body | {"goals": [leaf, nested(depth)]})
+        assert r.status_code == 422
+        assert error_body(r.json(), "goal_too_deep")["params"] == {"index": 1, "limit": 3}
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Exercise"]
+    text = json.dumps(schema["properties"]["goals"])
+    assert text.count('"required": ["all"]') == 1 + 2 + 4   # levels 1, 2 and 3, written out
+    assert "#/components/schemas/AllOf" not in text and "#/components/schemas/AnyOf" not in text
