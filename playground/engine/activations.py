@@ -1,9 +1,16 @@
 """Hidden-layer activations: one table row per contract id.
 
-Each row holds the forward rule `f(z, slope)` and its derivative `df(z, a, slope)`
-written side by side. `a` is `f(z)`, passed in because several derivatives are
-cheapest in terms of the output (sigmoid: a(1-a), tanh: 1-a^2). `slope` is the
-per-unit PReLU slope array (shape (units,)); every other row ignores it.
+Each row holds the forward rule `f(z, p)` and its derivative `df(z, a, p)` written side
+by side. `a` is `f(z)`, passed in because several derivatives are cheapest in terms of
+the output (sigmoid: a(1-a), tanh: 1-a^2). `p` is what a row needs beyond z:
+- PReLU: the learned per-unit slopes (shape (units,));
+- RReLU: the negative slopes, drawn per element in training (shape of z), the fixed
+  (1/8 + 1/3)/2 in evaluation (PyTorch's `RReLU`);
+- Noisy ReLU: the noise added to z, N(0, sigma^2) per element in training, 0 in
+  evaluation;
+every other row ignores it. A row with `draw` is random in training: `draw(uniform, layer)`
+turns uniforms from the trainer's generator into its `p`, so the same seed gives the same
+run, and the compiled engine, handed the same uniforms, computes the same thing.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +97,27 @@ def prelu_slope_grad_factor(z: Array) -> Array:
     return np.minimum(z, 0.0)
 
 
+RRELU_LOWER, RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0
+RRELU_EVAL_SLOPE = (RRELU_LOWER + RRELU_UPPER) / 2.0
+NOISE_SIGMA = 0.1   # Noisy ReLU's default sigma (a per-layer setting, noise_sigma)
+
+
+def _rrelu_slopes(uniform: Array, layer) -> Array:
+    """Slopes ~ U(1/8, 1/3), one per element: one uniform each."""
+    return RRELU_LOWER + (RRELU_UPPER - RRELU_LOWER) * uniform[0]
+
+
+def _gaussian_noise(uniform: Array, layer) -> Array:
+    """N(0, sigma^2) per element by Box-Muller from two uniforms u1, u2 in [0, 1):
+    sigma sqrt(-2 ln(1 - u1)) cos(2 pi u2) (1 - u1 is in (0, 1], so the log is finite)."""
+    radius = np.sqrt(-2.0 * np.log1p(-uniform[0]))
+    return layer.noise_sigma * radius * np.cos(2.0 * math.pi * uniform[1])
+
+
+def _noisy_relu(z: Array, noise: Array | None) -> Array:
+    return np.maximum(z + noise, 0.0) if noise is not None else np.maximum(z, 0.0)
+
+
 def _elu(z: Array, slope: Array | None) -> Array:
     return np.where(z > 0.0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
 
@@ -127,7 +156,9 @@ def _gelu_df(z: Array, a: Array, slope: Array | None) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: contract id, display name, formula, f and its derivative df."""
+    """One activation: contract id, display name, formula, f and its derivative df; for a
+    row random in training, how many uniforms an element takes, how they become its `p`
+    (`draw`) and the `p` of evaluation."""
 
     id: str
     name: str
@@ -135,6 +166,13 @@ class Activation:
     f: Callable[[Array, Array | None], Array]
     df: Callable[[Array, Array, Array | None], Array]
     learnable_slope: bool = False
+    uniforms: int = 0                      # per element, in training
+    draw: Callable[[Array, Any], Array] | None = None
+    evaluation: float | None = None        # p outside training (RReLU's mean slope, ...)
+
+    def param(self, slopes: Array | None) -> Array | float | None:
+        """`p` in evaluation, traces and heatmaps: the learned slopes, or the fixed value."""
+        return slopes if self.learnable_slope else self.evaluation
 
 
 _ROWS = [
@@ -146,6 +184,16 @@ _ROWS = [
     Activation(
         "prelu", "PReLU", "f(z) = z if z > 0 else s z (s learned per unit, starts at 0.25)",
         _prelu, _prelu_df, learnable_slope=True,
+    ),
+    Activation(
+        "rrelu", "RReLU", "f(z) = z if z > 0 else r z (r ~ U(1/8, 1/3) in training, "
+        "11/48 otherwise)", _prelu, _prelu_df, uniforms=1, draw=_rrelu_slopes,
+        evaluation=RRELU_EVAL_SLOPE,
+    ),
+    Activation(
+        "noisy_relu", "Noisy ReLU", "f(z) = max(0, z + n) (n ~ N(0, sigma^2) in training, "
+        "0 otherwise)", _noisy_relu, _relu_df, uniforms=2, draw=_gaussian_noise,
+        evaluation=0.0,
     ),
     Activation("elu", "ELU", "f(z) = z if z > 0 else e^z - 1", _elu, _elu_df),
     Activation("softplus", "Softplus", "f(z) = ln(1 + e^z)", _softplus, _softplus_df),

@@ -69,7 +69,7 @@ def blocked_layer(net: Network, fwd: Forward, dead: list[str] | None = None) -> 
             if silent is not None and silent[l] < layer.units:
                 continue
             if fwd.a[l].size and (fwd.a[l] == 0.0).all():
-                slope = ACTIVATIONS[layer.activation].df(fwd.z[l], fwd.a_raw[l], net.slopes[k])
+                slope = ACTIVATIONS[layer.activation].df(fwd.z[l], fwd.a_raw[l], fwd.p[l])
                 if (np.asarray(slope) == 0.0).all():
                     blocked = l
     return blocked

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE
+from .activations import ACTIVATIONS, NOISE_SIGMA, PRELU_INITIAL_SLOPE
 from .initializers import INITIALIZERS
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class HiddenLayer:
     units: int
     activation: str = "tanh"
     dropout: float = 0.0
+    noise_sigma: float = NOISE_SIGMA   # Noisy ReLU's, in training
 
 
 def initial_slopes(layer: HiddenLayer) -> Array | None:

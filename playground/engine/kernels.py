@@ -24,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import diagnostics
-from .activations import _GELU_C, _GELU_K, ELU_ALPHA, LEAKY_SLOPE
+from .activations import _GELU_C, _GELU_K, ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE
 from .heads import HEADS
 from .nn import Forward, HiddenLayer, Network
-from .optimizers import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, Optimizer, make_optimizer
+from .optimizers import ADAM_EPS, Optimizer, make_optimizer
 
 Array = np.ndarray
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def train(net: Network, optimizer: Optimizer, x: Array, targets: Array, orders: 
     state = [optimizer.state[name] for name in optimizer.state_vectors]
     state += [theta[:0]] * (3 - len(state))  # slots the optimizer does not use: empty
     hyper = (float(learning_rate), float(reg_rate), float(optimizer.momentum),
-             ADAM_BETA1, ADAM_BETA2, ADAM_EPS)
+             float(optimizer.beta1), float(optimizer.beta2), ADAM_EPS)
     settings = (ops.OPTIMIZER_CODES[optimizer.id], ops.REGULARIZER_CODES[regularization],
                 int(batch_size), int(getattr(optimizer, "t_mixed", False)))
     return ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
@@ -234,7 +234,8 @@ def _as_forward(net: Network, x: Array, Z: Array, A: Array) -> Forward:
     """A `Forward` whose layers are views of the kernels' (L+1, n, P) buffers."""
     zs: list[Array | None] = [None] + [Z[l, :, :size] for l, size in enumerate(net.sizes) if l]
     acts = [x] + [A[l, :, :size] for l, size in enumerate(net.sizes) if l]
-    return Forward(zs, acts, acts, [None] * len(acts))
+    params = [None] + [ACTIVATIONS[h.activation].param(s) for h, s in zip(net.hidden, net.slopes)]
+    return Forward(zs, acts, acts, [None] * len(acts), params + [None])
 
 
 def _float_matrix(x: Array) -> Array:

@@ -36,13 +36,16 @@ class Forward:
 
     `z[l]` pre-activations (None for l = 0), `a[l]` values passed on (after dropout),
     `a_raw[l]` values before dropout (the same array when there is none), `mask[l]` the
-    inverted-dropout mask or None. `a[L]` is the head's output (probabilities or y_hat).
+    inverted-dropout mask or None, `p[l]` the activation's parameter as used (PReLU's
+    slopes, RReLU's drawn slopes, Noisy ReLU's noise; see activations). `a[L]` is the
+    head's output (probabilities or y_hat).
     """
 
     z: list[Array | None]
     a: list[Array]
     a_raw: list[Array]
     mask: list[Array | None]
+    p: list = field(default_factory=list)
 
     @property
     def logits(self) -> Array:
@@ -174,16 +177,19 @@ class Network(StructuralEdits):
         return bool(np.isfinite(self.theta).all())
 
     # ---------------------------------------------------------------- forward / backward
-    def forward(self, x: Array, dropout_rng: np.random.Generator | None = None) -> Forward:
+    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Forward:
         """All layers' values for a batch x of shape (n, n_inputs).
 
-        Dropout is applied only when `dropout_rng` is given (training steps): inverted
-        dropout, so kept values are scaled by 1/(1 - rate) and evaluation needs no change.
+        With `rng` (training steps) a layer is random where it should be: first its
+        activation's draws (RReLU, Noisy ReLU: `uniforms` per element), then its dropout
+        (inverted, so kept values are scaled by 1/(1 - rate) and evaluation needs no
+        change), layer by layer. Without it, the evaluation a trace or heatmap shows.
         """
         zs: list[Array | None] = [None]
         acts = [x]
         raws = [x]
         masks: list[Array | None] = [None]
+        ps: list = [None]
         a = x
         last = self.depth - 1
         for l in range(self.depth):
@@ -194,18 +200,25 @@ class Network(StructuralEdits):
                 a = self.head.output(z)
                 raws.append(a)
                 masks.append(None)
+                ps.append(None)
             else:
                 layer = self.hidden[l]
-                a = ACTIVATIONS[layer.activation].f(z, self.slopes[l])
+                act = ACTIVATIONS[layer.activation]
+                if rng is not None and act.draw is not None:
+                    p = act.draw(rng.random((act.uniforms, *z.shape)), layer)
+                else:
+                    p = act.param(self.slopes[l])
+                ps.append(p)
+                a = act.f(z, p)
                 raws.append(a)
-                if dropout_rng is not None and layer.dropout > 0.0:
-                    mask = (dropout_rng.random(z.shape) >= layer.dropout) * (1.0 / (1.0 - layer.dropout))
+                if rng is not None and layer.dropout > 0.0:
+                    mask = (rng.random(z.shape) >= layer.dropout) * (1.0 / (1.0 - layer.dropout))
                     a = a * mask
                     masks.append(mask)
                 else:
                     masks.append(None)
             acts.append(a)
-        return Forward(zs, acts, raws, masks)
+        return Forward(zs, acts, raws, masks, ps)
 
     def backward(self, fwd: Forward, targets: Array, into: Gradients | None = None) -> Gradients:
         """Gradients of the head's mean data loss for the batch in `fwd`; changes nothing.
@@ -236,7 +249,7 @@ class Network(StructuralEdits):
             z = fwd.z[l - 1]
             if act.learnable_slope:
                 np.add.reduce(da * prelu_slope_grad_factor(z), axis=0, out=g.slopes[k])
-            dz = da * act.df(z, fwd.a_raw[l - 1], self.slopes[k])
+            dz = da * act.df(z, fwd.a_raw[l - 1], fwd.p[l - 1])
             g.dz[l - 1] = dz
         return g
 

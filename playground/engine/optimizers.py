@@ -27,8 +27,10 @@ class Optimizer:
     id = "sgd"
     state_vectors: tuple[str, ...] = ()  # names of per-parameter state vectors
 
-    def __init__(self, momentum: float = DEFAULT_MOMENTUM) -> None:
+    def __init__(self, momentum: float = DEFAULT_MOMENTUM, beta1: float = ADAM_BETA1,
+                 beta2: float = ADAM_BETA2) -> None:
         self.momentum = momentum
+        self.beta1, self.beta2 = beta1, beta2   # Adam's; kept by all, as momentum is
         self.state: dict[str, Array] = {}
         self._update: Array | None = None  # scratch, so a step allocates nothing big
 
@@ -93,7 +95,8 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction and PyTorch's defaults (betas 0.9/0.999, eps 1e-8):
+    """Adam with bias correction and PyTorch's defaults (betas 0.9/0.999, eps 1e-8; the betas
+    are settings, adam_beta1 and adam_beta2):
     m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps).
 
     `t` counts each parameter's own steps (a scalar while they agree, a vector after an
@@ -103,33 +106,35 @@ class Adam(Optimizer):
     id = "adam"
     state_vectors = ("m", "v", "t")
 
-    def __init__(self, momentum: float = DEFAULT_MOMENTUM) -> None:
-        super().__init__(momentum)
+    def __init__(self, momentum: float = DEFAULT_MOMENTUM, beta1: float = ADAM_BETA1,
+                 beta2: float = ADAM_BETA2) -> None:
+        super().__init__(momentum, beta1, beta2)
         self.t_mixed = False  # once an edit adds parameters mid-run, counts differ for good
 
     def step(self, theta: Array, grad: Array, lr: float) -> None:
         upd = self._scratch(theta)
         m, v, t = self.state["m"], self.state["v"], self.state["t"]
         t += 1.0
-        m *= ADAM_BETA1
-        np.multiply(grad, 1.0 - ADAM_BETA1, out=upd)
+        b1, b2 = self.beta1, self.beta2
+        m *= b1
+        np.multiply(grad, 1.0 - b1, out=upd)
         m += upd
-        v *= ADAM_BETA2
+        v *= b2
         np.multiply(grad, grad, out=upd)
-        upd *= 1.0 - ADAM_BETA2
+        upd *= 1.0 - b2
         v += upd
         if not self.t_mixed:
             step = int(t[0])
-            bc1 = 1.0 - ADAM_BETA1**step
-            bc2_sqrt = math.sqrt(1.0 - ADAM_BETA2**step)
+            bc1 = 1.0 - b1**step
+            bc2_sqrt = math.sqrt(1.0 - b2**step)
             np.sqrt(v, out=upd)
             upd *= 1.0 / bc2_sqrt
             upd += ADAM_EPS
             np.divide(m, upd, out=upd)
             upd *= lr / bc1
         else:
-            bc1 = 1.0 - np.power(ADAM_BETA1, t)
-            bc2_sqrt = np.sqrt(1.0 - np.power(ADAM_BETA2, t))
+            bc1 = 1.0 - np.power(b1, t)
+            bc2_sqrt = np.sqrt(1.0 - np.power(b2, t))
             upd[:] = (lr / bc1) * m / (np.sqrt(v) / bc2_sqrt + ADAM_EPS)
         theta -= upd
 
@@ -167,5 +172,6 @@ _ROWS = [
 OPTIMIZERS: dict[str, OptimizerSpec] = {row.id: row for row in _ROWS}
 
 
-def make_optimizer(optimizer_id: str, momentum: float = DEFAULT_MOMENTUM) -> Optimizer:
-    return OPTIMIZERS[optimizer_id].make(momentum=momentum)
+def make_optimizer(optimizer_id: str, momentum: float = DEFAULT_MOMENTUM,
+                   beta1: float = ADAM_BETA1, beta2: float = ADAM_BETA2) -> Optimizer:
+    return OPTIMIZERS[optimizer_id].make(momentum=momentum, beta1=beta1, beta2=beta2)

@@ -114,8 +114,7 @@ def _backward(net: Network, fwd, label: float, learning_rate: float | None) -> d
             # dL/da_j = sum_k w[j][k] dL/dz_k over the next layer's nodes
             da = grads.dz[l + 1][0] @ net.weights[l].T
             act = ACTIVATIONS[net.hidden[l - 1].activation]
-            slope = net.slopes[l - 1]
-            dfdz = act.df(fwd.z[l], fwd.a_raw[l], slope)[0].astype(np.float64)
+            dfdz = act.df(fwd.z[l], fwd.a_raw[l], fwd.p[l])[0].astype(np.float64)
         for j in range(net.sizes[l]):
             weight_grads = [
                 {"from": node_id(l - 1, i), "grad": float(grads.weights[l - 1][i, j])}

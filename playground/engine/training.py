@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
+from .activations import ACTIVATIONS
 from .nn import Forward, Network
 from .optimizers import Optimizer
 from .regularizers import REGULARIZERS, Regularizer
@@ -190,7 +191,9 @@ class Trainer:
         lr, bs, n = self.learning_rate, self.batch_size, self.n
         reg: Regularizer = REGULARIZERS[self.regularization]
         rate = self.reg_rate if reg.id != "none" else 0.0
-        dropout_rng = rng if any(h.dropout > 0.0 for h in net.hidden) else None
+        random = any(h.dropout > 0.0 or ACTIVATIONS[h.activation].draw is not None
+                     for h in net.hidden)
+        train_rng = rng if random else None
         spe = self.steps_per_epoch
         full = self.full_batch
         for _ in range(steps):
@@ -202,7 +205,7 @@ class Trainer:
                     self._order_x, self._order_t = self.x[order], self.targets[order]
                 lo = self._cursor * bs
                 xb, tb = self._order_x[lo : lo + bs], self._order_t[lo : lo + bs]
-            net.backward(net.forward(xb, dropout_rng), tb, into=grads)
+            net.backward(net.forward(xb, train_rng), tb, into=grads)
             if rate:  # weights only: the mask zeroes the penalty's gradient on biases
                 grad += rate * reg.grad(theta) * wmask
             opt.step(theta, grad, lr)

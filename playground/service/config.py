@@ -14,12 +14,13 @@ from typing import Annotated, Literal
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
                       field_validator, model_validator)
 
-from ..engine.activations import ACTIVATIONS
+from ..engine.activations import ACTIVATIONS, NOISE_SIGMA
 from ..engine.datasets import CLASSES_RANGE, DATASETS
 from ..engine.features import DEFAULT_FEATURES, FEATURES
 from ..engine.heads import HEADS
 from ..engine.initializers import INITIALIZERS
-from ..engine.optimizers import OPTIMIZERS
+from ..engine.edits import HiddenLayer
+from ..engine.optimizers import ADAM_BETA1, ADAM_BETA2, OPTIMIZERS
 from ..engine.regularizers import REGULARIZERS
 from .errors import RuleBroken
 
@@ -66,7 +67,8 @@ class Limits:
     """The bounds, served by /api/catalog so the page builds its controls from them."""
 
     max_hidden_layers = 8
-    min_units, max_units = 1, 16
+    min_units, max_units = 1, 128
+    noise_sigma = (0.0, 5.0)   # Noisy ReLU's sigma, per layer
     min_samples, max_samples = 10, 5000
     noise = (0.0, 50.0)
     train_ratio = (10.0, 90.0)
@@ -112,13 +114,19 @@ Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]
 
 
 class HiddenLayerConfig(BaseModel):
-    """One hidden layer: its width, activation and (training-only) dropout rate."""
+    """One hidden layer: its width, activation, (training-only) dropout rate and Noisy
+    ReLU's sigma (the fields of engine.edits.HiddenLayer)."""
 
     model_config = ConfigDict(extra="forbid")
 
     units: int = Field(4, ge=Limits.min_units, le=Limits.max_units)
     activation: ActivationId = "tanh"
     dropout: float = Field(0.0, ge=0.0, lt=Limits.max_dropout)
+    noise_sigma: float = Field(NOISE_SIGMA, ge=Limits.noise_sigma[0], le=Limits.noise_sigma[1],
+                               description="noisy_relu: the sigma of its training noise")
+
+    def layer(self) -> HiddenLayer:
+        return HiddenLayer(**self.model_dump())
 
 
 def _default_hidden() -> list[HiddenLayerConfig]:
@@ -162,6 +170,8 @@ class Config(ConfigFields):
     batch_size: int = Field(10, ge=1, le=Limits.max_batch_size)
     optimizer: OptimizerId = "sgd"
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    adam_beta1: float = Field(ADAM_BETA1, ge=0.0, lt=1.0)
+    adam_beta2: float = Field(ADAM_BETA2, ge=0.0, lt=1.0)
     regularization: RegularizerId = "none"
     reg_rate: float = Field(0.0, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
     init: InitId = "playground"
@@ -199,6 +209,8 @@ class ConfigPatch(ConfigFields):
     batch_size: int | None = Field(None, ge=1, le=Limits.max_batch_size)
     optimizer: OptimizerId | None = None
     momentum: float | None = Field(None, ge=0.0, lt=1.0)
+    adam_beta1: float | None = Field(None, ge=0.0, lt=1.0)
+    adam_beta2: float | None = Field(None, ge=0.0, lt=1.0)
     regularization: RegularizerId | None = None
     reg_rate: float | None = Field(None, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
     init: InitId | None = None

@@ -9,6 +9,8 @@ fails, so a refused request never leaves a session half-changed.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pickle
 import threading
 from collections.abc import Callable, Iterator
@@ -89,11 +91,11 @@ class Session:
         init_rng = np.random.default_rng([c.seed, 0])
         self.train_rng = np.random.default_rng([c.seed, 1])
         self.edit_rng = np.random.default_rng([c.seed, 2])
-        hidden = [HiddenLayer(h.units, h.activation, h.dropout) for h in c.hidden]
+        hidden = [h.layer() for h in c.hidden]
         net = Network.build(len(c.features), hidden, head, head.units(self.data.classes),
                             c.init, init_rng)
         self.trainer = Trainer(
-            net, make_optimizer(c.optimizer, c.momentum), self.x_train, self.t_train,
+            net, make_optimizer(c.optimizer, c.momentum, c.adam_beta1, c.adam_beta2), self.x_train, self.t_train,
             learning_rate=c.learning_rate, batch_size=c.batch_size,
             regularization=c.regularization, reg_rate=c.reg_rate, rng=self.train_rng,
         )
@@ -142,8 +144,7 @@ class Session:
             self._sync_hidden_config()
 
     def _sync_hidden_config(self) -> None:
-        hidden = [{"units": h.units, "activation": h.activation, "dropout": h.dropout}
-                  for h in self.net.hidden]
+        hidden = [dataclasses.asdict(h) for h in self.net.hidden]
         self.config = Config.model_validate(self.config.model_dump() | {"hidden": hidden})
 
     # ------------------------------------------------------------------ requests
@@ -207,8 +208,9 @@ class Session:
         if "batch_size" in changed:
             t.set_batch_size(new.batch_size)
         if "optimizer" in changed:
-            t.optimizer = make_optimizer(new.optimizer, new.momentum)
+            t.optimizer = make_optimizer(new.optimizer, new.momentum, new.adam_beta1, new.adam_beta2)
         t.optimizer.momentum = new.momentum
+        t.optimizer.beta1, t.optimizer.beta2 = new.adam_beta1, new.adam_beta2
         t.learning_rate = new.learning_rate
         t.regularization, t.reg_rate = new.regularization, new.reg_rate
         # "init" and "seed" shape the next reset, never the current weights
@@ -220,10 +222,10 @@ class Session:
         t, net, rng = self.trainer, self.net, self.edit_rng
         if len(old.hidden) != len(new.hidden):  # a different depth: start afresh
             head = HEADS[new.head]
-            hidden = [HiddenLayer(h.units, h.activation, h.dropout) for h in new.hidden]
+            hidden = [h.layer() for h in new.hidden]
             t.net = Network.build(len(new.features), hidden, head,
                                   head.units(self.data.classes), new.init, rng)
-            t.optimizer = make_optimizer(new.optimizer, new.momentum)
+            t.optimizer = make_optimizer(new.optimizer, new.momentum, new.adam_beta1, new.adam_beta2)
             return True
         for k, (a, b) in enumerate(zip(old.hidden, new.hidden)):
             if b.units > a.units:
@@ -232,7 +234,7 @@ class Session:
                 t.apply_edit(lambda k=k: net.remove_neuron(k, net.sizes[k + 1] - 1))
             if b.activation != a.activation:
                 t.apply_edit(lambda k=k, act=b.activation: net.set_activation(k, act))
-            net.hidden[k].dropout = b.dropout
+            net.hidden[k].dropout, net.hidden[k].noise_sigma = b.dropout, b.noise_sigma
         return False
 
     def loaded(self) -> None:
@@ -327,8 +329,7 @@ class Session:
         metrics, diagnostics = self.monitor.evaluate(self)
         most_steps, most_epochs = checks.call_allowance(t)
         layers = [{"units": net.sizes[0], "activation": None, "kind": "input"}]
-        layers += [{"units": h.units, "activation": h.activation, "dropout": h.dropout,
-                    "kind": "hidden"} for h in net.hidden]
+        layers += [{**dataclasses.asdict(h), "kind": "hidden"} for h in net.hidden]
         layers.append({"units": net.sizes[-1], "activation": net.head.id, "kind": "output"})
         return {
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,

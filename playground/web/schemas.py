@@ -76,6 +76,7 @@ class LayerInfo(BaseModel):
                                                "null for the input layer")
     kind: Literal["input", "hidden", "output"]
     dropout: float | None = None
+    noise_sigma: float | None = None
 
 
 class Metrics(BaseModel):

@@ -38,7 +38,7 @@ def test_catalog_lists_every_registry_id_and_the_limits(client):
     assert kinds["plane"] == "regression"
     limits = catalog["limits"]
     assert limits["max_hidden_layers"] == 8
-    assert limits["max_units"] == 16 and limits["min_units"] == 1
+    assert limits["max_units"] == 128 and limits["min_units"] == 1
     assert limits["max_steps_per_call"] == Limits.max_steps_per_call
     assert limits["max_heatmap_resolution"] == 200
     assert limits["noise"] == [0, 50] and limits["train_ratio"] == [10, 90]

@@ -138,7 +138,8 @@ def test_inserting_a_hidden_layer_changes_only_downstream(client, new_session, k
     assert [layer["units"] for layer in after["layers"]] == (
         [2] + [4, 2][:k] + [3] + [4, 2][k:] + [1])
     assert after["layers"][k + 1]["activation"] == "relu"
-    assert after["config"]["hidden"][k] == {"units": 3, "activation": "relu", "dropout": 0.0}
+    assert after["config"]["hidden"][k] == {"units": 3, "activation": "relu", "dropout": 0.0,
+                                              "noise_sigma": 0.1}
     assert after["weights"][:k] == before["weights"][:k]  # upstream untouched
     assert after["biases"][:k] == before["biases"][:k]
     assert after["weights"][k + 2:] == before["weights"][k + 1:]  # past the new layer: kept
@@ -203,8 +204,8 @@ def test_structural_refusals(client, new_session):
     sid = new_session()["id"]  # two hidden layers: 4 and 2 units
     error = refused(client, sid, "POST", "/layers", 422, {"index": 3})
     assert "0..2" in error["message"] and error["allowed"] == [0, 2]
-    error = refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 17})
-    assert "16" in error["message"]
+    error = refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 129})
+    assert "128" in error["message"]
     refused(client, sid, "POST", "/layers", 422, {"index": 0, "units": 0})
     message = refused(client, sid, "POST", "/layers", 422,
                       {"index": 0, "activation": "swishy"})["message"]
@@ -216,8 +217,9 @@ def test_structural_refusals(client, new_session):
     refused(client, sid, "DELETE", "/layers/-1", 404)
     refused(client, sid, "DELETE", "/layers/first", 422)
     assert refused(client, sid, "POST", "/layers/5/neurons", 404, {"count": 1})["allowed"] == [0, 1]
-    error = refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 13})
-    assert "12" in error["message"] and error["allowed"] == [1, 12]
+    wide = new_session(hidden=[{"units": 120}])["id"]
+    error = refused(client, wide, "POST", "/layers/0/neurons", 422, {"count": 13})
+    assert "8" in error["message"] and error["allowed"] == [1, 8]
     refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 0})
     refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": 17})
     refused(client, sid, "POST", "/layers/0/neurons", 422, {"count": "two"})

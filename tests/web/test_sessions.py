@@ -44,10 +44,11 @@ def test_create_with_a_full_config(client):
     config = {
         "dataset": "blobs", "classes": 4, "num_samples": 300, "noise": 10.0,
         "train_ratio": 70.0, "data_seed": 7, "features": ["x1", "x2", "x1x2", "sin_x1"],
-        "hidden": [{"units": 5, "activation": "relu", "dropout": 0.1},
-                   {"units": 3, "activation": "prelu", "dropout": 0.0}],
+        "hidden": [{"units": 5, "activation": "relu", "dropout": 0.1, "noise_sigma": 0.1},
+                   {"units": 3, "activation": "prelu", "dropout": 0.0, "noise_sigma": 0.3}],
         "head": "one_vs_all", "threshold": 0.4, "learning_rate": 0.1, "batch_size": 16,
-        "optimizer": "adam", "momentum": 0.8, "regularization": "l2", "reg_rate": 0.001,
+        "optimizer": "adam", "momentum": 0.8, "adam_beta1": 0.8, "adam_beta2": 0.99,
+        "regularization": "l2", "reg_rate": 0.001,
         "init": "xavier", "seed": 42,
     }
     response = client.post(API, json=config)
@@ -82,7 +83,7 @@ def test_create_refusals_create_nothing(client, store):
     cases = [
         ({"dataset": "nope"}, list(DATASETS)),
         ({"hidden": [{"units": 2}] * 9}, ["8"]),
-        ({"hidden": [{"units": 17}]}, ["16"]),
+        ({"hidden": [{"units": 129}]}, ["128"]),
         ({"dataset": "plane", "head": "sigmoid"}, ["linear"]),
         ({"learning_rate": 0}, ["0.000001"]),
         ({"num_samples": 5001}, ["5000"]),
@@ -189,7 +190,7 @@ def test_dataset_change_to_multiclass_switches_head_and_keeps_hidden_weights(cli
     assert after["config"]["head"] == "softmax"
     assert after["kind"] == "multiclass" and after["classes"] == 5
     assert after["layers"][-1] == {"units": 5, "activation": "softmax", "kind": "output",
-                                   "dropout": None}
+                                   "dropout": None, "noise_sigma": None}
     assert after["weights"][:2] == before["weights"][:2]
     assert shapes(after)[-1] == [2, 5]
     assert client.get(f"{API}/{sid}/data").json()["classes"] == 5
@@ -313,8 +314,8 @@ def test_config_patch_refusals(client, new_session):
     assert "sigmoid" in message and "softmax" in message
     assert "10" in refused(client, sid, "PATCH", "/config", 422, {"learning_rate": 11})["message"]
     assert "50" in refused(client, sid, "PATCH", "/config", 422, {"noise": 51})["message"]
-    assert "16" in refused(client, sid, "PATCH", "/config", 422,
-                           {"hidden": [{"units": 17}]})["message"]
+    assert "128" in refused(client, sid, "PATCH", "/config", 422,
+                            {"hidden": [{"units": 129}]})["message"]
     refused(client, sid, "PATCH", "/config", 422, {"features": ["x1", "x1"]})
     refused(client, sid, "PATCH", "/config", 422, {"features": []})
     refused(client, sid, "PATCH", "/config", 422, {"classes": 7})

@@ -50,7 +50,8 @@ async def activation_curve(
     low: Annotated[float, Query(ge=-50, le=0)] = -5.0,
     high: Annotated[float, Query(ge=0, le=50)] = 5.0,
 ) -> Response:
-    """f(z) and f'(z) on an even grid of z (PReLU with its initial slope)."""
+    """f(z) and f'(z) on an even grid of z, as in evaluation (PReLU with its initial slope,
+    RReLU with its mean slope 11/48, Noisy ReLU without noise)."""
     return await pool.run(lambda: answer(ActivationCurve, curve_of(activation, points, low,
                                                                    high)), "light")
 
@@ -58,7 +59,7 @@ async def activation_curve(
 def curve_of(activation: str, points: int, low: float, high: float) -> dict:
     row = ACTIVATIONS[activation]
     z = np.linspace(low, high, points)
-    slope = np.full_like(z, PRELU_INITIAL_SLOPE)
+    slope = row.param(np.full_like(z, PRELU_INITIAL_SLOPE))   # as in evaluation
     a = row.f(z, slope)
     return {"id": row.id, "name": row.name, "formula": row.formula, "z": z.tolist(),
             "f": a.tolist(), "df": np.asarray(row.df(z, a, slope), dtype=np.float64).tolist()}
