@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import diagnostics
-from .activations import _GELU_C, _GELU_K, ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE
+from .activations import (_GELU_C, _GELU_K, ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE,
+                          RRELU_EVAL_SLOPE, RRELU_LOWER, RRELU_UPPER)
 from .heads import HEADS
 from .nn import Forward, HiddenLayer, Network
 from .optimizers import ADAM_EPS, Optimizer, make_optimizer
@@ -48,7 +49,8 @@ except Exception as exc:  # noqa: BLE001  ImportError without numba; RuntimeErro
 _compile_lock = threading.Lock()
 _compiled = False
 COMPILED_FROM = 200_000   # rows x parameters (kernels.forward)
-_CONSTS = np.array([LEAKY_SLOPE, ELU_ALPHA, _GELU_C, _GELU_K])  # order: ops.LEAKY..GELU_K
+_CONSTS = np.array([LEAKY_SLOPE, ELU_ALPHA, _GELU_C, _GELU_K, RRELU_LOWER, RRELU_UPPER,
+                    RRELU_EVAL_SLOPE])  # order: ops.LEAKY..RRELU_MEAN
 _PLANS: dict[tuple, tuple | None] = {}
 
 
@@ -67,7 +69,8 @@ def disabled_reason() -> str | None:
 def plan(net: Network) -> tuple | None:
     """The network's layout for the kernels (see kernels_ops), or None when it uses an id
     the kernels do not implement. Cached per structure: theta's layout follows from it."""
-    key = (tuple(net.sizes), tuple((h.activation, h.dropout) for h in net.hidden), net.head.id)
+    key = (tuple(net.sizes), tuple((h.activation, h.dropout, h.noise_sigma) for h in net.hidden),
+           net.head.id)
     try:
         return _PLANS[key]
     except KeyError:
@@ -84,7 +87,8 @@ def _build_plan(net: Network) -> tuple | None:
     sizes = np.asarray(net.sizes, dtype=np.int64)
     codes = [ops.ACTIVATION_CODES[a] for a in acts] + [ops.HEAD_CODES[net.head.id]]
     layout = (sizes, np.asarray(codes, dtype=np.int64), _padded_positions(net))
-    rates = np.array([h.dropout for h in net.hidden], dtype=np.float64).reshape(-1)
+    rates = np.array([[h.dropout for h in net.hidden], [h.noise_sigma for h in net.hidden]],
+                     dtype=np.float64).reshape(2, -1)
     return layout, rates
 
 

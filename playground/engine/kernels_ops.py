@@ -16,7 +16,9 @@ tight (per-layer views or offsets into theta were 2-3x slower). Padding stays ze
 every update (zero gradient, penalty and state): the optimizer runs over Q as one vector.
 `net` (from `kernels.plan`): int64 sizes (L+1,), codes (L,) (layer l+1's activation code,
 the last one the head's), where (len(theta),) (the place in Q of each entry of theta and
-of the optimizer's state); `rates` (L-1,): the hidden layers' dropout rates.
+of the optimizer's state); `rates` (2, L-1): the hidden layers' dropout rates, then their
+Noisy ReLU sigmas. R (L+1, rows, P) holds what RReLU (its slopes) and Noisy ReLU (its
+noise) drew per element in training; in evaluation they take a fixed row E (P,).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "nump
 # see), as in NumPy, instead of raising ZeroDivisionError inside a kernel.
 
 # Hidden activations (`codes[l]` for l < L-1).
-LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, PRELU, ELU, SOFTPLUS, SWISH, GELU = range(10)
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, PRELU, ELU, SOFTPLUS, SWISH, GELU, RRELU, \
+    NOISY_RELU = range(12)
 ACTIVATION_CODES = {"linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
                     "leaky_relu": LEAKY_RELU, "prelu": PRELU, "elu": ELU,
-                    "softplus": SOFTPLUS, "swish": SWISH, "gelu": GELU}
+                    "softplus": SOFTPLUS, "swish": SWISH, "gelu": GELU, "rrelu": RRELU,
+                    "noisy_relu": NOISY_RELU}
 # Heads (`codes[L-1]`).
 HEAD_SIGMOID, HEAD_SOFTMAX, HEAD_ONE_VS_ALL, HEAD_LINEAR = range(4)
 HEAD_CODES = {"sigmoid": HEAD_SIGMOID, "softmax": HEAD_SOFTMAX,
@@ -45,7 +49,7 @@ REG_NONE, REG_L1, REG_L2 = range(3)
 REGULARIZER_CODES = {"none": REG_NONE, "l1": REG_L1, "l2": REG_L2}
 _CODES = tuple(range(len(ACTIVATION_CODES)))
 # consts: the activations' numbers, in this order
-LEAKY, ELU_A, GELU_C, GELU_K = range(4)
+LEAKY, ELU_A, GELU_C, GELU_K, RRELU_LO, RRELU_HI, RRELU_MEAN = range(7)
 # h: the step's numbers, in this order
 LR, REG_RATE, MU, BETA1, BETA2, EPS = range(6)
 # settings: the step's choices, in this order
@@ -93,7 +97,7 @@ def _tanh_arg(code, z, k):
 @njit(inline="always", **OPTIONS)
 def activation(code, z, t, s, k):
     """f(z) of one element; t: tanh(_tanh_arg(z)) for the rules built on it; s: the unit's
-    PReLU slope; k: consts (LEAKY, ...)."""
+    PReLU slope, the element's RReLU slope or Noisy ReLU noise; k: consts (LEAKY, ...)."""
     if code == TANH:
         return t
     if code == RELU:
@@ -104,8 +108,11 @@ def activation(code, z, t, s, k):
         return 0.5 * (1.0 + t)
     if code == LEAKY_RELU:
         return z if z > 0.0 else k[LEAKY] * z
-    if code == PRELU:
+    if code == PRELU or code == RRELU:
         return z if z > 0.0 else s * z
+    if code == NOISY_RELU:
+        y = z + s
+        return y if y > 0.0 or np.isnan(y) else 0.0
     if code == ELU:
         return z if z > 0.0 else k[ELU_A] * np.expm1(z)
     if code == SOFTPLUS:
@@ -121,7 +128,7 @@ def activation_grad(code, z, a, t, s, k):
     in `activation` for the derivatives built on a tanh (softplus, swish, gelu)."""
     if code == TANH:
         return 1.0 - a * a
-    if code == RELU:
+    if code == RELU or code == NOISY_RELU:
         return 1.0 if a > 0.0 else (a if np.isnan(a) else 0.0)  # np.sign(a) (a >= 0 or NaN)
     if code == LINEAR:
         return 1.0
@@ -129,7 +136,7 @@ def activation_grad(code, z, a, t, s, k):
         return a * (1.0 - a)
     if code == LEAKY_RELU:
         return 1.0 if z > 0.0 else k[LEAKY]
-    if code == PRELU:
+    if code == PRELU or code == RRELU:
         return 1.0 if z > 0.0 else s
     if code == ELU:
         return 1.0 if z > 0.0 else a + k[ELU_A]
@@ -144,7 +151,8 @@ def activation_grad(code, z, a, t, s, k):
 # is finite, padding never read), so that the loops vectorize. First the tanh a rule needs,
 # one loop for all codes (a tanh inlined in each code's rules doubled the compile time);
 # then a copy of the rule's loop per code (literal_unroll) knowing its code at compile
-# time (a dispatch per element cost 5 us a MAX step). s: the layer's PReLU slopes (P,).
+# time (a dispatch per element cost 5 us a MAX step). s: the layer's PReLU slopes (P,), or
+# RReLU's and Noisy ReLU's parameters: per element (rows x P, drawn) or per unit (P,).
 @njit(inline="always", **OPTIONS)
 def _tanh_pass(code, z, t, k):
     for p in range(z.shape[0]):
@@ -160,7 +168,8 @@ def activate(code, z, out, start, stop, s, k):
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
-                slope = s[p % s.shape[0]] if c == PRELU else 0.0
+                slope = s[p % s.shape[0]] if c == PRELU or c == RRELU or c == NOISY_RELU \
+                    else 0.0
                 out[p] = activation(c, z[p], out[p], slope, k)
 
 
@@ -173,7 +182,8 @@ def times_grad(code, z, a, d, t, start, stop, s, k):
     for c in literal_unroll(_CODES):
         if code == c:
             for p in range(stop - start):
-                slope = s[p % s.shape[0]] if c == PRELU else 0.0
+                slope = s[p % s.shape[0]] if c == PRELU or c == RRELU or c == NOISY_RELU \
+                    else 0.0
                 d[p] *= activation_grad(c, z[p], a[p], t[p], slope, k)
 
 
@@ -225,11 +235,43 @@ def split(Q, depth, width):
 
 
 @njit(inline="always", **OPTIONS)
-def forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, train):
+def _random_rows(code):
+    return code == RRELU or code == NOISY_RELU
+
+
+@njit(inline="always", **OPTIONS)
+def layer_param(code, h, S, R, E, start, stop, train):
+    """What hidden layer h's activation takes beyond z (see `activate`): RReLU's and Noisy
+    ReLU's draws in training (R's block), E otherwise; the PReLU slopes S[h] else."""
+    if _random_rows(code):
+        return R.reshape(R.size)[start:stop] if train else E
+    return S[h]
+
+
+@njit(inline="always", **OPTIONS)
+def draw(code, R, l, rows, fo, sigma, k, uniforms, u):
+    """RReLU's slopes (one uniform each) or Noisy ReLU's noise (two: Box-Muller) for layer
+    l's rows x fo elements, from uniforms[u:], written as activations.py computes them;
+    returns the position after the draws."""
+    count = rows * fo
+    for r in range(rows):
+        for j in range(fo):
+            e = u + r * fo + j
+            if code == RRELU:
+                R[l, r, j] = k[RRELU_LO] + (k[RRELU_HI] - k[RRELU_LO]) * uniforms[e]
+            else:
+                radius = np.sqrt(-2.0 * np.log1p(-uniforms[e]))
+                R[l, r, j] = sigma * radius * np.cos(2.0 * math.pi * uniforms[e + count])
+    return u + count * (1 if code == RRELU else 2)
+
+
+@njit(inline="always", **OPTIONS)
+def forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, train):
     """Every layer's values for the examples in A[0, :rows]; params: split(Q); flat: flat
     views of (A, Z, H, D) and a scratch block, made once per call (reshapes call C). With `train`,
-    inverted dropout (mask = (uniform >= rate) / (1 - rate)) drawing from `uniforms` from
-    position u on; returns the position after the draws."""
+    RReLU's and Noisy ReLU's draws, then inverted dropout (mask = (uniform >= rate) /
+    (1 - rate)), layer by layer, from `uniforms` from position u on; returns the position
+    after the draws. E (P,): scratch for the evaluation row of RReLU and Noisy ReLU."""
     (W, B, S), (a_flat, z_flat, h_flat, _, _), sizes, codes = params, flat, net[0], net[1]
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     for l in range(depth):
@@ -252,11 +294,17 @@ def forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, train):
                         z = Z[depth, r, j]
                         A[depth, r, j] = z if code == HEAD_LINEAR else _sigmoid(z)
             break
-        rate = rates[l]
+        rate = rates[0, l]
         dropped = train and rate > 0.0
         start = (l + 1) * block
-        activate(code, z_flat, h_flat if dropped else a_flat, start, start + rows * A.shape[2],
-                 S[l], k)
+        stop = start + rows * A.shape[2]
+        if _random_rows(code):
+            if train:
+                u = draw(code, R, l + 1, rows, fo, rates[1, l], k, uniforms, u)
+            else:
+                E[:] = k[RRELU_MEAN] if code == RRELU else 0.0
+        activate(code, z_flat, h_flat if dropped else a_flat, start, stop,
+                 layer_param(code, l, S, R, E, start, stop, train), k)
         if dropped:
             scale = 1.0 / (1.0 - rate)
             for r in range(rows):
@@ -268,14 +316,14 @@ def forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, train):
 
 
 @njit(inline="always", **OPTIONS)
-def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows):
+def backward(params, grads, net, rates, k, A, Z, H, M, R, E, D, flat, T, WT, B0, rows, train):
     """Gradients of the batch's mean data loss into grads = split(G); WT (L, P, P) and zero
     B0 (L, P): scratch for the transposed weights.
 
     Output: dL/dz = (p - t)/n, (p - t)/(n K) for one-vs-all, 2 (z - t)/n for MSE (heads.py
     derives them beside each loss). Then dW_l = a_l^T dz_l+1, db_l = column sums of
     dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l); PReLU: ds = sum over rows of
-    da * min(z, 0)."""
+    da * min(z, 0). R, E, train: as `forward` left them."""
     (W, _, S), (GW, GB, GS), sizes, codes = params, grads, net[0], net[1]
     a_flat, z_flat, h_flat, d_flat, scratch = flat
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
@@ -301,7 +349,7 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
                 WT[l - 1, j, i] = W[l - 1, i, j]
         product(D, l, WT, l - 1, B0, D, l - 1, rows, fo, fi)
         h = l - 2  # hidden index of layer l - 1
-        code, dropped = codes[h], rates[h] > 0.0
+        code, dropped = codes[h], train and rates[0, h] > 0.0
         if dropped:
             for r in range(rows):
                 for i in range(fi):
@@ -313,8 +361,11 @@ def backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
                     total += D[l - 1, r, i] * min(Z[l - 1, r, i], 0.0)
                 GS[h, i] = total
         start = (l - 1) * block
-        times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, scratch, start,
-                   start + rows * A.shape[2], S[h], k)
+        stop = start + rows * A.shape[2]
+        if _random_rows(code) and not train:
+            E[:] = k[RRELU_MEAN] if code == RRELU else 0.0
+        times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, scratch, start, stop,
+                   layer_param(code, h, S, R, E, start, stop, train), k)
 
 
 @njit(inline="always", **OPTIONS)
@@ -386,7 +437,8 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     x (n, inputs), targets (n, outputs); segments (S, 3) int64 rows (order row, first
     batch, batches): each runs batches of the epoch whose example order is orders[row]
     (n,) int64; batch b holds examples order[b*bs : (b+1)*bs]. uniforms: every dropout
-    draw of the run, consumed in the reference's order (step, layer, row, unit).
+    draw of the run, consumed in the reference's order (step, layer: RReLU's or Noisy ReLU's
+    draws, then dropout's; row, unit).
     """
     sizes, where = net[0], net[2]
     depth, n, bs = sizes.shape[0] - 1, x.shape[0], settings[BATCH_SIZE]
@@ -397,7 +449,7 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     t = padded(t_state, where, size)
     nodes = (depth + 1, rows_max, width)
     A, Z, H, M = np.zeros(nodes), np.zeros(nodes), np.zeros(nodes), np.zeros(nodes)
-    D = np.zeros(nodes)
+    D, R, E = np.zeros(nodes), np.zeros(nodes), np.zeros(width)
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
     params, grads = split(Q, depth, width), split(G, depth, width)
     flat = (A.reshape(A.size), Z.reshape(Z.size), H.reshape(H.size), D.reshape(D.size),
@@ -415,8 +467,9 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
                     A[0, r, i] = x[e, i]
                 for i in range(targets.shape[1]):
                     T[r, i] = targets[e, i]
-            u = forward(params, net, rates, k, A, Z, H, M, flat, rows, uniforms, u, True)
-            backward(params, grads, net, rates, k, A, Z, H, M, D, flat, T, WT, B0, rows)
+            u = forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, True)
+            backward(params, grads, net, rates, k, A, Z, H, M, R, E, D, flat, T, WT, B0, rows,
+                     True)
             update(Q, G, m, v, t, settings, h, depth * width * width)
     for padded_vector, vector in ((Q, theta), (m, m_state), (v, v_state), (t, t_state)):
         unpad(padded_vector, where, vector)
@@ -435,8 +488,8 @@ def forward_all(theta, net, rates, k, x):
     A[0, :, : sizes[0]] = x
     params = split(padded(theta, net[2], size), sizes.shape[0] - 1, width)
     a_flat, z_flat = A.reshape(A.size), Z.reshape(Z.size)
-    forward(params, net, rates, k, A, Z, A, A, (a_flat, z_flat, a_flat, a_flat, a_flat), n,
-            np.empty(0), 0, False)
+    forward(params, net, rates, k, A, Z, A, A, np.zeros((1, 0, width)), np.empty(width),
+            (a_flat, z_flat, a_flat, a_flat, a_flat), n, np.empty(0), 0, False)
     return Z, A
 
 
@@ -454,12 +507,13 @@ def measure_set(theta, net, k, x, targets):
     A[0, :, : sizes[0]] = x
     Q, G = padded(theta, net[2], size), np.zeros(size)
     params, grads = split(Q, depth, width), split(G, depth, width)
-    off = np.zeros(max(depth - 1, 1))  # no dropout rates
+    off = np.zeros((2, max(depth - 1, 1)))  # no dropout, no noise
+    R, E = np.zeros((1, 0, width)), np.empty(width)   # evaluation: E, never R
     flat = (A.reshape(A.size), Z.reshape(Z.size), A.reshape(A.size), D.reshape(D.size),
             np.empty(n * width))
-    forward(params, net, off, k, A, Z, A, A, flat, n, np.empty(0), 0, False)
+    forward(params, net, off, k, A, Z, A, A, R, E, flat, n, np.empty(0), 0, False)
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
-    backward(params, grads, net, off, k, A, Z, A, A, D, flat, targets, WT, B0, n)
+    backward(params, grads, net, off, k, A, Z, A, A, R, E, D, flat, targets, WT, B0, n, False)
     rms, GW = np.empty(depth), grads[0]
     for l in range(depth):
         total = 0.0

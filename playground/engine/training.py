@@ -229,7 +229,9 @@ class Trainer:
             return None  # the second case: a pickle from before `_order` was kept
         rng, n, bs, spe = self.rng, self.n, self.batch_size, self.steps_per_epoch
         identity = np.arange(n) if self.full_batch else None  # full batch: the stored order
-        per_example = sum(h.units for h in self.net.hidden if h.dropout > 0.0)
+        # uniforms an example takes a step: its random activations', then its dropout's
+        per_example = sum(h.units * (ACTIVATIONS[h.activation].uniforms + (h.dropout > 0.0))
+                          for h in self.net.hidden)
         order, cursor, left = self._order, self._cursor, steps
         orders: list[Array] = []
         segments: list[tuple[int, int, int]] = []  # (orders row, first batch, batches)

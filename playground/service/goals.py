@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field,
                       GetJsonSchemaHandler, Tag, model_validator)
-from pydantic_core import CoreSchema
 
 from ..engine.activations import ACTIVATIONS
 from ..engine.datasets import DATASETS
@@ -254,7 +253,7 @@ class _Unrolled:
     levels instead of a cycle of references. It says the depth rule, and tools that
     generate requests from the schema (schemathesis) cannot bottom out in a cycle."""
 
-    def __get_pydantic_json_schema__(self, core: CoreSchema,
+    def __get_pydantic_json_schema__(self, core: Any,
                                      handler: GetJsonSchemaHandler) -> dict[str, Any]:
         listing = handler(core)   # items: oneOf [Predicate, AllOf, AnyOf], as references
         check = listing["items"]["oneOf"][0]

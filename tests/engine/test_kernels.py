@@ -88,7 +88,8 @@ def test_every_combination_matches_the_reference(activation, head, optimizer, re
     assert_same(fast, slow)
 
 
-@pytest.mark.parametrize("activation", ["relu", "prelu", "gelu", "sigmoid"])
+@pytest.mark.parametrize("activation", ["relu", "prelu", "gelu", "sigmoid", "rrelu",
+                                        "noisy_relu"])
 @pytest.mark.parametrize("dropout", [(0.5, 0.0), (0.3, 0.6)])
 @pytest.mark.parametrize("batch", [1, 7, 100])
 def test_dropout_draws_the_same_masks(activation, dropout, batch):
@@ -98,6 +99,23 @@ def test_dropout_draws_the_same_masks(activation, dropout, batch):
     run(fast)
     run(slow)
     assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("activation", ["rrelu", "noisy_relu"])
+def test_random_activations_draw_alike_with_their_own_sigma(activation):
+    """RReLU's slopes and Noisy ReLU's noise: the same uniforms, the same numbers, with a
+    sigma per layer; and the draws do happen (the run differs from evaluation's f)."""
+    trainers = [make_trainer(activation, "softmax", "adam", dropout=(0.2, 0.0),
+                             compiled=compiled) for compiled in (True, False)]
+    for trainer in trainers:
+        trainer.net.hidden[0].noise_sigma, trainer.net.hidden[1].noise_sigma = 0.7, 0.05
+    fast, slow = trainers
+    plain = make_trainer("leaky_relu" if activation == "rrelu" else "relu", "softmax", "adam",
+                         dropout=(0.2, 0.0), compiled=False)
+    for trainer in (fast, slow, plain):
+        run(trainer)
+    assert_same(fast, slow)
+    assert np.abs(fast.net.theta - plain.net.theta).max() > 1e-3
 
 
 def test_prelu_slopes_are_learned_alike():

@@ -54,7 +54,8 @@ def make_net(activation: str, head_id: str, classes: int = 3, seed: int = 0, ini
 def test_activation_derivative_matches_finite_differences(act_id):
     act = ACTIVATIONS[act_id]
     z = np.linspace(-5, 5, 101)
-    z = z[np.abs(z) > 1e-3]  # the kink of relu-like functions at 0 has no derivative
+    # the kink of relu-like functions at 0 (Noisy ReLU's at -noise) has no derivative
+    z = z[(np.abs(z) > 1e-3) & (np.abs(z + 0.2) > 1e-3)]
     slope = np.full_like(z, 0.2)
     a = act.f(z, slope)
     numeric = (act.f(z + H, slope) - act.f(z - H, slope)) / (2 * H)
@@ -74,6 +75,8 @@ def test_activation_derivative_matches_finite_differences(act_id):
         ("softplus", [0.0, 1.0], [np.log(2.0), np.log(1 + np.e)]),
         ("swish", [1.0], [1 / (1 + np.exp(-1.0))]),
         ("gelu", [1.0], [0.5 * (1 + np.tanh(np.sqrt(2 / np.pi) * (1 + 0.044715)))]),
+        ("rrelu", [-4.0, 2.0], [-1.0, 2.0]),        # here with the slope 0.25 given
+        ("noisy_relu", [-4.0, -0.1, 2.0], [0.0, 0.15, 2.25]),   # here with noise 0.25
     ],
 )
 def test_activation_values(act_id, z, expected):
@@ -190,6 +193,51 @@ def test_dropout_only_when_asked_and_inverted():
     assert set(np.unique(mask)) == {0.0, 2.0}  # inverted: kept units scaled by 1/(1 - 0.5)
     assert 0.4 < (mask == 0).mean() < 0.6
     np.testing.assert_allclose(dropped.a[1], plain.a[1] * mask)
+
+
+def test_rrelu_and_noisy_relu_are_random_in_training_only():
+    """PyTorch's RReLU: slopes ~ U(1/8, 1/3) per element in training, their mean 11/48 in
+    evaluation; Noisy ReLU: max(0, z + N(0, sigma^2)) in training, max(0, z) otherwise. The
+    draws come from the generator given: the same seed, the same run."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2000, 2))
+    for activation, sigma in (("rrelu", 0.1), ("noisy_relu", 0.4)):
+        layer = HiddenLayer(8, activation, noise_sigma=sigma)
+        net = Network.build(2, [layer], HEADS["sigmoid"], 1, "he", np.random.default_rng(1))
+        evaluation = net.forward(x)
+        z = evaluation.z[1]
+        if activation == "rrelu":
+            np.testing.assert_array_equal(evaluation.a[1], np.where(z > 0, z, (11 / 48) * z))
+        else:
+            np.testing.assert_array_equal(evaluation.a[1], np.maximum(z, 0.0))
+        trained = net.forward(x, np.random.default_rng(7))
+        again = net.forward(x, np.random.default_rng(7))
+        np.testing.assert_array_equal(trained.a[1], again.a[1])
+        drawn = trained.p[1]
+        assert drawn.shape == z.shape
+        if activation == "rrelu":
+            assert 1 / 8 <= drawn.min() and drawn.max() <= 1 / 3
+            assert abs(drawn.mean() - 11 / 48) < 0.005 and drawn.std() > 0.05
+            np.testing.assert_array_equal(trained.a[1], np.where(z > 0, z, drawn * z))
+        else:
+            assert abs(drawn.mean()) < 0.02 and abs(drawn.std() - sigma) < 0.02
+            np.testing.assert_array_equal(trained.a[1], np.maximum(z + drawn, 0.0))
+
+
+@pytest.mark.parametrize("activation", ["rrelu", "noisy_relu"])
+def test_backward_of_a_random_activation_matches_finite_differences_for_a_fixed_draw(
+        activation):
+    rng = np.random.default_rng(5)
+    hidden = [HiddenLayer(5, activation, 0.2, noise_sigma=0.5), HiddenLayer(3, activation)]
+    net = Network.build(2, hidden, HEADS["softmax"], 3, "xavier", rng)
+    x = rng.normal(size=(9, 2)) * 2
+    t = HEADS["softmax"].targets(rng.integers(0, 3, 9), 3)
+    analytic = net.flat_gradients(net.backward(net.forward(x, np.random.default_rng(9)), t))
+
+    def loss():
+        return net.head.loss(net.forward(x, np.random.default_rng(9)).logits, t)
+
+    np.testing.assert_allclose(analytic, numeric_grad(loss, net.theta), rtol=1e-5, atol=1e-7)
 
 
 def test_backward_with_dropout_matches_finite_differences_for_a_fixed_mask():
