@@ -26,7 +26,8 @@ from .script_parts import (
 
 FORMATS = ("numpy", "pytorch", "keras")
 
-# activation id -> (f(z, s), f'(z) given a = f(z)), as NumPy expressions; s: PReLU slopes
+# activation id -> (f(z, s), f'(z) given a = f(z)), as NumPy expressions; s: PReLU slopes,
+# RReLU's slopes, Noisy ReLU's noise (RANDOM_CODE: drawn while training, fixed otherwise)
 ACTIVATION_CODE = {
     "linear": ("z", "np.ones_like(z)"),
     "sigmoid": ("sigmoid(z)", "a * (1.0 - a)"),
@@ -39,6 +40,8 @@ ACTIVATION_CODE = {
             f"np.where(z > 0.0, 1.0, a + {ELU_ALPHA!r})"),
     "softplus": ("np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))", "sigmoid(z)"),
     "swish": ("z * sigmoid(z)", "sigmoid(z) + a * (1.0 - sigmoid(z))"),
+    "rrelu": ("np.where(z > 0.0, z, s * z)", "np.where(z > 0.0, 1.0, s * np.ones_like(z))"),
+    "noisy_relu": ("np.maximum(z + s, 0.0)", "(a > 0.0) * 1.0"),
     "gelu": ("0.5 * z * (1.0 + np.tanh(GELU_C * (z + 0.044715 * z**3)))",
              ("0.5 * (1.0 + np.tanh(GELU_C * (z + 0.044715 * z**3))) + 0.5 * z * "
              "(1.0 - np.tanh(GELU_C * (z + 0.044715 * z**3)) ** 2) * GELU_C * "
@@ -112,9 +115,19 @@ def make_optimizer():
 ''',
 }
 
+# the activations random while training: (uniforms an element takes, its s from them,
+# its s otherwise), drawn as the playground draws them, so training takes its steps
+RANDOM_CODE = {
+    "rrelu": ("RReLU: slopes ~ U(1/8, 1/3) while training, their mean otherwise (PyTorch's)",
+              "1", "1.0 / 8.0 + (1.0 / 3.0 - 1.0 / 8.0) * u[0]", "(1.0 / 8.0 + 1.0 / 3.0) / 2.0"),
+    "noisy_relu": ("Noisy ReLU: noise ~ N(0, sigma^2) while training (Box-Muller), none otherwise",
+                   "2", "sigma * np.sqrt(-2.0 * np.log1p(-u[0])) * np.cos(2.0 * math.pi * u[1])",
+                   "0.0"),
+}
+
 NETWORK = '''
 # ------------------------------------------------------------------------- network
-HIDDEN = [  # (units, activation, dropout rate while training)
+HIDDEN = [  # (units, activation, dropout rate while training, Noisy ReLU's sigma)
 $hidden
 ]
 OUTPUTS = $outputs
@@ -139,6 +152,7 @@ def log_sum_exp(z):
 ACTIVATIONS = {
 $activations
 }
+$random
 
 
 # the head ($head) and its loss, $loss_name
@@ -160,19 +174,24 @@ def targets(labels):
 
 
 def forward(x, weights, biases, slopes, rng=None):
-    """Every layer's z and value a for a batch x (layer 0 is x itself). With `rng`,
-    dropout while training: inverted, kept values scaled by 1 / (1 - rate), so a
-    prediction needs no change. `raw` is a layer's value before dropout."""
-    zs, acts, raws, masks = [None], [x], [x], [None]
+    """Every layer's z and value a for a batch x (layer 0 is x itself). With `rng`, what
+    is random while training: a random activation's draws, then dropout (inverted, kept
+    values scaled by 1 / (1 - rate), so a prediction needs no change). `raw` is a
+    layer's value before dropout, `s` what its activation took besides z."""
+    zs, acts, raws, masks, ss = [None], [x], [x], [None], [None]
     a = x
     for l, (w, b) in enumerate(zip(weights, biases)):
         z = a @ w + b
-        mask = None
+        mask = s = None
         if l == len(weights) - 1:
             a = raw = head(z)
         else:
-            _, activation, rate = HIDDEN[l]
-            a = raw = ACTIVATIONS[activation][0](z, slopes[l])
+            _, activation, rate, sigma = HIDDEN[l]
+            s = slopes[l]
+            if activation in RANDOM:
+                count, draw, fixed = RANDOM[activation]
+                s = draw(rng.random((count, *z.shape)), sigma) if rng is not None else fixed
+            a = raw = ACTIVATIONS[activation][0](z, s)
             if rng is not None and rate > 0.0:
                 mask = (rng.random(z.shape) >= rate) * (1.0 / (1.0 - rate))
                 a = a * mask
@@ -180,10 +199,11 @@ def forward(x, weights, biases, slopes, rng=None):
         acts.append(a)
         raws.append(raw)
         masks.append(mask)
-    return zs, acts, raws, masks
+        ss.append(s)
+    return zs, acts, raws, masks, ss
 
 
-def backward(zs, acts, raws, masks, t, weights, slopes):
+def backward(zs, acts, raws, masks, ss, t, weights, slopes):
     """Gradients of the batch's mean loss: dL/dW_l = a_l^T dz_(l+1), dL/db_l = the sum
     of dz_(l+1) over the batch, dz_l = (dz_(l+1) W_l^T) * mask * f'(z_l)."""
     depth = len(weights)
@@ -201,7 +221,7 @@ def backward(zs, acts, raws, masks, t, weights, slopes):
         activation = HIDDEN[k][1]
         if activation == "prelu":  # d prelu / d s = min(z, 0)
             grad_s[k] = (da * np.minimum(zs[l - 1], 0.0)).sum(axis=0)
-        dz = da * ACTIVATIONS[activation][1](zs[l - 1], raws[l - 1], slopes[k])
+        dz = da * ACTIVATIONS[activation][1](zs[l - 1], raws[l - 1], ss[l - 1])
     return grad_w, grad_b, grad_s
 
 
@@ -255,8 +275,16 @@ def numpy_script(spec: ScriptSpec) -> str:
     activations = "\n".join(f'    "{a}": (lambda z, s: {ACTIVATION_CODE[a][0]},\n'
                             f'        lambda z, a, s: {ACTIVATION_CODE[a][1]}),' for a in used)
     output, loss, dlogits, targets = HEAD_CODE[spec.head]
+    randoms = [a for a in used if a in RANDOM_CODE]
+    random = "\n".join(f'    # {RANDOM_CODE[a][0]}\n'
+                       f'    "{a}": ({RANDOM_CODE[a][1]}, lambda u, sigma: {RANDOM_CODE[a][2]},\n'
+                       f'        {RANDOM_CODE[a][3]}),' for a in randoms)
+    random = (f"RANDOM = {{  # random while training: (uniforms each, draw, s otherwise)\n"
+              f"{random}\n}}" if randoms else "RANDOM = {}  # no activation here is random")
     network = fill(NETWORK, hidden="\n".join(f'    ({h.units}, "{h.activation}", '
-                                             f'{number(h.dropout)}),' for h in spec.hidden),
+                                             f'{number(h.dropout)}, {number(h.noise_sigma)}),'
+                                             for h in spec.hidden),
+                   random=random,
                    outputs=spec.outputs, activations=activations, head=spec.head,
                    loss_name=LOSS_NAME[spec.head], output=output, loss=loss,
                    dlogits=dlogits, targets=targets)

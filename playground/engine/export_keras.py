@@ -60,6 +60,12 @@ KERAS_ACTIVATION = {
                   "off there by up to 2e-9")),
     "swish": ('"silu"', None, "swish, z * sigmoid(z), is also called SiLU"),
     "gelu": ("gelu", None, None),
+    "rrelu": ('"linear"', "RReLU()",
+              ("RReLU: Keras has none, so the script defines it (above); its slopes come\n"
+               "from Keras's generator, not the playground's")),
+    "noisy_relu": ('"linear"', "NoisyReLU($sigma)",
+                   ("Noisy ReLU: Keras has none, so the script defines it (above); its noise\n"
+                    "comes from Keras's generator, not the playground's")),
 }
 # the activations written as functions of the script's own
 KERAS_FUNCTIONS = {
@@ -69,6 +75,38 @@ def tanh(z):
     """tanh(z) = 2 sigmoid(2z) - 1: Keras's own tanh (3.15 at least) computes in float32
     on JAX even in a float64 model (as in keras-team/keras#23223)."""
     return 2.0 * keras.ops.sigmoid(2.0 * z) - 1.0
+''',
+    "rrelu": '''
+
+class RReLU(layers.Layer):
+    """PyTorch's RReLU: z if z > 0 else r z, r ~ U(1/8, 1/3) per element while training,
+    the mean 11/48 otherwise."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seeds = keras.random.SeedGenerator(0)
+
+    def call(self, z, training=False):
+        r = (1.0 / 8.0 + 1.0 / 3.0) / 2.0
+        if training:
+            r = keras.random.uniform(keras.ops.shape(z), 1.0 / 8.0, 1.0 / 3.0, dtype=z.dtype,
+                                     seed=self.seeds)
+        return keras.ops.where(z > 0.0, z, r * z)
+''',
+    "noisy_relu": '''
+
+class NoisyReLU(layers.Layer):
+    """max(0, z + n), n ~ N(0, sigma^2) per element while training; max(0, z) otherwise."""
+
+    def __init__(self, sigma, **kwargs):
+        super().__init__(**kwargs)
+        self.sigma, self.seeds = sigma, keras.random.SeedGenerator(0)
+
+    def call(self, z, training=False):
+        if training:
+            z = z + self.sigma * keras.random.normal(keras.ops.shape(z), dtype=z.dtype,
+                                                     seed=self.seeds)
+        return keras.ops.maximum(z, 0.0)
 ''',
     "gelu": '''
 
@@ -224,7 +262,7 @@ def _keras_layers(spec: ScriptSpec) -> str:
             noted.add(h.activation)
         lines.append(f"    layers.Dense({h.units}, activation={activation}{regularizer}),\n")
         if extra:
-            lines.append(f"    {extra},\n")
+            lines.append(f"    {fill(extra, sigma=number(h.noise_sigma))},\n")
         if h.dropout:
             lines.append(f"    layers.Dropout({number(h.dropout)}),  # inverted, as the "
                          "playground's\n")

@@ -39,6 +39,31 @@ TORCH_ACTIVATION = {  # id -> (the layer, a note where PyTorch's default is not 
     "swish": ("nn.SiLU()", "swish, z * sigmoid(z), is PyTorch's SiLU"),
     "gelu": ('nn.GELU(approximate="tanh")',
              "the playground's GELU is the tanh approximation; PyTorch's default is exact"),
+    "rrelu": ("nn.RReLU(1.0 / 8.0, 1.0 / 3.0)",
+              ("RReLU: slopes ~ U(1/8, 1/3) while training, their mean 11/48 otherwise, as\n"
+               "the playground's; PyTorch draws them from its own generator, so training\n"
+               "takes other random steps than the playground's")),
+    "noisy_relu": ("NoisyReLU($sigma)",
+                   ("Noisy ReLU, max(0, z + N(0, sigma^2)) while training and max(0, z)\n"
+                    "otherwise: PyTorch has none, so the script defines it (above); its noise\n"
+                    "comes from PyTorch's generator, not the playground's")),
+}
+# the activations PyTorch lacks, written as modules of the script's own
+TORCH_MODULES = {
+    "noisy_relu": '''
+
+class NoisyReLU(nn.Module):
+    """max(0, z + n), n ~ N(0, sigma^2) per element while training; max(0, z) otherwise."""
+
+    def __init__(self, sigma):
+        super().__init__()
+        self.sigma = sigma
+
+    def forward(self, z):
+        if self.training:
+            z = z + self.sigma * torch.randn_like(z)
+        return torch.relu(z)
+''',
 }
 TORCH_HEAD = {  # head id -> (loss, the labels as the loss takes them, output from logits z)
     "sigmoid": ("nn.BCEWithLogitsLoss()  # sigmoid and cross-entropy in one, overflow-free",
@@ -169,12 +194,18 @@ def _torch_layers(spec: ScriptSpec) -> str:
         if h.activation not in noted:
             lines.append(comment(note, "    ").rstrip("\n"))
             noted.add(h.activation)
-        lines.append("    " + fill(layer, units=h.units) + ",")
+        lines.append("    " + fill(layer, units=h.units, sigma=number(h.noise_sigma)) + ",")
         if h.dropout:
             lines.append(f"    nn.Dropout({number(h.dropout)}),  # inverted, as the playground's")
         width = h.units
     lines.append(f"    nn.Linear({width}, {spec.outputs}),  # the logits")
     return "\n".join(line for line in lines if line)
+
+
+def _torch_modules(spec: ScriptSpec) -> str:
+    """The modules of the script's own that the network uses."""
+    used = [a for a in dict.fromkeys(h.activation for h in spec.hidden) if a in TORCH_MODULES]
+    return "".join(TORCH_MODULES[a] for a in used)
 
 
 def pytorch_script(spec: ScriptSpec) -> str:
@@ -188,5 +219,5 @@ def pytorch_script(spec: ScriptSpec) -> str:
     return "".join([
         header(spec, "A Neural Playground network in PyTorch.", "playground_pytorch.py"),
         "\nimport argparse\n\nimport numpy as np\nimport torch\nfrom torch import nn\n",
-        data_block(spec), body, PRINT_PREDICTIONS, ARGUMENTS, TORCH_MAIN,
+        data_block(spec), _torch_modules(spec), body, PRINT_PREDICTIONS, ARGUMENTS, TORCH_MAIN,
     ])

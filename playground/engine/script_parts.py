@@ -27,6 +27,7 @@ class HiddenSpec:
     units: int
     activation: str
     dropout: float
+    noise_sigma: float = 0.1   # Noisy ReLU's, while training
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class ScriptSpec:
     test_x: np.ndarray
     test_y: np.ndarray
     predict_points: Sequence[Sequence[float]] = PREDICT_POINTS
+    beta1: float = ADAM_BETA1
+    beta2: float = ADAM_BETA2
 
     @property
     def outputs(self) -> int:
@@ -76,8 +79,8 @@ def fill(template: str, **values: object) -> str:
 
 def with_optimizer_settings(template: str, spec: ScriptSpec) -> str:
     """An optimizer's code with its settings: $momentum, $beta1, $beta2, $eps."""
-    return fill(template, momentum=number(spec.momentum), beta1=number(ADAM_BETA1),
-                beta2=number(ADAM_BETA2), eps=number(ADAM_EPS))
+    return fill(template, momentum=number(spec.momentum), beta1=number(spec.beta1),
+                beta2=number(spec.beta2), eps=number(ADAM_EPS))
 
 
 def number(x: float) -> str:

@@ -13,14 +13,14 @@ def spec_of(session: Session) -> ScriptSpec:
     c, d, net, t = session.config, session.data, session.net, session.trainer
     return ScriptSpec(
         dataset=c.dataset, kind=d.kind, classes=d.classes, features=list(c.features),
-        hidden=[HiddenSpec(h.units, h.activation, h.dropout) for h in net.hidden],
+        hidden=[HiddenSpec(h.units, h.activation, h.dropout, h.noise_sigma) for h in net.hidden],
         head=net.head.id, weights=[w.copy() for w in net.weights],
         biases=[b.copy() for b in net.biases],
         slopes=[None if s is None else s.copy() for s in net.slopes],
         optimizer=c.optimizer, learning_rate=c.learning_rate, momentum=c.momentum,
         batch_size=c.batch_size, regularization=c.regularization, reg_rate=c.reg_rate,
         step=t.step, epoch=t.epoch, train_x=d.x_train, train_y=d.y_train, test_x=d.x_test,
-        test_y=d.y_test)
+        test_y=d.y_test, beta1=c.adam_beta1, beta2=c.adam_beta2)
 
 
 def export(session: Session, fmt: str) -> str:

@@ -32,7 +32,7 @@ CONFIGS = [
     for a, b, features in [
         ("tanh", "sigmoid", ["x1", "x2"]), ("relu", "leaky_relu", ["x1", "x2", "x1_sq"]),
         ("prelu", "elu", ["x1", "x2", "x2_sq", "x1x2"]), ("softplus", "swish", ["sin_x1", "x2"]),
-        ("gelu", "linear", ["x1", "sin_x2", "x1x2"])]
+        ("gelu", "linear", ["x1", "sin_x2", "x1x2"]), ("rrelu", "noisy_relu", ["x1", "x2"])]
 ] + [
     {"dataset": "blobs", "classes": 4, "head": "softmax", "optimizer": "adam",
      "hidden": [{"units": 5, "activation": "prelu", "dropout": 0.2}]},
