@@ -33,6 +33,19 @@ class HiddenLayer:
     activation: str = "tanh"
     dropout: float = 0.0
     noise_sigma: float = NOISE_SIGMA   # Noisy ReLU's, in training
+    batch_norm: bool = False           # BatchNorm1d before the activation
+
+
+def initial_batch_norm(layer: HiddenLayer) -> tuple:
+    """(gamma, beta, running mean, running variance) as PyTorch starts them, or Nones."""
+    if not layer.batch_norm:
+        return None, None, None, None
+    n = layer.units
+    return np.ones(n), np.zeros(n), np.zeros(n), np.ones(n)
+
+
+# the per-hidden-layer parameter kinds (indexed by hidden layer, as slopes) and lists
+PER_UNIT = ("s", "g", "B")
 
 
 def initial_slopes(layer: HiddenLayer) -> Array | None:
@@ -55,7 +68,7 @@ class StructuralEdits:
         w_out, _ = make(layer.units, n_next, rng)
         kept = {}
         for kind, i in self.param_keys():
-            if kind == "s":
+            if kind in PER_UNIT:
                 kept[(kind, i)] = (kind, i if i < k else i + 1)
             elif i < k:
                 kept[(kind, i)] = (kind, i)
@@ -65,6 +78,8 @@ class StructuralEdits:
         self.biases.insert(k, b_in)
         self.hidden.insert(k, copy.copy(layer))
         self.slopes.insert(k, initial_slopes(layer))
+        for name, value in zip(BN_LISTS, initial_batch_norm(layer)):
+            getattr(self, name).insert(k, value)
         self.sizes.insert(k + 1, layer.units)
         self._pack()
         return kept
@@ -77,7 +92,7 @@ class StructuralEdits:
         w, _ = make(self.sizes[k], self.sizes[k + 2], rng)
         kept = {}
         for kind, i in self.param_keys():
-            if kind == "s":
+            if kind in PER_UNIT:
                 if i != k:
                     kept[(kind, i)] = (kind, i if i < k else i - 1)
             elif i < k:
@@ -88,6 +103,8 @@ class StructuralEdits:
         del self.biases[k]
         del self.hidden[k]
         del self.slopes[k]
+        for name in BN_LISTS:
+            del getattr(self, name)[k]
         del self.sizes[k + 1]
         self._pack()
         return kept
@@ -105,10 +122,14 @@ class StructuralEdits:
         self.weights[k + 1] = np.vstack([self.weights[k + 1], w_out[-count:, :]])
         if self.slopes[k] is not None:
             self.slopes[k] = np.concatenate([self.slopes[k], np.full(count, PRELU_INITIAL_SLOPE)])
+        if self.gammas[k] is not None:   # new units start as PyTorch's would
+            fresh = HiddenLayer(count, batch_norm=True)
+            for name, value in zip(BN_LISTS, initial_batch_norm(fresh)):
+                getattr(self, name)[k] = np.concatenate([getattr(self, name)[k], value])
         self.hidden[k].units = units
         self.sizes[k + 1] = units
         self._pack()
-        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
+        return self._identity_keys(drop=_unit_keys(k))
 
     def remove_neuron(self, k: int, j: int) -> dict[Key, Key]:
         """Remove unit j of hidden layer k with its incoming and outgoing weights."""
@@ -123,10 +144,13 @@ class StructuralEdits:
         self.weights[k + 1] = np.delete(self.weights[k + 1], j, axis=0)
         if self.slopes[k] is not None:
             self.slopes[k] = np.delete(self.slopes[k], j)
+        for name in BN_LISTS:
+            if getattr(self, name)[k] is not None:
+                getattr(self, name)[k] = np.delete(getattr(self, name)[k], j)
         self.hidden[k].units -= 1
         self.sizes[k + 1] -= 1
         self._pack()
-        return self._identity_keys(drop={("W", k), ("b", k), ("W", k + 1), ("s", k)})
+        return self._identity_keys(drop=_unit_keys(k))
 
     def set_activation(self, k: int, activation: str) -> dict[Key, Key]:
         """Change hidden layer k's activation; weights stay, PReLU slopes appear or go."""
@@ -138,6 +162,17 @@ class StructuralEdits:
             return self._identity_keys(drop=set())
         self._pack()
         return self._identity_keys(drop={("s", k)})
+
+    def set_batch_norm(self, k: int, on: bool) -> dict[Key, Key]:
+        """Turn hidden layer k's batch norm on (gamma 1, beta 0, fresh running statistics)
+        or off; every other parameter stays."""
+        if self.hidden[k].batch_norm == on:
+            return self._identity_keys(drop=set())
+        self.hidden[k].batch_norm = on
+        for name, value in zip(BN_LISTS, initial_batch_norm(self.hidden[k])):
+            getattr(self, name)[k] = value
+        self._pack()
+        return self._identity_keys(drop={("g", k), ("B", k)})
 
     def set_inputs(self, kept_rows: list[int | None], rng: np.random.Generator) -> dict[Key, Key]:
         """New input features: row i of the first weight matrix is old row kept_rows[i], or
@@ -167,3 +202,11 @@ class StructuralEdits:
 
     def _identity_keys(self, drop: set[Key]) -> dict[Key, Key]:
         return {k: k for k in self.param_keys() if k not in drop}
+
+
+BN_LISTS = ("gammas", "betas", "bn_mean", "bn_var")   # Network's batch norm lists
+
+
+def _unit_keys(k: int) -> set[Key]:
+    """The parameters a change of hidden layer k's units reshapes."""
+    return {("W", k), ("b", k), ("W", k + 1), ("s", k), ("g", k), ("B", k)}

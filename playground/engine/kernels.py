@@ -69,8 +69,8 @@ def disabled_reason() -> str | None:
 def plan(net: Network) -> tuple | None:
     """The network's layout for the kernels (see kernels_ops), or None when it uses an id
     the kernels do not implement. Cached per structure: theta's layout follows from it."""
-    key = (tuple(net.sizes), tuple((h.activation, h.dropout, h.noise_sigma) for h in net.hidden),
-           net.head.id)
+    key = (tuple(net.sizes), tuple((h.activation, h.dropout, h.noise_sigma, h.batch_norm)
+                                   for h in net.hidden), net.head.id)
     try:
         return _PLANS[key]
     except KeyError:
@@ -81,6 +81,8 @@ def plan(net: Network) -> tuple | None:
 
 
 def _build_plan(net: Network) -> tuple | None:
+    if any(h.batch_norm for h in net.hidden):   # not compiled (yet): the NumPy reference
+        return None
     acts = [h.activation for h in net.hidden]
     if net.head.id not in ops.HEAD_CODES or any(a not in ops.ACTIVATION_CODES for a in acts):
         return None

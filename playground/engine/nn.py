@@ -4,8 +4,15 @@ and the structural edits that keep every parameter they can (their code is in ed
 Layers are numbered as in the contract: layer 0 is the input, layers 1..L-1 are hidden,
 layer L is the output. `weights[l]` has shape (n_l, n_{l+1}) and `biases[l]` shape
 (n_{l+1},), so `z_{l+1} = a_l @ weights[l] + biases[l]`. Hidden layer k (0-based, as the
-API counts them) is layer k + 1. Parameters are keyed ("W", l), ("b", l) and ("s", k)
-(PReLU slopes of hidden layer k) so that optimizer state can follow them through edits.
+API counts them) is layer k + 1. Parameters are keyed ("W", l), ("b", l), ("s", k)
+(PReLU slopes of hidden layer k), ("g", k) and ("B", k) (batch norm's gamma and beta of
+hidden layer k) so that optimizer state can follow them through edits.
+
+Batch normalization (a hidden layer's `batch_norm`) is PyTorch's BatchNorm1d between the
+layer's linear part and its activation: y = (z - mean) / sqrt(var + eps) * gamma + beta,
+with the batch's mean and (biased) variance in training, which also moves the running
+statistics (`bn_mean`, `bn_var`, momentum 0.1, the unbiased variance; not parameters),
+and those running statistics in evaluation.
 
 Every parameter lives in one flat vector `theta`; `weights`, `biases` and `slopes` are
 views into it. An optimizer then updates the whole network with a handful of NumPy calls
@@ -22,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS, prelu_slope_grad_factor
-from .edits import HiddenLayer, StructuralEdits, initial_slopes
+from .batch_norm import BatchNormPass, bn_backward, bn_forward
+from .edits import HiddenLayer, StructuralEdits, initial_batch_norm, initial_slopes
 from .heads import Head
 from .initializers import INITIALIZERS
 
@@ -46,6 +54,8 @@ class Forward:
     a_raw: list[Array]
     mask: list[Array | None]
     p: list = field(default_factory=list)
+    bn: list[BatchNormPass | None] = field(default_factory=list)   # per layer, or None
+    z_linear: list[Array | None] = field(default_factory=list)     # before batch norm
 
     @property
     def logits(self) -> Array:
@@ -64,6 +74,8 @@ class Gradients:
     biases: list[Array]
     slopes: list[Array | None]
     dz: list[Array | None]
+    gammas: list[Array | None] = field(default_factory=list)
+    betas: list[Array | None] = field(default_factory=list)
 
 
 @dataclass
@@ -77,10 +89,18 @@ class Network(StructuralEdits):
     biases: list[Array]
     slopes: list[Array | None] = field(default_factory=list)  # per hidden layer
     init: str = "xavier"
+    gammas: list[Array | None] = field(default_factory=list)  # per hidden layer; batch norm
+    betas: list[Array | None] = field(default_factory=list)
+    bn_mean: list[Array | None] = field(default_factory=list)  # running statistics
+    bn_var: list[Array | None] = field(default_factory=list)
     theta: Array = field(init=False, repr=False)
     layout: list[tuple[Key, int, int]] = field(init=False, repr=False)  # key, start, stop
 
     def __post_init__(self) -> None:
+        hidden = len(self.sizes) - 2
+        for name in ("gammas", "betas", "bn_mean", "bn_var"):
+            if not getattr(self, name):
+                setattr(self, name, [None] * hidden)
         self._pack()
 
     def _pack(self) -> None:
@@ -96,21 +116,35 @@ class Network(StructuralEdits):
     def _view(self) -> None:
         """Point weights, biases and slopes at their slices of theta."""
         sizes = self.sizes
-        shapes = {"W": lambda l: (sizes[l], sizes[l + 1]), "b": lambda l: (sizes[l + 1],),
-                  "s": lambda k: (sizes[k + 1],)}
+        unit = lambda k: (sizes[k + 1],)  # noqa: E731
+        shapes = {"W": lambda l: (sizes[l], sizes[l + 1]), "b": unit, "s": unit, "g": unit,
+                  "B": unit}
         views = {key: self.theta[start:stop].reshape(shapes[key[0]](key[1]))
                  for key, start, stop in self.layout}
         self.weights = [views[("W", l)] for l in range(len(sizes) - 1)]
         self.biases = [views[("b", l)] for l in range(len(sizes) - 1)]
         self.slopes = [views.get(("s", k)) for k in range(len(sizes) - 2)]
+        self.gammas = [views.get(("g", k)) for k in range(len(sizes) - 2)]
+        self.betas = [views.get(("B", k)) for k in range(len(sizes) - 2)]
 
     def __getstate__(self) -> dict:
         # views would be pickled as copies; keep theta and re-make the views on load
-        return {k: v for k, v in self.__dict__.items() if k not in ("weights", "biases", "slopes")}
+        views = ("weights", "biases", "slopes", "gammas", "betas")
+        return {k: v for k, v in self.__dict__.items() if k not in views}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        for name in ("bn_mean", "bn_var"):   # a pickle from before batch norm
+            self.__dict__.setdefault(name, [None] * (len(self.sizes) - 2))
         self._view()
+
+    def bn_state(self) -> tuple[list, list]:
+        """Copies of the running statistics (the divergence guard restores them)."""
+        return ([None if m is None else m.copy() for m in self.bn_mean],
+                [None if v is None else v.copy() for v in self.bn_var])
+
+    def set_bn_state(self, state: tuple[list, list]) -> None:
+        self.bn_mean, self.bn_var = [list(s) for s in state]
 
     def weight_mask(self) -> Array:
         """1.0 where theta holds a weight, 0.0 for biases and slopes (never regularized)."""
@@ -140,12 +174,17 @@ class Network(StructuralEdits):
             weights.append(w)
             biases.append(b)
         slopes = [initial_slopes(h) for h in hidden]
-        return cls(sizes, [copy.copy(h) for h in hidden], head, weights, biases, slopes, init)
+        norms = [initial_batch_norm(h) for h in hidden]   # (gamma, beta, mean, var) each
+        gammas, betas, means, variances = ([n[i] for n in norms] for i in range(4))
+        return cls(sizes, [copy.copy(h) for h in hidden], head, weights, biases, slopes, init,
+                   gammas, betas, means, variances)
 
     def copy(self) -> Network:
+        mean, var = self.bn_state()
         return Network(
             list(self.sizes), [copy.copy(h) for h in self.hidden], self.head,
             list(self.weights), list(self.biases), list(self.slopes), self.init,
+            list(self.gammas), list(self.betas), mean, var,
         )
 
     @property
@@ -160,6 +199,8 @@ class Network(StructuralEdits):
         for l in range(self.depth):
             keys += [("W", l), ("b", l)]
         keys += [("s", k) for k, s in enumerate(self.slopes) if s is not None]
+        keys += [("g", k) for k, g in enumerate(self.gammas) if g is not None]
+        keys += [("B", k) for k, b in enumerate(self.betas) if b is not None]
         return keys
 
     def params(self) -> list[Array]:
@@ -171,30 +212,44 @@ class Network(StructuralEdits):
         for w, b in zip(self.weights, self.biases):
             out += [w, b]
         out += [s for s in self.slopes if s is not None]
+        out += [g for g in self.gammas if g is not None]
+        out += [b for b in self.betas if b is not None]
         return out
 
     def all_finite(self) -> bool:
         return bool(np.isfinite(self.theta).all())
 
     # ---------------------------------------------------------------- forward / backward
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Forward:
+    def forward(self, x: Array, rng: np.random.Generator | None = None,
+                training: bool = False) -> Forward:
         """All layers' values for a batch x of shape (n, n_inputs).
 
         With `rng` (training steps) a layer is random where it should be: first its
         activation's draws (RReLU, Noisy ReLU: `uniforms` per element), then its dropout
         (inverted, so kept values are scaled by 1/(1 - rate) and evaluation needs no
         change), layer by layer. Without it, the evaluation a trace or heatmap shows.
+        `training`: batch norm uses the batch's statistics and moves its running ones.
         """
         zs: list[Array | None] = [None]
         acts = [x]
         raws = [x]
         masks: list[Array | None] = [None]
         ps: list = [None]
+        bns: list[BatchNormPass | None] = [None]
+        linear: list[Array | None] = [None]
         a = x
         last = self.depth - 1
         for l in range(self.depth):
             z = np.dot(a, self.weights[l])
             np.add(z, self.biases[l], out=z)
+            linear.append(z)
+            if l != last and self.gammas[l] is not None:
+                norm = bn_forward(z, self.gammas[l], self.betas[l], self.bn_mean[l],
+                                  self.bn_var[l], training)
+                bns.append(norm)
+                z = norm.y
+            else:
+                bns.append(None)
             zs.append(z)
             if l == last:
                 a = self.head.output(z)
@@ -218,7 +273,7 @@ class Network(StructuralEdits):
                 else:
                     masks.append(None)
             acts.append(a)
-        return Forward(zs, acts, raws, masks, ps)
+        return Forward(zs, acts, raws, masks, ps, bns, linear)
 
     def backward(self, fwd: Forward, targets: Array, into: Gradients | None = None) -> Gradients:
         """Gradients of the head's mean data loss for the batch in `fwd`; changes nothing.
@@ -232,6 +287,8 @@ class Network(StructuralEdits):
         g = into or Gradients(
             [np.empty_like(w) for w in self.weights], [np.empty_like(b) for b in self.biases],
             [None if s is None else np.empty_like(s) for s in self.slopes], [None] * (depth + 1),
+            [None if g is None else np.empty_like(g) for g in self.gammas],
+            [None if b is None else np.empty_like(b) for b in self.betas],
         )
         dz = self.head.dlogits(fwd.z[depth], fwd.a[depth], targets)
         g.dz[depth] = dz
@@ -249,7 +306,10 @@ class Network(StructuralEdits):
             z = fwd.z[l - 1]
             if act.learnable_slope:
                 np.add.reduce(da * prelu_slope_grad_factor(z), axis=0, out=g.slopes[k])
-            dz = da * act.df(z, fwd.a_raw[l - 1], fwd.p[l - 1])
+            dz = da * act.df(z, fwd.a_raw[l - 1], fwd.p[l - 1])   # dL/dy (y: z after norm)
+            norm = fwd.bn[l - 1] if fwd.bn else None
+            if norm is not None:
+                dz = bn_backward(norm, dz, self.gammas[k], g.gammas[k], g.betas[k])
             g.dz[l - 1] = dz
         return g
 
@@ -263,7 +323,9 @@ class Network(StructuralEdits):
             weights.append(next(it))
             biases.append(next(it))
         slopes = [None if s is None else next(it) for s in self.slopes]
-        return Gradients(weights, biases, slopes, [None] * (self.depth + 1))
+        gammas = [None if g is None else next(it) for g in self.gammas]
+        betas = [None if b is None else next(it) for b in self.betas]
+        return Gradients(weights, biases, slopes, [None] * (self.depth + 1), gammas, betas)
 
     def flat_gradients(self, grads: Gradients) -> Array:
         """The parameter gradients as one vector aligned with `theta`."""
@@ -275,6 +337,8 @@ class Network(StructuralEdits):
         for dw, db in zip(grads.weights, grads.biases):
             out += [dw, db]
         out += [ds for s, ds in zip(self.slopes, grads.slopes) if s is not None]
+        out += [dg for g, dg in zip(self.gammas, grads.gammas) if g is not None]
+        out += [db for b, db in zip(self.betas, grads.betas) if b is not None]
         return out
 
 
@@ -286,20 +350,54 @@ class Network(StructuralEdits):
         self.biases[layer][node] = value
 
     def set_params(
-        self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None
+        self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None,
+        batch_norm: dict | None = None,
     ) -> None:
-        """Replace every parameter; shapes must match the current ones exactly."""
+        """Replace every parameter; shapes must match the current ones exactly. `batch_norm`:
+        any of bn_gamma, bn_beta, bn_mean, bn_var, each a list per hidden layer (None where
+        the layer has no batch norm); a variance must not be negative."""
         self._check_params(weights, biases, slopes)
+        norms = self._checked_batch_norm(batch_norm or {})
         for view, new in zip(self.weights + self.biases, list(weights) + list(biases)):
             view[...] = new
         for view, new in zip(self.slopes, slopes or []):
             if view is not None:
                 view[...] = new
+        for _, targets, values in norms:
+            for target, new in zip(targets, values):
+                if target is not None:
+                    target[...] = new
 
-    def flat_like(self, weights: list, biases: list, slopes: list) -> Array:
+    def _checked_batch_norm(self, given: dict) -> list[tuple[str, list, list]]:
+        """(field, the arrays written, the values) of each batch norm field given; ValueError
+        naming what does not fit, before anything is written."""
+        lists = {"bn_gamma": self.gammas, "bn_beta": self.betas, "bn_mean": self.bn_mean,
+                 "bn_var": self.bn_var}
+        out = []
+        for name, values in given.items():
+            if values is None:
+                continue
+            targets = lists[name]
+            if len(values) != len(targets):
+                raise ValueError(f"{name} needs {len(targets)} entries, got {len(values)}")
+            for k, (new, old) in enumerate(zip(values, targets)):
+                if (new is None) != (old is None):
+                    want = "null (no batch norm)" if old is None else f"{old.shape[0]} values"
+                    raise ValueError(f"{name}[{k}] must be {want}")
+                if new is not None and np.shape(new) != old.shape:
+                    raise ValueError(f"{name}[{k}] must have shape {list(old.shape)}")
+                if name == "bn_var" and new is not None and min(new) < 0.0:
+                    raise ValueError(f"bn_var[{k}] must not be negative: it is a variance")
+            out.append((name, targets, values))
+        return out
+
+    def flat_like(self, weights: list, biases: list, slopes: list, gammas: list | None = None,
+                  betas: list | None = None) -> Array:
         """Arrays shaped like the parameters (e.g. an optimizer's state read from a file) as
-        one vector laid out like `theta`; ValueError naming what does not fit."""
+        one vector laid out like `theta`; ValueError naming what does not fit. Missing
+        batch norm entries are zeros (a state that starts afresh)."""
         self._check_params(weights, biases, slopes)
+        norms = self._checked_batch_norm({"bn_gamma": gammas, "bn_beta": betas})
         flat = np.zeros_like(self.theta)
         views = self.gradients_into(flat)
         for view, new in zip(views.weights + views.biases, list(weights) + list(biases)):
@@ -307,12 +405,12 @@ class Network(StructuralEdits):
         for view, new in zip(views.slopes, slopes):
             if view is not None:
                 view[...] = new
+        into = {"bn_gamma": views.gammas, "bn_beta": views.betas}
+        for name, _, values in norms:
+            for target, new in zip(into[name], values):
+                if target is not None:
+                    target[...] = new
         return flat
-
-    def shaped_like(self, flat: Array) -> tuple[list[Array], list[Array], list[Array | None]]:
-        """A vector laid out like `theta` as (weights, biases, slopes) arrays (views)."""
-        views = self.gradients_into(flat)
-        return views.weights, views.biases, views.slopes
 
     def _check_params(self, weights: list, biases: list, slopes: list | None) -> None:
         _check_shapes("weights", weights, self.weights)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .batch_norm import BN_EPS
 from .features import feature_matrix
 from .nn import Network
 
@@ -49,7 +50,8 @@ def trace(
     for l in range(1, depth + 1):
         a_prev = fwd.a[l - 1][0]
         w, b = net.weights[l - 1], net.biases[l - 1]
-        z_layer = fwd.z[l][0]
+        norm = fwd.bn[l]
+        z_layer = (fwd.z_linear[l] if norm is not None else fwd.z[l])[0]
         for j in range(net.sizes[l]):
             inputs = [
                 {"from": node_id(l - 1, i), "value": float(a_prev[i]), "weight": float(w[i, j])}
@@ -59,7 +61,14 @@ def trace(
             sum_text = f"{sum_text} + {fmt(b[j])}"
             value = float(fwd.a[l][0, j])
             z = float(z_layer[j])
-            if l < depth:
+            extra: dict = {}
+            if l < depth and norm is not None:
+                act = net.hidden[l - 1].activation
+                extra["batch_norm"] = bn_line(norm, net, l, j, z)
+                y = extra["batch_norm"]["value"]
+                formula = (f"{act}(BN({sum_text})) = {act}(BN({fmt(z)})) = {act}({fmt(y)}) = "
+                           f"{fmt(value)}")
+            elif l < depth:
                 act = net.hidden[l - 1].activation
                 formula = f"{act}({sum_text}) = {act}({fmt(z)}) = {fmt(value)}"
             elif head.id == "softmax":
@@ -73,7 +82,7 @@ def trace(
                 f = "sigmoid" if head.id == "one_vs_all" else head.id
                 formula = f"{f}({sum_text}) = {f}({fmt(z)}) = {fmt(value)}"
             step = {"node": node_id(l, j), "inputs": inputs, "bias": float(b[j]), "z": z,
-                    "activation": act, "value": value, "formula": formula}
+                    "activation": act, "value": value, "formula": formula, **extra}
             if l < depth and net.slopes[l - 1] is not None:
                 step["slope"] = float(net.slopes[l - 1][j])
             forward.append(step)
@@ -97,6 +106,19 @@ def trace(
         with np.errstate(all="ignore"):  # an overflow is reported as null, never a warning
             result.update(_backward(net, fwd, label, learning_rate))
     return result
+
+
+def bn_line(norm, net: Network, l: int, j: int, z: float) -> dict:
+    """Hidden layer l's batch norm of node j, with the numbers (evaluation: the running
+    statistics)."""
+    k = l - 1
+    mean, var = float(norm.mean[j]), float(norm.var[j])
+    gamma, beta = float(net.gammas[k][j]), float(net.betas[k][j])
+    y = float(norm.y[0, j])
+    formula = (f"y = (z - mean) / sqrt(var + eps) * gamma + beta = ({fmt(z)} - {fmt(mean)}) / "
+               f"sqrt({fmt(var)} + {BN_EPS:g}) * {fmt(gamma)} + {fmt(beta)} = {fmt(y)}")
+    return {"mean": mean, "var": var, "gamma": gamma, "beta": beta, "value": y,
+            "formula": formula}
 
 
 def _backward(net: Network, fwd, label: float, learning_rate: float | None) -> dict:
@@ -134,8 +156,20 @@ def _backward(net: Network, fwd, label: float, learning_rate: float | None) -> d
                 terms = " + ".join(f"{fmt(w)}*{fmt(d)}" for w, d in zip(nxt, grads.dz[l + 1][0]))
                 step["da"] = float(da[j])
                 step["dactivation"] = float(dfdz[j])
-                step["formula"] = (f"dL/da = {terms} = {fmt(da[j])}; dL/dz = dL/da * f'(z) = "
-                                   f"{fmt(da[j])}*{fmt(dfdz[j])} = {fmt(dz[j])}")
+                norm = fwd.bn[l]
+                if norm is None:
+                    step["formula"] = (f"dL/da = {terms} = {fmt(da[j])}; dL/dz = dL/da * "
+                                       f"f'(z) = {fmt(da[j])}*{fmt(dfdz[j])} = {fmt(dz[j])}")
+                else:   # evaluation: batch norm is y = z * gamma * inv_std + const
+                    dy = float(da[j] * dfdz[j])
+                    gamma, inv_std = net.gammas[l - 1][j], norm.inv_std[j]
+                    step.update(dy=dy, gamma_grad=float(grads.gammas[l - 1][j]),
+                                beta_grad=float(grads.betas[l - 1][j]))
+                    step["formula"] = (
+                        f"dL/da = {terms} = {fmt(da[j])}; dL/dy = dL/da * f'(y) = "
+                        f"{fmt(da[j])}*{fmt(dfdz[j])} = {fmt(dy)}; dL/dz = dL/dy * gamma / "
+                        f"sqrt(var + eps) = {fmt(dy)}*{fmt(gamma)}*{fmt(inv_std)} = "
+                        f"{fmt(dz[j])}")
                 if grads.slopes[l - 1] is not None:
                     step["slope_grad"] = float(grads.slopes[l - 1][j])
             steps.append(step)

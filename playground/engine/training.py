@@ -205,7 +205,7 @@ class Trainer:
                     self._order_x, self._order_t = self.x[order], self.targets[order]
                 lo = self._cursor * bs
                 xb, tb = self._order_x[lo : lo + bs], self._order_t[lo : lo + bs]
-            net.backward(net.forward(xb, train_rng), tb, into=grads)
+            net.backward(net.forward(xb, train_rng, training=True), tb, into=grads)
             if rate:  # weights only: the mask zeroes the penalty's gradient on biases
                 grad += rate * reg.grad(theta) * wmask
             opt.step(theta, grad, lr)
@@ -309,12 +309,14 @@ class Trainer:
         return (
             self.net.theta.copy(), self.optimizer.save(), self.rng.bit_generator.state,
             self.step, self.epoch, self._cursor, self._order, self._order_x, self._order_t,
+            self.net.bn_state(),
         )
 
     def _restore(self, saved: tuple) -> None:
         (theta, opt_state, rng_state, self.step, self.epoch, self._cursor,
-         self._order, self._order_x, self._order_t) = saved
+         self._order, self._order_x, self._order_t, bn_state) = saved
         self.net.theta[...] = theta  # in place: the weight views stay valid
+        self.net.set_bn_state(bn_state)
         self.optimizer.load(opt_state)
         self.rng.bit_generator.state = rng_state
 

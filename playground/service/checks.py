@@ -102,6 +102,22 @@ def check_trainable(trainer: Trainer) -> None:
                       f"or change a parameter to go on.", "diverged", status=409)
 
 
+def check_batches(trainer: Trainer) -> None:
+    """Batch norm cannot train on a batch of one example (its variance is 0): PyTorch
+    refuses it ("Expected more than 1 value per channel when training"), and so do we,
+    before any step, when the batch size or the epoch's last batch would hold one."""
+    if not any(h.batch_norm for h in trainer.net.hidden):
+        return
+    n, size = trainer.n, trainer.batch_size
+    smallest = min(size, n) if size >= n or n % size == 0 else n % size
+    if smallest == 1:
+        raise Refused(f"batch norm cannot train on a batch of one example (its variance is "
+                      f"0; PyTorch refuses it too): with {n} training examples and batch size "
+                      f"{size}, a batch holds one. Choose another batch size, or turn batch "
+                      f"norm off.", "batch_of_one", {"batch_size": size, "examples": n},
+                      status=422)
+
+
 def call_allowance(trainer: Trainer) -> tuple[int, int]:
     """(most steps, most epochs) one step or frame call may run on this network and data:
     at most `max_steps_per_call` steps and at most `max_work_per_call` work, where work is

@@ -114,8 +114,8 @@ Seed = Annotated[int, Field(ge=0, le=Limits.max_seed)]
 
 
 class HiddenLayerConfig(BaseModel):
-    """One hidden layer: its width, activation, (training-only) dropout rate and Noisy
-    ReLU's sigma (the fields of engine.edits.HiddenLayer)."""
+    """One hidden layer: its width, activation, (training-only) dropout rate, Noisy ReLU's
+    sigma and batch norm (the fields of engine.edits.HiddenLayer)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -124,6 +124,8 @@ class HiddenLayerConfig(BaseModel):
     dropout: float = Field(0.0, ge=0.0, lt=Limits.max_dropout)
     noise_sigma: float = Field(NOISE_SIGMA, ge=Limits.noise_sigma[0], le=Limits.noise_sigma[1],
                                description="noisy_relu: the sigma of its training noise")
+    batch_norm: bool = Field(False, description="BatchNorm1d (PyTorch's) before the "
+                                                "activation")
 
     def layer(self) -> HiddenLayer:
         return HiddenLayer(**self.model_dump())

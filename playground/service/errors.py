@@ -61,6 +61,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "not_a_question": ("step",),
     "bad_goal": ("metric", "needs"),
     "goal_too_deep": ("index", "limit"),
+    "batch_of_one": ("batch_size", "examples"),
     "empty_prompt": (),
     "unknown_exercise": ("exercise_id",),
     "unknown_class": ("code",),

@@ -3,7 +3,8 @@ exact (Python writes a float64 so that it reads back bit for bit), holding all t
 a loaded playground train on identically:
 
     {"format": "neural-playground-model", "version": 1, "config",
-     "params": {"weights", "biases", "prelu_slopes"},
+     "params": {"weights", "biases", "prelu_slopes", "bn_gamma"?, "bn_beta"?, "bn_mean"?,
+                "bn_var"?},
      "optimizer_state": {"v"?, "m"?, "t"?}, "step",
      "training": {"epoch", "batches_done", "batch_order", "rngs": {"train", "edit"}},
      "data"?}
@@ -55,6 +56,24 @@ class ParamArrays(Strict):
     biases: list[list[FiniteFloat]]
     prelu_slopes: list[list[FiniteFloat] | None] = Field(
         description="per hidden layer: its PReLU slopes, or null when it is not PReLU")
+    bn_gamma: list[list[FiniteFloat] | None] | None = Field(
+        None, description="per hidden layer: batch norm's gamma, or null without batch norm")
+    bn_beta: list[list[FiniteFloat] | None] | None = None
+    bn_mean: list[list[FiniteFloat] | None] | None = Field(
+        None, description="batch norm's running statistics (params only)")
+    bn_var: list[list[FiniteFloat] | None] | None = None
+
+    def batch_norm(self) -> dict | None:
+        return batch_norm_given(self)
+
+
+def batch_norm_given(params: BaseModel) -> dict | None:
+    """The batch norm fields a parameter body gives, or None when it gives none."""
+    given = {name: getattr(params, name) for name in BN_FIELDS}
+    return given if any(v is not None for v in given.values()) else None
+
+
+BN_FIELDS = ("bn_gamma", "bn_beta", "bn_mean", "bn_var")
 
 
 class StepCounts(Strict):
@@ -63,6 +82,8 @@ class StepCounts(Strict):
     weights: list[list[list[Counter]]]
     biases: list[list[Counter]]
     prelu_slopes: list[list[Counter] | None]
+    bn_gamma: list[list[Counter] | None] | None = None
+    bn_beta: list[list[Counter] | None] | None = None
 
 
 class OptimizerState(Strict):
@@ -160,11 +181,17 @@ def _optimizer_state(session: Session) -> dict:
             continue
         if name == "t":
             vector = vector.astype(np.int64)   # counts: written as whole numbers
-        weights, biases, slopes = net.shaped_like(vector)
-        state[name] = {"weights": [w.tolist() for w in weights],
-                       "biases": [b.tolist() for b in biases],
-                       "prelu_slopes": [None if s is None else s.tolist() for s in slopes]}
+        shaped = net.gradients_into(vector)
+        state[name] = {"weights": [w.tolist() for w in shaped.weights],
+                       "biases": [b.tolist() for b in shaped.biases],
+                       "prelu_slopes": _lists(shaped.slopes)}
+        if any(g is not None for g in shaped.gammas):
+            state[name].update(bn_gamma=_lists(shaped.gammas), bn_beta=_lists(shaped.betas))
     return state
+
+
+def _lists(arrays: list) -> list:
+    return [None if a is None else a.tolist() for a in arrays]
 
 
 def _rng_state(rng: np.random.Generator) -> dict:
@@ -203,7 +230,7 @@ def load(session: Session, file: ModelFile) -> None:
     net, t = session.net, session.trainer
     p = file.params
     try:
-        net.set_params(p.weights, p.biases, p.prelu_slopes)
+        net.set_params(p.weights, p.biases, p.prelu_slopes, p.batch_norm())
     except ValueError as exc:
         raise Refused(f"params: {exc}", "params_shape", {"what": str(exc)}) from None
     t.optimizer.load(_optimizer_vectors(session, file.optimizer_state))
@@ -231,7 +258,7 @@ def _optimizer_vectors(session: Session, given: OptimizerState) -> dict:
             state[name] = np.full(net.theta.shape, float(value))
             continue
         vector = _state_fits(f"optimizer_state.{name}", lambda value=value: net.flat_like(
-            value.weights, value.biases, value.prelu_slopes))
+            value.weights, value.biases, value.prelu_slopes, value.bn_gamma, value.bn_beta))
         state[name] = vector
     return state
 

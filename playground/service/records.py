@@ -8,6 +8,8 @@ shrinks, at a millisecond a record):
      "order": ARRAY | null, "diverged", "divergence_reason", "divergence"},
      "rngs": {"train": state, "edit": state}, "history": HISTORY,
      "monitor": {"baseline", "lowest_test_loss", "vanishing"}, "data": digest,
+     "batch_norm": {"mean": [ARRAY | null per hidden layer], "var": [...]} (absent from
+     records written before batch norm),
      "lesson": {"lesson_id", "step", "done", "answers", "lesson": a carried lesson (an
      exercise) | null} | null}
 
@@ -133,6 +135,8 @@ def to_record(session: Session) -> bytes:
                     "vanishing": session.monitor.vanishing},
         "data": data_digest(session),
         "lesson": session.lesson.to_dict() if session.lesson else None,
+        "batch_norm": {"mean": [_array(m) for m in session.net.bn_mean],
+                       "var": [_array(v) for v in session.net.bn_var]},
     }
     return json.dumps(record, separators=(",", ":")).encode()
 
@@ -169,6 +173,13 @@ def _rebuild(record: dict, own_data: OwnData) -> Session:
     if theta.shape != net.theta.shape:
         raise UnreadableRecord("the parameters do not fit the network the config makes")
     net.theta[...] = theta                    # in place: weights and biases are views
+    stats = record.get("batch_norm")
+    if stats is not None:
+        mean, var = [_unarray(m) for m in stats["mean"]], [_unarray(v) for v in stats["var"]]
+        if [None if m is None else m.shape for m in mean] != \
+                [None if m is None else m.shape for m in net.bn_mean] or len(var) != len(mean):
+            raise UnreadableRecord("the batch norm statistics do not fit the network")
+        net.set_bn_state((mean, var))
     t.optimizer.load({k: _unarray(v) for k, v in record["optimizer"].items()})
     tr = record["trainer"]
     t.restore_position(int(tr["step"]), int(tr["epoch"]), int(tr["cursor"]),

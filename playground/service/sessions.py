@@ -151,6 +151,7 @@ class Session:
     def step(self, steps: int | None = None, epochs: int | None = None) -> None:
         """Train; refused when it would run more steps than one call may."""
         checks.check_trainable(self.trainer)
+        checks.check_batches(self.trainer)
         self.trainer.run_steps(checks.steps_of(self.trainer, steps, epochs))
         self._record()
 
@@ -234,6 +235,8 @@ class Session:
                 t.apply_edit(lambda k=k: net.remove_neuron(k, net.sizes[k + 1] - 1))
             if b.activation != a.activation:
                 t.apply_edit(lambda k=k, act=b.activation: net.set_activation(k, act))
+            if b.batch_norm != a.batch_norm:
+                t.apply_edit(lambda k=k, on=b.batch_norm: net.set_batch_norm(k, on))
             net.hidden[k].dropout, net.hidden[k].noise_sigma = b.dropout, b.noise_sigma
         return False
 
@@ -274,9 +277,10 @@ class Session:
         self.net.set_bias(layer, node, value)
         self._changed()
 
-    def set_params(self, weights: list, biases: list, slopes: list | None) -> None:
+    def set_params(self, weights: list, biases: list, slopes: list | None,
+                   batch_norm: dict | None = None) -> None:
         try:
-            self.net.set_params(weights, biases, slopes)
+            self.net.set_params(weights, biases, slopes, batch_norm)
         except ValueError as exc:  # the engine names what does not fit
             raise Refused(str(exc), "params_shape", {"what": str(exc)}) from None
         self._changed()
@@ -296,10 +300,16 @@ class Session:
                           "update_overflows", status=409)
         self.monitor.changed()
 
-    def params(self) -> dict:
-        return {"weights": [w.tolist() for w in self.net.weights],
-                "biases": [b.tolist() for b in self.net.biases],
-                "prelu_slopes": [None if s is None else s.tolist() for s in self.net.slopes]}
+    def params(self, batch_norm: bool = True) -> dict:
+        """Every parameter (GET /params); the snapshot's leave batch norm's out, as the
+        binary frames do (GET /params has them)."""
+        net = self.net
+        found = {"weights": [w.tolist() for w in net.weights],
+                 "biases": [b.tolist() for b in net.biases], "prelu_slopes": _lists(net.slopes)}
+        if batch_norm:
+            found.update(bn_gamma=_lists(net.gammas), bn_beta=_lists(net.betas),
+                         bn_mean=_lists(net.bn_mean), bn_var=_lists(net.bn_var))
+        return found
 
     def data_points(self) -> dict:
         d = self.data
@@ -335,7 +345,7 @@ class Session:
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
             "steps_per_epoch": t.steps_per_epoch, "max_steps_per_call": most_steps,
             "max_epochs_per_call": most_epochs, "layers": layers,
-            **(self.params() if params else {}), "metrics": metrics,
+            **(self.params(batch_norm=False) if params else {}), "metrics": metrics,
             "history": self.history.points if history_since is None
             else self.history.since(history_since),
             "diverged": t.diverged,
@@ -375,3 +385,8 @@ def same_points(a: Data, b: Data) -> bool:
     e.g. `classes` of a binary one, regenerates the same data)."""
     return all(np.array_equal(getattr(a, k), getattr(b, k))
                for k in ("x_train", "y_train", "x_test", "y_test"))
+
+
+def _lists(arrays: list) -> list:
+    """Per hidden layer: its array as a list, or None."""
+    return [None if a is None else a.tolist() for a in arrays]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..service.config import ActivationId, Config, HeadId, Limits
 from ..service.errors import RuleBroken
+from ..service.model_file import batch_norm_given
 from .lesson_schemas import LessonState
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -190,9 +191,20 @@ class ResetRequest(Strict):
 
 
 class Params(Strict):
+    """Every parameter; per hidden layer, its PReLU slopes and batch norm's gamma, beta and
+    running mean and variance, or null where the layer has none (all optional on PUT)."""
+
     weights: list[list[list[FiniteFloat]]]
     biases: list[list[FiniteFloat]]
     prelu_slopes: list[list[FiniteFloat] | None] | None = None
+    bn_gamma: list[list[FiniteFloat] | None] | None = None
+    bn_beta: list[list[FiniteFloat] | None] | None = None
+    bn_mean: list[list[FiniteFloat] | None] | None = None
+    bn_var: list[list[FiniteFloat] | None] | None = None
+
+    def batch_norm(self) -> dict | None:
+        """The batch norm values given, by field, or None when none is."""
+        return batch_norm_given(self)
 
 
 class WeightEdit(Strict):
@@ -271,6 +283,15 @@ class TraceInput(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class TraceBatchNorm(BaseModel):
+    mean: float
+    var: float
+    gamma: float
+    beta: float
+    value: Number = Field(description="y = (z - mean) / sqrt(var + eps) * gamma + beta")
+    formula: str
+
+
 class ForwardStep(BaseModel):
     node: str
     inputs: list[TraceInput]
@@ -280,6 +301,9 @@ class ForwardStep(BaseModel):
     value: Number
     formula: str
     slope: float | None = None
+    batch_norm: TraceBatchNorm | None = Field(
+        None, description="a batch-normalized layer's line: z normalized by the running "
+                          "statistics, scaled by gamma and shifted by beta, before the activation")
 
 
 class WeightGrad(BaseModel):
@@ -299,6 +323,9 @@ class BackwardStep(BaseModel):
     da: float | None = None
     dactivation: float | None = None
     slope_grad: float | None = None
+    dy: Number = Field(None, description="batch norm: dL/dy, y the normalized z")
+    gamma_grad: Number = None
+    beta_grad: Number = None
     bias_update: Number = Field(None, description="plain SGD step on this example: -lr * bias_grad")
 
 

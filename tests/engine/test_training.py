@@ -46,9 +46,9 @@ def test_an_epoch_visits_every_example_once():
     seen = []
     real_forward = trainer.net.forward
 
-    def spy(x, rng=None):
+    def spy(x, rng=None, training=False):
         seen.append(x.copy())
-        return real_forward(x, rng)
+        return real_forward(x, rng, training)
 
     trainer.net.forward = spy
     trainer.run_epochs(1)

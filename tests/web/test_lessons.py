@@ -39,7 +39,7 @@ def test_starting_a_lesson_sets_its_playground_and_puts_it_in_the_snapshot(clien
     snap = client.post(f"{API}/{sid}/lesson", json={"lesson_id": LESSON}).json()
     assert snap["config"]["dataset"] == "xor" and snap["config"]["learning_rate"] == 0.01
     assert snap["config"]["hidden"] == [{"units": 1, "activation": "linear", "dropout": 0.0,
-                                         "noise_sigma": 0.1}]
+                                         "noise_sigma": 0.1, "batch_norm": False}]
     assert snap["step"] == 0 and snap["history"][-1]["step"] == 0
     assert snap["lesson"] == client.get(f"{API}/{sid}/lesson").json()
     assert snap["lesson"]["lesson_id"] == LESSON and snap["lesson"]["step"] == 0

@@ -5,6 +5,7 @@ weight, one bias, structural edits that keep every parameter they can, and their
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -41,11 +42,46 @@ def test_params_round_trip(client, new_session):
     response = client.put(f"{API}/{sid}/params", json=new)
     assert response.status_code == 200, response.text
     assert response.json()["weights"] == new["weights"]
-    assert params(client, sid) == new
+    no_batch_norm = {f"bn_{v}": [None, None] for v in ("gamma", "beta", "mean", "var")}
+    assert params(client, sid) == new | no_batch_norm
     # without prelu_slopes the slopes stay
     new["weights"][0][0][0] = 2.0
     client.put(f"{API}/{sid}/params", json={"weights": new["weights"], "biases": new["biases"]})
-    assert params(client, sid) == new
+    assert params(client, sid) == new | no_batch_norm
+
+
+def test_batch_norm_values_are_params_and_the_trace_shows_their_line(client, new_session):
+    """API.md 6.5: bn_gamma, bn_beta and the running bn_mean, bn_var per hidden layer (null
+    without batch norm); PUT sets them (a negative variance refused, nothing changed);
+    training moves them; the trace writes the normalization with its numbers."""
+    sid = new_session(num_samples=40, batch_size=4,
+                      hidden=[{"units": 3, "batch_norm": True}, {"units": 2}])["id"]
+    got = params(client, sid)
+    assert got["bn_gamma"] == [[1.0] * 3, None] and got["bn_beta"] == [[0.0] * 3, None]
+    assert got["bn_mean"] == [[0.0] * 3, None] and got["bn_var"] == [[1.0] * 3, None]
+    body = {"weights": got["weights"], "biases": got["biases"],
+            "bn_gamma": [[2.0, 1.5, 0.5], None], "bn_mean": [[0.1, 0.2, 0.3], None],
+            "bn_var": [[4.0, 1.0, 0.25], None]}
+    assert client.put(f"{API}/{sid}/params", json=body).status_code == 200
+    error = refused(client, sid, "PUT", "/params", 422,
+                    body | {"bn_var": [[-1.0, 1.0, 1.0], None]})
+    assert "variance" in error["message"]
+    got = params(client, sid)
+    assert got["bn_gamma"][0] == [2.0, 1.5, 0.5] and got["bn_var"][0] == [4.0, 1.0, 0.25]
+
+    trace = client.post(f"{API}/{sid}/trace", json={"point": [1.0, -2.0], "label": 1}).json()
+    step = trace["forward"][0]
+    line = step["batch_norm"]
+    assert (line["mean"], line["var"], line["gamma"], line["beta"]) == (0.1, 4.0, 2.0, 0.0)
+    assert line["value"] == pytest.approx((step["z"] - 0.1) / (4.0 + 1e-5) ** 0.5 * 2.0)
+    assert line["formula"].startswith("y = (z - mean) / sqrt(var + eps) * gamma + beta = (")
+    assert step["value"] == pytest.approx(math.tanh(line["value"]))
+    back = next(b for b in trace["backward"] if b["node"] == "1:0")
+    assert back["dz"] == pytest.approx(back["dy"] * 2.0 / (4.0 + 1e-5) ** 0.5)
+
+    client.post(f"{API}/{sid}/step", json={"epochs": 1})
+    moved = params(client, sid)
+    assert moved["bn_mean"][0] != [0.1, 0.2, 0.3] and moved["bn_gamma"][0] != [2.0, 1.5, 0.5]
 
 
 def test_params_refusals_change_nothing(client, new_session):
@@ -139,7 +175,7 @@ def test_inserting_a_hidden_layer_changes_only_downstream(client, new_session, k
         [2] + [4, 2][:k] + [3] + [4, 2][k:] + [1])
     assert after["layers"][k + 1]["activation"] == "relu"
     assert after["config"]["hidden"][k] == {"units": 3, "activation": "relu", "dropout": 0.0,
-                                              "noise_sigma": 0.1}
+                                              "noise_sigma": 0.1, "batch_norm": False}
     assert after["weights"][:k] == before["weights"][:k]  # upstream untouched
     assert after["biases"][:k] == before["biases"][:k]
     assert after["weights"][k + 2:] == before["weights"][k + 1:]  # past the new layer: kept

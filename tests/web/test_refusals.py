@@ -101,6 +101,9 @@ CASES = {
                           ("POST", "/step", {"steps": 1})], "GET", "/model", None, 409,
                          {"what": "v"}),
     "no_lesson": ({}, [], "GET", "/lesson", None, 404, {}),
+    "batch_of_one": ({"num_samples": 20, "batch_size": 3,
+                      "hidden": [{"units": 3, "batch_norm": True}]}, [], "POST", "/step",
+                     {"steps": 1}, 422, {"batch_size": 3, "examples": 10}),
     "no_such_point": ({"num_samples": 10}, [], "POST", "/points", {"remove": [10]}, 422,
                       {"index": 10, "last": 9}),
     # step 1 of the Crash Course task is a task

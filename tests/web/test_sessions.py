@@ -44,8 +44,10 @@ def test_create_with_a_full_config(client):
     config = {
         "dataset": "blobs", "classes": 4, "num_samples": 300, "noise": 10.0,
         "train_ratio": 70.0, "data_seed": 7, "features": ["x1", "x2", "x1x2", "sin_x1"],
-        "hidden": [{"units": 5, "activation": "relu", "dropout": 0.1, "noise_sigma": 0.1},
-                   {"units": 3, "activation": "prelu", "dropout": 0.0, "noise_sigma": 0.3}],
+        "hidden": [{"units": 5, "activation": "relu", "dropout": 0.1, "noise_sigma": 0.1,
+                    "batch_norm": True},
+                   {"units": 3, "activation": "prelu", "dropout": 0.0, "noise_sigma": 0.3,
+                    "batch_norm": False}],
         "head": "one_vs_all", "threshold": 0.4, "learning_rate": 0.1, "batch_size": 16,
         "optimizer": "adam", "momentum": 0.8, "adam_beta1": 0.8, "adam_beta2": 0.99,
         "regularization": "l2", "reg_rate": 0.001,

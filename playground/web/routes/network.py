@@ -13,14 +13,15 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 @router.get("/sessions/{session_id}/params", response_model=Params)
 async def get_params(read: Read) -> Response:
-    """All weights, biases and PReLU slopes."""
+    """All weights, biases, PReLU slopes and batch norm's values."""
     return await read(lambda s: answer(Params, s.params()))
 
 
 @router.put("/sessions/{session_id}/params", response_model=Snapshot)
 async def put_params(body: Params, work: Work) -> Response:
     """Replace all parameters (same shapes, finite values)."""
-    return await work.edit(lambda s: s.set_params(body.weights, body.biases, body.prelu_slopes))
+    return await work.edit(lambda s: s.set_params(body.weights, body.biases, body.prelu_slopes,
+                                                  body.batch_norm()))
 
 
 @router.patch("/sessions/{session_id}/weight", response_model=Snapshot)
