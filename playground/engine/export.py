@@ -21,6 +21,7 @@ from .script_parts import (
     header,
     number,
     settings_block,
+    uses_batch_norm,
     with_optimizer_settings,
 )
 
@@ -125,6 +126,52 @@ RANDOM_CODE = {
                    "0.0"),
 }
 
+BN_FORWARD = """\
+            if BATCH_NORM[l] is not None:  # BatchNorm1d, between the sum and the activation
+                z, norm = batch_norm(z, BATCH_NORM[l], training=rng is not None)
+"""
+BN_BACKWARD = """\
+        if norms[l - 1] is not None:  # back through batch norm: dL/dz, dL/dgamma, dL/dbeta
+            dz, grad_n[k] = batch_norm_backward(dz, norms[l - 1], BATCH_NORM[k][0])
+"""
+BN_FUNCTIONS = '''
+BN_EPS, BN_MOMENTUM = 1e-05, 0.1  # PyTorch's BatchNorm1d defaults, and the playground's
+
+
+def batch_norm(z, values, training):
+    """(z - mean) / sqrt(var + eps) * gamma + beta, unit by unit: with the batch's mean and
+    variance while training (the running ones then move towards them, the variance
+    unbiased, n / (n - 1) times the batch's), with the running ones otherwise."""
+    gamma, beta, running_mean, running_var = values
+    if training:
+        n = len(z)
+        mean = z.mean(axis=0)
+        centred = z - mean
+        var = (centred * centred).mean(axis=0)
+        running_mean *= 1.0 - BN_MOMENTUM
+        running_mean += BN_MOMENTUM * mean
+        running_var *= 1.0 - BN_MOMENTUM
+        running_var += BN_MOMENTUM * var * (n / (n - 1))
+    else:
+        centred, var = z - running_mean, running_var
+    inv_std = 1.0 / np.sqrt(var + BN_EPS)
+    z_hat = centred * inv_std
+    return z_hat * gamma + beta, (z_hat, inv_std, training)
+
+
+def batch_norm_backward(dy, norm, gamma):
+    """dL/dz from dL/dy, and (dL/dgamma, dL/dbeta). While training the batch's mean and
+    variance depend on every z of the batch, hence the two sums."""
+    z_hat, inv_std, training = norm
+    grads = ((dy * z_hat).sum(axis=0), dy.sum(axis=0))
+    d_hat = dy * gamma
+    if not training:
+        return d_hat * inv_std, grads
+    n = len(dy)
+    return (inv_std / n) * (n * d_hat - d_hat.sum(axis=0)
+                            - z_hat * (d_hat * z_hat).sum(axis=0)), grads
+'''
+
 NETWORK = '''
 # ------------------------------------------------------------------------- network
 HIDDEN = [  # (units, activation, dropout rate while training, Noisy ReLU's sigma)
@@ -178,16 +225,16 @@ def forward(x, weights, biases, slopes, rng=None):
     is random while training: a random activation's draws, then dropout (inverted, kept
     values scaled by 1 / (1 - rate), so a prediction needs no change). `raw` is a
     layer's value before dropout, `s` what its activation took besides z."""
-    zs, acts, raws, masks, ss = [None], [x], [x], [None], [None]
+    zs, acts, raws, masks, ss, norms = [None], [x], [x], [None], [None], [None]
     a = x
     for l, (w, b) in enumerate(zip(weights, biases)):
         z = a @ w + b
-        mask = s = None
+        mask = s = norm = None
         if l == len(weights) - 1:
             a = raw = head(z)
         else:
             _, activation, rate, sigma = HIDDEN[l]
-            s = slopes[l]
+$bn_forward            s = slopes[l]
             if activation in RANDOM:
                 count, draw, fixed = RANDOM[activation]
                 s = draw(rng.random((count, *z.shape)), sigma) if rng is not None else fixed
@@ -200,15 +247,17 @@ def forward(x, weights, biases, slopes, rng=None):
         raws.append(raw)
         masks.append(mask)
         ss.append(s)
-    return zs, acts, raws, masks, ss
+        norms.append(norm)
+    return zs, acts, raws, masks, ss, norms
 
 
-def backward(zs, acts, raws, masks, ss, t, weights, slopes):
+def backward(zs, acts, raws, masks, ss, norms, t, weights, slopes):
     """Gradients of the batch's mean loss: dL/dW_l = a_l^T dz_(l+1), dL/db_l = the sum
     of dz_(l+1) over the batch, dz_l = (dz_(l+1) W_l^T) * mask * f'(z_l)."""
     depth = len(weights)
     dz = loss_gradient(zs[depth], acts[depth], t)
-    grad_w, grad_b, grad_s = [None] * depth, [None] * depth, [None] * (depth - 1)
+    grad_w, grad_b = [None] * depth, [None] * depth
+    grad_s, grad_n = [None] * (depth - 1), [None] * (depth - 1)
     for l in range(depth, 0, -1):
         grad_w[l - 1] = acts[l - 1].T @ dz
         grad_b[l - 1] = dz.sum(axis=0)
@@ -222,7 +271,8 @@ def backward(zs, acts, raws, masks, ss, t, weights, slopes):
         if activation == "prelu":  # d prelu / d s = min(z, 0)
             grad_s[k] = (da * np.minimum(zs[l - 1], 0.0)).sum(axis=0)
         dz = da * ACTIVATIONS[activation][1](zs[l - 1], raws[l - 1], ss[l - 1])
-    return grad_w, grad_b, grad_s
+$bn_backward
+    return grad_w, grad_b, grad_s, grad_n
 
 
 def penalty_gradient(w):
@@ -240,6 +290,7 @@ def train(epochs, rng):
     x, t = features(TRAIN[:, :2]), targets(TRAIN[:, 2])
     x_test, t_test = features(TEST[:, :2]), targets(TEST[:, 2])
     params = WEIGHTS + BIASES + [s for s in PRELU_SLOPES if s is not None]
+    params += [p for norm in BATCH_NORM if norm is not None for p in norm[:2]]  # gamma, beta
     step = make_optimizer()
     n = len(x)
     for epoch in range(epochs):
@@ -247,9 +298,10 @@ def train(epochs, rng):
         for start in range(0, n, BATCH_SIZE):
             batch = order[start:start + BATCH_SIZE]
             cache = forward(x[batch], WEIGHTS, BIASES, PRELU_SLOPES, rng)
-            grad_w, grad_b, grad_s = backward(*cache, t[batch], WEIGHTS, PRELU_SLOPES)
+            grad_w, grad_b, grad_s, grad_n = backward(*cache, t[batch], WEIGHTS, PRELU_SLOPES)
             grad_w = [g + penalty_gradient(w) for g, w in zip(grad_w, WEIGHTS)]
-            step(params, grad_w + grad_b + [g for g in grad_s if g is not None])
+            step(params, grad_w + grad_b + [g for g in grad_s if g is not None]
+                 + [g for pair in grad_n if pair is not None for g in pair])
         train_loss = loss(forward(x, WEIGHTS, BIASES, PRELU_SLOPES)[0][-1], t)
         test_loss = loss(forward(x_test, WEIGHTS, BIASES, PRELU_SLOPES)[0][-1], t_test)
         print(f"# epoch {epoch + 1}: training loss {train_loss:.6f}, test loss {test_loss:.6f}")
@@ -284,7 +336,9 @@ def numpy_script(spec: ScriptSpec) -> str:
     network = fill(NETWORK, hidden="\n".join(f'    ({h.units}, "{h.activation}", '
                                              f'{number(h.dropout)}, {number(h.noise_sigma)}),'
                                              for h in spec.hidden),
-                   random=random,
+                   random=random + (BN_FUNCTIONS if uses_batch_norm(spec) else ""),
+                   bn_forward=BN_FORWARD if uses_batch_norm(spec) else "",
+                   bn_backward=BN_BACKWARD if uses_batch_norm(spec) else "",
                    outputs=spec.outputs, activations=activations, head=spec.head,
                    loss_name=LOSS_NAME[spec.head], output=output, loss=loss,
                    dlogits=dlogits, targets=targets)

@@ -17,6 +17,7 @@ from .script_parts import (
     header,
     number,
     settings_block,
+    uses_batch_norm,
     uses_prelu,
     with_optimizer_settings,
 )
@@ -238,6 +239,18 @@ for layer, s in zip(prelus, [s for s in PRELU_SLOPES if s is not None]):
     layer.set_weights([s])
 '''
 
+KERAS_NORMS = '''\
+# BATCH_NORM_NOTE: Keras's momentum is the share of the old running value kept (0.9), where
+# PyTorch's and the playground's 0.1 is the share of the new batch's; and Keras moves the
+# running variance by the batch's biased variance, the playground (as PyTorch) by the
+# unbiased one: after training the running variances differ a little, and so do outputs.
+# Keras's BatchNormalization (3.15 at least) also normalizes in float32 on JAX even in a
+# float64 model (as in keras-team/keras#23223): its outputs agree to about 7 digits.
+norms = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+for layer, values in zip(norms, [n for n in BATCH_NORM if n is not None]):
+    layer.set_weights(list(values))  # gamma, beta, moving mean, moving variance
+'''
+
 KERAS_MAIN = '''
 
 if __name__ == "__main__":
@@ -260,7 +273,14 @@ def _keras_layers(spec: ScriptSpec) -> str:
         if h.activation not in noted:
             lines.append(comment(note, "    "))
             noted.add(h.activation)
-        lines.append(f"    layers.Dense({h.units}, activation={activation}{regularizer}),\n")
+        if h.batch_norm is not None:   # the activation after the normalization
+            lines.append(f"    layers.Dense({h.units}{regularizer}),\n")
+            lines.append("    layers.BatchNormalization(momentum=0.9, epsilon=1e-5),  # see "
+                         "BATCH_NORM_NOTE\n")
+            if activation != '"linear"':
+                lines.append(f"    layers.Activation({activation}),\n")
+        else:
+            lines.append(f"    layers.Dense({h.units}, activation={activation}{regularizer}),\n")
         if extra:
             lines.append(f"    {fill(extra, sigma=number(h.noise_sigma))},\n")
         if h.dropout:
@@ -283,7 +303,8 @@ def keras_script(spec: ScriptSpec) -> str:
                 inputs=len(spec.features), layers=_keras_layers(spec),
                 regularizer=KERAS_REGULARIZER[spec.regularization],
                 functions=_keras_functions(spec),
-                copy_slopes=KERAS_SLOPES if uses_prelu(spec) else "",
+                copy_slopes=(KERAS_SLOPES if uses_prelu(spec) else "")
+                + (KERAS_NORMS if uses_batch_norm(spec) else ""),
                 loss_name=KERAS_LOSS_NAME[spec.head], builtin=builtin, loss=loss,
                 optimizer_note=comment(optimizer_note),
                 optimizer=with_optimizer_settings(optimizer, spec), targets=targets,

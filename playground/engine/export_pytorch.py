@@ -17,6 +17,7 @@ from .script_parts import (
     header,
     number,
     settings_block,
+    uses_batch_norm,
     uses_prelu,
     with_optimizer_settings,
 )
@@ -108,7 +109,7 @@ with torch.no_grad():  # copying, not a computation to learn from
         # nn.Linear keeps W as (outputs, inputs) and computes x @ W.T + b: the transpose
         layer.weight.copy_(torch.from_numpy(w.T))
         layer.bias.copy_(torch.from_numpy(b))
-$copy_slopes
+$copy_slopes$copy_norms
 loss_function = $loss
 
 
@@ -176,6 +177,15 @@ TORCH_SLOPES = '''\
         layer.weight.copy_(torch.from_numpy(s))
 '''
 
+TORCH_NORMS = '''\
+    norms = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    for layer, (gamma, beta, mean, var) in zip(norms, [n for n in BATCH_NORM if n is not None]):
+        layer.weight.copy_(torch.from_numpy(gamma))
+        layer.bias.copy_(torch.from_numpy(beta))
+        layer.running_mean.copy_(torch.from_numpy(mean))
+        layer.running_var.copy_(torch.from_numpy(var))
+'''
+
 TORCH_MAIN = '''
 
 if __name__ == "__main__":
@@ -191,6 +201,9 @@ def _torch_layers(spec: ScriptSpec) -> str:
     for h in spec.hidden:
         layer, note = TORCH_ACTIVATION[h.activation]
         lines.append(f"    nn.Linear({width}, {h.units}),")
+        if h.batch_norm is not None:
+            lines.append(f"    nn.BatchNorm1d({h.units}),  # eps 1e-5, momentum 0.1: the "
+                         "playground's")
         if h.activation not in noted:
             lines.append(comment(note, "    ").rstrip("\n"))
             noted.add(h.activation)
@@ -212,7 +225,8 @@ def pytorch_script(spec: ScriptSpec) -> str:
     loss, targets, output = TORCH_HEAD[spec.head]
     optimizer, optimizer_note = TORCH_OPTIMIZER[spec.optimizer]
     body = fill(TORCH, outputs=spec.outputs, head=spec.head, layers=_torch_layers(spec),
-                copy_slopes=TORCH_SLOPES if uses_prelu(spec) else "", loss=loss,
+                copy_slopes=TORCH_SLOPES if uses_prelu(spec) else "",
+                copy_norms=TORCH_NORMS if uses_batch_norm(spec) else "", loss=loss,
                 targets=targets, settings=settings_block(spec),
                 optimizer_note=comment(optimizer_note),
                 optimizer=with_optimizer_settings(optimizer, spec), output=output)

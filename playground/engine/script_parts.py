@@ -28,6 +28,7 @@ class HiddenSpec:
     activation: str
     dropout: float
     noise_sigma: float = 0.1   # Noisy ReLU's, while training
+    batch_norm: tuple | None = None   # (gamma, beta, running mean, running variance)
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,10 @@ class ScriptSpec:
     def architecture(self) -> str:
         """e.g. "2 inputs -> 4 tanh -> 2 tanh -> 1 sigmoid"."""
         parts = [f"{len(self.features)} inputs"]
-        parts += [f"{h.units} {h.activation}" + (f" (dropout {h.dropout:g})" if h.dropout else "")
-                  for h in self.hidden]
+        for h in self.hidden:
+            extras = (["batch norm"] if h.batch_norm is not None else []) + (
+                [f"dropout {h.dropout:g}"] if h.dropout else [])
+            parts.append(f"{h.units} {h.activation}" + (f" ({', '.join(extras)})" if extras else ""))
         parts.append(f"{self.outputs} {self.head}")
         return " -> ".join(parts)
 
@@ -158,6 +161,10 @@ LABEL_NOTE = {"binary": " (class 0 or 1)", "multiclass": " (the class, 0 to K-1)
               "regression": " (the value to predict)"}
 
 
+def uses_batch_norm(spec: ScriptSpec) -> bool:
+    return any(h.batch_norm is not None for h in spec.hidden)
+
+
 def data_block(spec: ScriptSpec) -> str:
     """Data, features and parameters: the part every script begins with."""
     def rows(x: np.ndarray, y: np.ndarray) -> str:
@@ -170,6 +177,13 @@ def data_block(spec: ScriptSpec) -> str:
     parameters = (f"WEIGHTS = [\n{weights},\n]\nBIASES = [\n{biases},\n]\n"
                   "# per hidden layer: its learned slopes when it is PReLU, else None\n"
                   f"PRELU_SLOPES = [{slopes}]")
+    norms = ",\n".join("    None" if h.batch_norm is None else
+                       "    [" + ", ".join(vector(v) for v in h.batch_norm) + "]"
+                       for h in spec.hidden)
+    parameters += ("\n# per hidden layer: its batch norm's [gamma, beta, running mean, running "
+                   f"variance], or None\nBATCH_NORM = [\n{norms},\n]" if uses_batch_norm(spec)
+                   else f"\nBATCH_NORM = [{', '.join(['None'] * len(spec.hidden))}]  # "
+                        "no batch norm here")
     return fill(
         DATA, label_note=LABEL_NOTE[spec.kind], train=rows(spec.train_x, spec.train_y),
         test=rows(spec.test_x, spec.test_y),

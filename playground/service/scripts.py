@@ -13,7 +13,10 @@ def spec_of(session: Session) -> ScriptSpec:
     c, d, net, t = session.config, session.data, session.net, session.trainer
     return ScriptSpec(
         dataset=c.dataset, kind=d.kind, classes=d.classes, features=list(c.features),
-        hidden=[HiddenSpec(h.units, h.activation, h.dropout, h.noise_sigma) for h in net.hidden],
+        hidden=[HiddenSpec(h.units, h.activation, h.dropout, h.noise_sigma,
+                           None if g is None else (g.copy(), b.copy(), m.copy(), v.copy()))
+                for h, g, b, m, v in zip(net.hidden, net.gammas, net.betas, net.bn_mean,
+                                         net.bn_var)],
         head=net.head.id, weights=[w.copy() for w in net.weights],
         biases=[b.copy() for b in net.biases],
         slopes=[None if s is None else s.copy() for s in net.slopes],

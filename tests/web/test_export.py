@@ -34,6 +34,10 @@ CONFIGS = [
         ("prelu", "elu", ["x1", "x2", "x2_sq", "x1x2"]), ("softplus", "swish", ["sin_x1", "x2"]),
         ("gelu", "linear", ["x1", "sin_x2", "x1x2"]), ("rrelu", "noisy_relu", ["x1", "x2"])]
 ] + [
+    {"num_samples": 60, "batch_size": 8, "hidden": [
+        {"units": 3, "activation": "relu", "batch_norm": True},
+        {"units": 2, "activation": "tanh", "batch_norm": True}]},
+] + [
     {"dataset": "blobs", "classes": 4, "head": "softmax", "optimizer": "adam",
      "hidden": [{"units": 5, "activation": "prelu", "dropout": 0.2}]},
     {"dataset": "spiral_k", "head": "one_vs_all", "optimizer": "momentum", "hidden": []},
@@ -100,7 +104,8 @@ def test_every_activation_and_head_has_its_code_in_every_framework():
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(
-    [c.get("head", "sigmoid")] + [h["activation"] for h in c["hidden"]]))
+    [c.get("head", "sigmoid")] + [h["activation"] + ("+bn" if h.get("batch_norm") else "")
+                                  for h in c["hidden"]]))
 def test_the_numpy_script_prints_the_playgrounds_outputs(client, new_session, tmp_path,
                                                           config):
     sid = trained(client, new_session, **config)
@@ -122,6 +127,9 @@ TRAINING = [
      "learning_rate": 0.3, "features": ["x1", "x2", "x1x2"],
      "hidden": [{"units": 4, "activation": a} for a in
                 ("tanh", "sigmoid", "relu", "leaky_relu", "softplus", "linear")]},
+    {"optimizer": "adam", "batch_size": 5000, "learning_rate": 0.1,
+     "hidden": [{"units": 4, "activation": "relu", "batch_norm": True},
+                {"units": 3, "activation": "prelu", "batch_norm": True}]},
 ]
 
 
@@ -149,7 +157,7 @@ FRAMEWORKS = [("pytorch", "torch"), ("keras", "jax"), ("keras", "tensorflow"),
 # - Keras's Adam adds its epsilon before the bias correction (the script says how), so
 #   its steps are not PyTorch's: seen up to 8.7e-7 after one step at lr 0.03. With the
 #   epsilon that makes its first step PyTorch's, it is exact (the training test checks).
-EXACT, KERAS_ON_TORCH, KERAS_ADAM = 1e-9, 1e-6, 1e-5
+EXACT, KERAS_ON_TORCH, KERAS_ADAM, KERAS_BATCH_NORM = 1e-9, 1e-6, 1e-5, 1e-2
 
 
 def framework(fmt: str, backend: str) -> dict:
@@ -177,7 +185,8 @@ def keras_adam_as_pytorchs_first_step(script: str) -> str:
 
 @pytest.mark.parametrize(("fmt", "backend"), FRAMEWORKS, ids=lambda v: v)
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(
-    [c.get("head", "sigmoid")] + [h["activation"] for h in c["hidden"]]))
+    [c.get("head", "sigmoid")] + [h["activation"] + ("+bn" if h.get("batch_norm") else "")
+                                  for h in c["hidden"]]))
 def test_framework_scripts_compile_and_print_the_playgrounds_outputs(
         client, new_session, tmp_path, fmt, backend, config):
     sid = trained(client, new_session, **config)
@@ -187,8 +196,10 @@ def test_framework_scripts_compile_and_print_the_playgrounds_outputs(
     py_compile.compile(str(path), doraise=True)
     env = framework(fmt, backend)
     printed = run(tmp_path, script, path.name, env=env)
-    assert_close(printed, outputs_by_api(client, sid, predict_points(script)),
-                 tolerance(fmt, backend))
+    found = tolerance(fmt, backend)
+    if fmt == "keras" and any(h.get("batch_norm") for h in config["hidden"]):
+        found = max(found, KERAS_ON_TORCH)   # its BatchNormalization computes in float32
+    assert_close(printed, outputs_by_api(client, sid, predict_points(script)), found)
 
 
 @pytest.mark.parametrize(("fmt", "backend"), FRAMEWORKS, ids=lambda v: v)
@@ -204,6 +215,13 @@ def test_framework_scripts_training_is_the_playgrounds(client, new_session, tmp_
     expected = outputs_by_api(client, sid, predict_points(script))
     optimizer = config.get("optimizer", "sgd")
     printed = run(tmp_path, script, f"playground_{fmt}.py", "--epochs", "1", env=env)
+    if fmt == "keras" and any(h.get("batch_norm") for h in config["hidden"]):
+        # Keras moves the running variance by the batch's biased variance, the playground
+        # (as PyTorch) by the unbiased one, n / (n - 1) times it (the script's
+        # BATCH_NORM_NOTE): a 0.4% larger running variance after one step of 250
+        # examples, and the outputs differ by up to ~2e-3 (seen)
+        assert_close(printed, expected, KERAS_BATCH_NORM)
+        return
     assert_close(printed, expected, tolerance(fmt, backend, optimizer))
     if fmt == "keras" and optimizer == "adam":  # the gap is epsilon's place, nothing else
         printed = run(tmp_path, keras_adam_as_pytorchs_first_step(script), "adam.py",
