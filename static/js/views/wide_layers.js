@@ -152,8 +152,9 @@ export const WideLayers = {
   expand(id, how) {
     this.expandedBy ??= {};
     this.expandedBy[how] = id;
+    if (id) this.expandedLast = how;   // the pointer or the keyboard: the later one wins
     const by = this.expandedBy;
-    const next = by.hover || by.focus || by.trace || by.pick || null;
+    const next = by[this.expandedLast] || by.hover || by.focus || by.trace || by.pick || null;
     if (next === this.expanded) return;
     const before = this.expanded;
     this.expanded = next;
