@@ -69,7 +69,8 @@ export class StepThrough {
     this.output.chosen = point;
     this.output.drawPlot();
     this.show();
-    await this.retrace();        // the node tooltips show the values at this point
+    this.settling = this.retrace();   // the node tooltips show the values at this point
+    await this.settling;
     this.show();
   }
 
@@ -141,6 +142,13 @@ export class StepThrough {
     }
   }
 
+  // The chosen point's trace: the one on its way (a second request would find the
+  // session busy), else a new one.
+  async traced() {
+    if (!this.trace && this.settling) await this.settling;
+    if (!this.trace) await this.retrace();
+  }
+
   // While playing, frames do not wait for the trace: one runs in the background at a time,
   // and the panel and tooltips follow when it lands.
   retraceLater() {
@@ -174,7 +182,7 @@ export class StepThrough {
       this.state.messages.error(new PageMessage("pointNeeded"), "point");
       return;
     }
-    if (!this.trace) await this.retrace();
+    await this.traced();
     const index = this.trace ? this.trace.forward.findIndex((s) => s.node === nodeId) : -1;
     if (index < 0) return;
     this.index = index;
@@ -192,7 +200,7 @@ export class StepThrough {
       this.state.messages.error(new PageMessage("pointNeeded"), "point");
       return;
     }
-    if (!this.trace) await this.retrace();
+    await this.traced();
     if (!this.trace) return;
     const last = this.steps().length - 1;
     const forwardEnd = this.trace.forward.length - 1;
