@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -73,10 +73,11 @@ def grid_features(resolution: int, features: tuple[str, ...]) -> np.ndarray:
 
 
 def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: str = "u8",
-             node_resolution: int | None = None, nodes: bool = True) -> dict:
+             node_resolution: int | None = None, nodes: bool = True,
+             node_ids: Collection[str] | None = None) -> dict:
     """Output grid(s) and one grid per node (inputs, hidden, output) over the square; the
     nodes at `node_resolution` when given (small thumbnails need fewer cells); with
-    `nodes=False` the output grid(s) only. With the `u8block` encoding, `nodes` is one
+    `nodes=False` the output grid(s) only; with `node_ids`, only those nodes' grids. With the `u8block` encoding, `nodes` is one
     block `{"ids", "min", "max", "codes"}` (encode_columns)."""
     x = grid_features(resolution, tuple(features))
     with np.errstate(all="ignore"):
@@ -102,8 +103,12 @@ def heatmaps(net: Network, features: Sequence[str], resolution: int, encoding: s
     if node_fwd is None:
         node_grids: list | dict = {"ids": []} if encoding == "u8block" else {}
     else:
-        node_grids = encode_columns(np.column_stack(node_fwd.a),
-                                    node_resolution or resolution, encoding)
+        columns = np.column_stack(node_fwd.a)
+        if node_ids is not None:   # a wide layer's 128 grids cost more than what shows them
+            wanted = set(node_ids)
+            keep = [k for k, name in enumerate(names) if name in wanted]
+            columns, names = columns[:, keep], [names[k] for k in keep]
+        node_grids = encode_columns(columns, node_resolution or resolution, encoding)
         node_grids = ({"ids": names, **node_grids} if encoding == "u8block"
                       else dict(zip(names, node_grids)))
     x1, x2 = grid_ticks(resolution)

@@ -318,11 +318,11 @@ class Session:
                 "classes": None if d.kind == "regression" else d.classes, "kind": d.kind}
 
     def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None,
-                 nodes: bool = True) -> dict:
+                 nodes: bool = True, node_ids: list[str] | None = None) -> dict:
         finest = max(resolution, node_resolution or 0)
         checks.check_grid(sum(self.net.sizes), finest, encoding)
         return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution,
-                        nodes=nodes)
+                        nodes=nodes, node_ids=node_ids)
 
     def trace(self, point: list[float], label: float | None) -> dict:
         if label is not None:

@@ -21,6 +21,7 @@ Coordinate = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
 # A number the forward or backward pass computed: huge weights or a far point can make it
 # overflow, and JSON has no NaN or infinity, so such a number is written as null.
 Number = Annotated[float | None, Field(description="null when it overflowed (NaN or infinite)")]
+NodeId = Annotated[str, Field(pattern=r"^[0-9]{1,4}:[0-9]{1,4}$", description='a node, "L:J"')]
 
 
 class Strict(BaseModel):
@@ -372,6 +373,10 @@ class FrameRequest(StepRequest):
                                           "page keeps the last ones while it is not redrawing "
                                           "its diagram); a binary frame then leaves out the "
                                           "parameters too (snapshot.not_sent)")
+    node_ids: list[NodeId] | None = Field(
+        None, max_length=2048,
+        description="with nodes: only these nodes' grids (a wide layer's page shows a few "
+                    "of its units; ids the network lacks are left out); null: every node's")
     history_since: int | None = Field(
         None, ge=-1, description="only the history points after this step (the page keeps "
                                  "the earlier ones)")

@@ -23,6 +23,7 @@ import { holdOnLeaving, openTabSession, takeUp } from "./features/resume.js";
 import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
 import { StepThrough } from "./features/stepthrough.js";
+import { UnitPicker } from "./features/unit_picker.js";
 import { DiagnosticsView } from "./views/diagnostics.js";
 import { ActivationExplorer } from "./views/explorer.js";
 import { fieldName } from "./i18n.js";
@@ -53,6 +54,10 @@ async function start(tr, messages) {
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
   stepper.network = editing.view;
+  const picker = new UnitPicker(state, { tr, editing, stepper });
+  editing.picker = picker;
+  editing.playing = () => play.playing;
+  play.nodeIds = () => editing.view.visibleNodeIds();   // a wide layer: its shown units' grids only
   const explorer = new ActivationExplorer($("#explorer"), catalog);
   editing.explain = (activation) => explorer.open(activation);
   const diagnostics = new DiagnosticsView({
@@ -69,7 +74,7 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom,
+    for (const part of [messages, settings, play, editing, picker, explorer, output, stepper, lesson, classroom,
       exerciseMaker, models, chooser, ab, compare]) {
       part.setTranslator(tr);
     }
@@ -84,6 +89,7 @@ async function start(tr, messages) {
   state.on("render", (snap) => {
     settings.render(snap);
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
+    if (state.diagramFresh) picker.render(snap);
     output.render(snap, { playing: play.playing });
     diagnostics.render(snap, tr, { playing: play.playing });
     play.render();
@@ -99,6 +105,7 @@ async function start(tr, messages) {
   play.bind();
   editing.bind();
   stepper.bind();
+  picker.bind();
   lesson.bind();
   exerciseMaker.bind();
   models.bind();

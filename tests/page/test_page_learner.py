@@ -111,14 +111,14 @@ def test_the_error_banner_spans_the_page(ui):
 
 # ---------------------------------------------------------------------------- 7, 11, 23
 def test_limits_turn_buttons_off_and_say_why(ui):
-    page = ui.open("lang=en&hidden=15:tanh:0").page
+    page = ui.open("lang=en&hidden=127:tanh:0").page   # limits.max_units: 128
     expect(page.locator("#layer-count")).to_have_text("1 hidden layer")
     plus = ui.button("Add neuron")
     with response_to(page, "POST", "/neurons"):
         plus.click()
-    expect(page.locator("[data-node^='1:']")).to_have_count(16)
+    expect(page.locator("[data-node^='1:']")).to_have_count(128)
     expect(plus).to_be_disabled()
-    expect(plus).to_have_attribute("title", "Layer 1 has the most neurons allowed (16).")
+    expect(plus).to_have_attribute("title", "Layer 1 has the most neurons allowed (128).")
 
     for _ in range(1):
         with response_to(page, "DELETE", "/layers/0"):

@@ -99,6 +99,24 @@ def test_a_frame_without_node_grids_carries_the_output_only(client, new_session)
     assert len(json.dumps(lean)) < len(json.dumps(full))
 
 
+def test_a_frame_carries_only_the_node_grids_asked_for(client, new_session):
+    """A wide layer's page asks for the grids it shows, not 128 of them a frame."""
+    sid = new_session(hidden=[{"units": 40, "activation": "tanh"}])["id"]
+    body = {"epochs": 1, "resolution": 12, "node_resolution": 6}
+    full = client.post(f"{API}/{sid}/frame", json=body).json()
+    some = client.post(f"{API}/{sid}/frame", json={**body, "node_ids": ["0:1", "1:37", "9:9"]}).json()
+    none = client.post(f"{API}/{sid}/frame", json={**body, "node_ids": []}).json()
+    assert len(full["heatmaps"]["nodes"]) == 2 + 40 + 1
+    assert sorted(some["heatmaps"]["nodes"]) == ["0:1", "1:37"] and none["heatmaps"]["nodes"] == {}
+    with client.websocket_connect(f"/api/sessions/{sid}/play") as ws:
+        ws.send_text(json.dumps({**body, "binary": True, "node_ids": ["1:37", "2:0"]}))
+        from playground.web.binary_frame import unpack
+        header, _ = unpack(ws.receive_bytes())
+        assert header["heatmaps"]["nodes"]["ids"] == ["1:37", "2:0"]
+    bad = client.post(f"{API}/{sid}/frame", json={**body, "node_ids": ["1-37"]})
+    assert bad.status_code == 422
+
+
 # --------------------------------------------------------------------------- binary frames
 def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, dict]:
     """A binary frame pieced together as the page does it (api.js PlayChannel.piece), its

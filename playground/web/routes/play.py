@@ -30,7 +30,8 @@ async def frame(body: FrameRequest, work: Work) -> Response:
 def frame_kind(body: FrameRequest) -> tuple:
     """What a frame's cost depends on (the work pool runs a cheap kind inline)."""
     return ("frame", body.binary, body.steps, body.epochs, body.resolution,
-            body.node_resolution, body.nodes, body.history_since is None)
+            body.node_resolution, body.nodes, body.history_since is None,
+            None if body.node_ids is None else len(body.node_ids))
 
 
 def frame_json(session: Session, body: FrameRequest) -> str:
@@ -38,7 +39,7 @@ def frame_json(session: Session, body: FrameRequest) -> str:
     session.step(steps=body.steps, epochs=body.epochs)
     answer = Frame(snapshot=session.snapshot(body.history_since),
                    heatmaps=session.heatmaps(body.resolution, "u8", body.node_resolution,
-                                             nodes=body.nodes))
+                                             nodes=body.nodes, node_ids=body.node_ids))
     # exclude_unset, not exclude_none: required fields may be null (the input layer's
     # activation, a regression's classes, a diverged loss) and must stay in the answer
     return answer.model_dump_json(exclude_unset=True)
@@ -51,7 +52,8 @@ def frame_binary(session: Session, body: FrameRequest, memory: FrameMemory) -> b
     snapshot = Snapshot.model_validate({**session.snapshot(body.history_since, params=False),
                                         **NO_PARAMS}).model_dump(
         mode="json", exclude_unset=True, exclude=set(NO_PARAMS))
-    heatmaps = session.heatmaps(body.resolution, "u8block", body.node_resolution, nodes=body.nodes)
+    heatmaps = session.heatmaps(body.resolution, "u8block", body.node_resolution, nodes=body.nodes,
+                                node_ids=body.node_ids)
     net = session.net
     return pack(snapshot, heatmaps, memory, body.nodes,
                 {"weights": net.weights, "biases": net.biases, "prelu_slopes": net.slopes})

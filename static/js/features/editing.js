@@ -45,7 +45,7 @@ export class NetworkEditing {
 
   handlers() {
     const state = this.state;
-    return {
+    const on = {
       // changes are computed when they run (after any change before them), never from a
       // config a queued change is about to replace
       toggleFeature: (fid) => this.settings.change(() => {
@@ -56,6 +56,17 @@ export class NetworkEditing {
       }, "hidden"),
       addNeuron: (k) => this.edit(() => api.addNeuron(state.sessionId, k), "hidden"),
       removeNeuron: (k, j) => this.edit(() => api.removeNeuron(state.sessionId, k, j), "hidden"),
+      setUnits: (k, input) => {
+        const n = Number(input.value), { min_units: min, max_units: max } = this.limits;
+        if (!Number.isInteger(n) || n < min || n > max) {
+          this.state.messages.error(new PageMessage("unitsRange", { min, max }), "hidden");
+          input.value = String(state.config.hidden[k].units);   // what the layer has
+          return;
+        }
+        on.setLayer(k, { units: n });
+      },
+      pickUnit: (id) => this.picker?.pick(id),
+      expanded: (id) => this.fetchGrid(id),
       setLayer: (k, changes) => this.settings.change(() => ({
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
       }), "hidden"),
@@ -69,8 +80,8 @@ export class NetworkEditing {
       editBias: (nodeId, anchor) => {
         if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
         const [l, j] = nodeId.split(":").map(Number);
-        const button = anchor.querySelector?.(".bias") || anchor;
-        this.openEditor(null, button, Number(button.dataset.value), this.tr.t("editBias"),
+        const button = anchor.querySelector?.(".bias") || anchor;   // a wide layer's cell has none
+        this.openEditor(null, button, state.snapshot.biases[l - 1][j], this.tr.t("editBias"),
           this.tr.t("editWhatBias", { node: nodeId }), (v) => api.setBias(state.sessionId, l - 1, j, v));
       },
       explain: (activation) => this.explain?.(activation),
@@ -78,6 +89,24 @@ export class NetworkEditing {
       hoverNode: (id, div) => this.hoverNode(id, div),
       hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
     };
+    return on;
+  }
+
+  // A wide layer's unit expanded while no frame brings its heatmap (frames carry the
+  // shown ones only: NetworkView.visibleNodeIds): every grid once, then it shows.
+  async fetchGrid(id) {
+    const heatmaps = this.state.heatmaps;
+    if (!id || !heatmaps || heatmaps.nodes[id] || this.fetching || this.playing?.()) return;
+    this.fetching = true;
+    try {
+      const all = await api.heatmaps(this.state.sessionId, heatmaps.resolution);
+      if (this.state.heatmaps === heatmaps) Object.assign(heatmaps.nodes, all.nodes);
+      this.view.repaintThumbnails();
+    } catch (err) {
+      this.state.messages.error(err, null);
+    } finally {
+      this.fetching = false;
+    }
   }
 
   async edit(call, field) {
@@ -200,20 +229,26 @@ export class NetworkEditing {
   // is said beside the editor, which stays open for another try.
   async applyEditor() {
     const editor = $("#value-editor");
-    const [min, max] = this.limits.weight_range || DEFAULT_VALUE_RANGE;
-    const value = parseDecimal(editor.value);
-    let problem = null;
-    if (value === null) problem = new PageMessage("notANumber", { text: editor.value });
-    else if (value < min || value > max) problem = new PageMessage("weightRange", { min, max });
-    if (problem) {
-      editor.setAttribute("aria-invalid", "true");
-      this.state.messages.error(problem, "weight");
-      editor.focus();
-      return;
-    }
+    const value = this.typedValue(editor, "weight");
+    if (value === null) return;
     const ok = await this.state.change(async () => this.state.show(await this.editorApply(value)), "weight");
     if (ok) this.closeEditor();
     else { editor.setAttribute("aria-invalid", "true"); editor.focus(); }
+  }
+
+  // A typed weight or bias: the number, or null when it is none or out of the server's
+  // range (said in `field`'s slot, the input marked and focused for another try).
+  typedValue(input, field) {
+    const [min, max] = this.limits.weight_range || DEFAULT_VALUE_RANGE;
+    const value = parseDecimal(input.value);
+    let problem = null;
+    if (value === null) problem = new PageMessage("notANumber", { text: input.value });
+    else if (value < min || value > max) problem = new PageMessage("weightRange", { min, max });
+    if (!problem) return value;
+    input.setAttribute("aria-invalid", "true");
+    this.state.messages.error(problem, field);
+    input.focus();
+    return null;
   }
 
   closeEditor() {

@@ -244,7 +244,7 @@ export class PlayLoop {
       const nodes = this.diagramDue();
       const body = {
         ...work, resolution: RESOLUTION, node_resolution: NODE_RESOLUTION, nodes,
-        history_since: full ? undefined : last,
+        node_ids: (nodes && this.nodeIds?.()) || undefined, history_since: full ? undefined : last,
       };
       const channel = await this.playChannel();
       const sent = performance.now();

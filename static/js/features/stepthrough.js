@@ -69,7 +69,8 @@ export class StepThrough {
     this.output.chosen = point;
     this.output.drawPlot();
     this.show();
-    await this.retrace();        // the node tooltips show the values at this point
+    this.settling = this.retrace();   // the node tooltips show the values at this point
+    await this.settling;
     this.show();
   }
 
@@ -141,6 +142,13 @@ export class StepThrough {
     }
   }
 
+  // The chosen point's trace: the one on its way (a second request would find the
+  // session busy), else a new one.
+  async traced() {
+    if (!this.trace && this.settling) await this.settling;
+    if (!this.trace) await this.retrace();
+  }
+
   // While playing, frames do not wait for the trace: one runs in the background at a time,
   // and the panel and tooltips follow when it lands.
   retraceLater() {
@@ -154,16 +162,31 @@ export class StepThrough {
     });
   }
 
-  // A node's value at the chosen point (input nodes: the feature's value), for tooltips.
+  // A node's value at the chosen point (input nodes: the feature's value), for tooltips
+  // and a wide layer's cells (looked up by id: 256 cells a frame).
   valueAt(nodeId) {
     if (!this.trace) return null;
-    const point = this.trace.point;
-    if (nodeId.startsWith("0:")) {
-      const f = this.trace.features.find((x) => x.node === nodeId);
-      return f ? { point, value: f.value } : null;
+    const trace = this.trace;
+    if (this.values?.trace !== trace) {
+      const byNode = new Map([...trace.features, ...trace.forward].map((s) => [s.node, s.value]));
+      this.values = { trace, byNode };
     }
-    const step = this.trace.forward.find((s) => s.node === nodeId);
-    return step ? { point, value: step.value } : null;
+    const value = this.values.byNode.get(nodeId);
+    return value === undefined ? null : { point: trace.point, value };
+  }
+
+  // Jump to a node's forward step (the unit picker: a wide layer's 100th neuron is 100
+  // presses of Next away).
+  async goTo(nodeId) {
+    if (!this.chosen) {
+      this.state.messages.error(new PageMessage("pointNeeded"), "point");
+      return;
+    }
+    await this.traced();
+    const index = this.trace ? this.trace.forward.findIndex((s) => s.node === nodeId) : -1;
+    if (index < 0) return;
+    this.index = index;
+    this.show();
   }
 
   steps() {
@@ -177,7 +200,7 @@ export class StepThrough {
       this.state.messages.error(new PageMessage("pointNeeded"), "point");
       return;
     }
-    if (!this.trace) await this.retrace();
+    await this.traced();
     if (!this.trace) return;
     const last = this.steps().length - 1;
     const forwardEnd = this.trace.forward.length - 1;
@@ -193,6 +216,9 @@ export class StepThrough {
   // The panel: a first hint, the chosen point, or the current step's arithmetic.
   show() {
     const t = this.tr.t;
+    if (this.network?.strips.size && this.state.snapshot) {
+      this.network.paintCells(this.state.snapshot, (id) => this.valueAt(id)?.value ?? null);
+    }
     const steps = this.steps();
     let lines;
     if (!this.chosen) lines = [t("calcHint")];

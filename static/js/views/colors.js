@@ -14,7 +14,7 @@ export const CLASS_COLORS = [
 
 export const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
 
-function mix(a, b, t) {
+export function mix(a, b, t) {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 }
 

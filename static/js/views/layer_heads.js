@@ -17,8 +17,15 @@ export const LayerHeads = {
     const minus = el("button", { class: "round-btn small", "data-control": `remove:${k}`, "aria-label": t("removeNeuron") }, "−");
     limitButton(minus, layer.units <= 1 && t("lastUnit", { layer: c }), t("removeNeuron"),
       () => this.on.removeNeuron(k, layer.units - 1), this.on.limit);
+    // the neurons typed (a wide layer is far from its start by the +), the word beside them
     const units = this.tr.tn("unitCount", layer.units);
-    const count = el("span", { class: "units", title: units }, narrow ? String(layer.units) : units);
+    const count = el("span", { class: "units", title: units });
+    const typed = el("input", { type: "number", class: "units-input", min: "1", max: String(maxUnits), step: "1",
+                                value: String(layer.units), "data-control": `units:${k}`,
+                                "aria-label": t("unitsOfLayer", { layer: c }) });
+    typed.addEventListener("change", () => this.on.setUnits(k, typed));
+    count.append(typed);
+    if (!narrow) count.append(this.tr.tn("unitWord", layer.units));
     const act = el("select", { class: "layer-act", "data-control": `act:${k}`, "aria-label": `${t("layerActivation")} ${c}` });
     for (const row of this.catalog.activations) {
       const o = el("option", { value: row.id }, name("activations", row));

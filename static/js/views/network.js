@@ -3,7 +3,8 @@
 // and reports what the user did through the handlers it is given; it computes nothing.
 // Read-only (a class's spotlight), it shows the same network with nothing to press: no
 // feature toggles, layer controls, bias or weight editors.
-// The keyboard (one tab stop, arrows between nodes) is in network_keys.js.
+// The keyboard (one tab stop, arrows between nodes) is in network_keys.js; a layer of
+// more than 16 units is drawn compactly (wide_layers.js).
 
 import { el } from "../dom.js";
 import { BLUE, ORANGE, css, diverging } from "./colors.js";
@@ -13,6 +14,7 @@ import { LayerHeads } from "./layer_heads.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
+import { COMPACT_ABOVE, WideLayers, stripShape } from "./wide_layers.js";
 
 const NODE = 38;        // node square, px (times drawing.size, as every length below)
 const GAP = 12;         // vertical gap between nodes
@@ -36,11 +38,14 @@ export class NetworkView {
     root.classList.toggle("read-only", readOnly);
     this.structure = "";
     this.nodes = new Map();   // "L:J" -> {div, x, y}
-    this.edges = new Map();   // "L:I:J" -> path
+    this.edges = new Map();   // "L:I:J" -> path (between two layers drawn unit by unit)
+    this.strips = new Map();  // a compact layer's L -> its cell grid (wide_layers.js)
+    this.bands = [];
     this.values = new EdgeValues();
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
     Object.assign(this, LayerHeads);    // layerControls, layerFacts
+    Object.assign(this, WideLayers);    // strips of cells, bands, the expanded unit
   }
 
   setTranslator(tr) {
@@ -63,6 +68,7 @@ export class NetworkView {
       const active = this.root.contains(document.activeElement) ? document.activeElement : null;
       const control = active?.dataset.control;
       this.build(snapshot, maxUnits);
+      this.expand(null, "hover");   // the pinned unit again (the step-through's, the picker's)
       if (!this.nodes.has(this.focusId)) this.focusId = "0:0";
       this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "0");
       const again = control && this.root.querySelector(`[data-control="${control}"]`);
@@ -88,7 +94,12 @@ export class NetworkView {
     this.values = new EdgeValues();
     this.strokes?.close();
     this.geometry = [];
+    this.strips.clear();
+    this.bands = [];
+    Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, weights: null });
+    this.expandedBy = { trace: this.expandedBy?.trace, pick: this.expandedBy?.pick };
     const sizes = snapshot.layers.map((l) => l.units);
+    const compact = (c) => c > 0 && c < sizes.length - 1 && sizes[c] > COMPACT_ABOVE;
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
     const columns = sizes.length;
@@ -103,10 +114,11 @@ export class NetworkView {
     const colX = (c) => left + (c * (width - left - right - node)) / Math.max(1, columns - 1);
     const spacing = colX(1) - colX(0);
     const narrow = spacing < px(114);   // many layers: each header gets its column's width only
-    const headWidth = narrow ? Math.max(px(46), spacing - 6) : px(110);
+    const headWidth = narrow ? Math.max(px(46), spacing - 6) : Math.min(px(124), spacing - 4);
     const TOP = px(narrow ? TOP_NARROW : TOP_WIDE);
-    const tallest = Math.max(allFeatures.length, ...sizes.slice(1));
-    const height = TOP + tallest * (node + gap) + px(10);
+    const tallest = Math.max(allFeatures.length, ...sizes.slice(1).filter((n, c) => !compact(c + 1)));
+    const strips = sizes.map((n, c) => (compact(c) ? stripShape(n).height + px(18) : 0));
+    const height = TOP + Math.max(tallest * (node + gap), ...strips) + px(10);
     root.style.height = `${height}px`;
 
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -168,6 +180,10 @@ export class NetworkView {
         this.layerControls(head, layer, c, { narrow, maxUnits });
       }
       root.append(head);
+      if (compact(c)) {
+        this.addStrip(root, c, layer.units, colX(c) + node / 2 - stripShape(layer.units).width / 2, TOP);
+        continue;
+      }
       for (let j = 0; j < layer.units; j++) {
         this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true);
       }
@@ -184,12 +200,14 @@ export class NetworkView {
     }
     // edges, drawn under the nodes
     for (let l = 0; l < columns - 1; l++) {
+      if (compact(l) || compact(l + 1)) { this.addBands(l, sizes); continue; }
       for (let i = 0; i < sizes[l]; i++) {
         for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
       }
     }
     this.strokes = new EdgeStrokes({ width, height, geometry: Float32Array.from(this.geometry) });
     svg.before(this.strokes.canvas);   // the strokes under their SVG elements
+    if (this.strips.size) this.addBandCanvases(svg, width, height);
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
@@ -276,6 +294,11 @@ export class NetworkView {
       this.values.set(path, { lazy: lazyValues });
     }
     if (restroke) this.drawStrokes();
+    this.weights = weights;
+    if (this.strips.size) {
+      this.drawBands(weights);
+      this.drawFocusEdges();
+    }
   }
 
   // Every edge's stroke, in the edges' order (EdgeStrokes' geometry).
@@ -317,6 +340,7 @@ export class NetworkView {
   // Paint each node's heatmap: tanh-like values on [-1, 1]; the output as the plot does.
   // Inside the square's border, which is wider on a dead node (markDead first).
   paintHeatmaps(heatmaps, outputColor) {
+    this.painted = [heatmaps, outputColor];   // for a unit expanded later
     const R = heatmaps.node_resolution || heatmaps.resolution;
     const isOutput = (id) => !this.nodes.has(`${Number(id.split(":")[0]) + 1}:0`);
     this.thumbnails.paint(heatmaps.nodes, R,
@@ -324,11 +348,19 @@ export class NetworkView {
       (id) => (this.nodes.get(id).div.classList.contains("dead") ? DEAD_BORDER : BORDER));
   }
 
+  // The heatmaps again (a unit expanded: its square's).
+  repaintThumbnails() {
+    if (this.painted) this.paintHeatmaps(...this.painted);
+  }
+
   // Mark the current node of a step-through, label the edges feeding it (labels: Map
   // "L:I:J" -> text, e.g. "0.50×0.31" forward or a gradient backward) and write the node's
   // value beside it (value: text, or none).
   highlight(nodeId, labels = new Map(), value = null) {
     for (const [id, node] of this.nodes) node.div.classList.toggle("current", id === nodeId);
+    this.traced = nodeId;   // a compact layer's unit: expanded, its edges drawn
+    this.expand(this.nodes.get(nodeId)?.cell ? nodeId : null, "trace");
+    this.drawFocusEdges();
     const [l, j] = nodeId ? nodeId.split(":").map(Number) : [-1, -1];
     for (const text of this.svg?.querySelectorAll("text.edge-label, text.node-value") || []) text.remove();
     for (const [id, path] of this.edges) {
@@ -343,8 +375,10 @@ export class NetworkView {
     }
     const node = this.nodes.get(nodeId);   // its value right of it, away from the edge labels
     if (node && value !== null) {
-      this.svg.append(this.label("node-value", node.x + this.node + 10 * drawing.size,
-        node.y + this.node / 2 + 4 * drawing.text, 13, value));
+      // a cell's beside its expanded square
+      const [x, mid] = node.cell ? [node.boxAt[0] + this.node, node.boxAt[1] + this.node / 2]
+        : [node.x + this.node, node.y + this.node / 2];
+      this.svg.append(this.label("node-value", x + 10 * drawing.size, mid + 4 * drawing.text, 13, value));
     }
   }
 

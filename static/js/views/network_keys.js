@@ -1,7 +1,9 @@
 // The diagram's keyboard, mixed into NetworkView: the diagram is one tab stop (roving
 // focus). Arrow keys move between nodes (up/down in a layer, left/right across layers);
 // Enter edits a node's bias, Space shows its numbers; W walks the weights into the node
-// (arrows move among them, Enter edits one, Escape goes back to the node).
+// (arrows move among them, Enter edits one, Escape goes back to the node). In a compact
+// layer's grid of cells the arrows move as the cells lie (left and right across the layers
+// at a row's ends), and W opens the unit picker at the unit (its edges are bands).
 
 export const DiagramKeys = {
   takeFocus(id) {
@@ -23,13 +25,22 @@ export const DiagramKeys = {
     const layers = Math.max(...[...this.nodes.keys()].map((k) => Number(k.split(":")[0]))) + 1;
     const units = (layer) => [...this.nodes.keys()].filter((k) => k.startsWith(`${layer}:`)).length;
     const go = (layer, node) => this.focusNode(`${layer}:${Math.max(0, Math.min(units(layer) - 1, node))}`);
+    const cols = this.strips.get(l)?.cols || 1;
+    const inRow = (d) => cols > 1 && Math.floor((j + d) / cols) === Math.floor(j / cols) && j + d >= 0
+      && j + d < units(l);
+    const weights = () => {      // edges drawn one by one: the first; bands: the picker
+      const first = this.incoming(id)[0];
+      if (first) first.focus();
+      else if (l > 0) this.on.pickUnit(id);
+    };
     const keys = {
-      ArrowUp: () => go(l, j - 1), ArrowDown: () => go(l, j + 1),
-      ArrowLeft: () => l > 0 && go(l - 1, j), ArrowRight: () => l < layers - 1 && go(l + 1, j),
+      ArrowUp: () => go(l, j - cols), ArrowDown: () => go(l, j + cols),
+      ArrowLeft: () => (inRow(-1) ? go(l, j - 1) : l > 0 && go(l - 1, j)),
+      ArrowRight: () => (inRow(1) ? go(l, j + 1) : l < layers - 1 && go(l + 1, j)),
       Home: () => go(l, 0), End: () => go(l, units(l) - 1),
       Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
       " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
-      w: () => this.incoming(id)[0]?.focus(), W: () => this.incoming(id)[0]?.focus(),
+      w: () => weights(), W: () => weights(),
     };
     if (!keys[ev.key]) return;
     ev.preventDefault();

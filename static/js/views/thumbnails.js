@@ -25,6 +25,16 @@ export class NodeThumbnails {
     this.spots.set(id, [x, y]);
   }
 
+  // No heatmap at id's square any more (a wide layer's unit no longer expanded).
+  unplace(id) {
+    const spot = this.spots.get(id);
+    if (!spot) return;
+    this.spots.delete(id);
+    const ctx = this.canvas.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(spot[0], spot[1], this.size, this.size);
+  }
+
   // Paint GRIDs (id -> grid, R x R) through colorFor(id) -> (value -> rgb), each inside its
   // square's border (borderOf(id) px): the grids go into one atlas image (one
   // putImageData), then each is drawn scaled into its square. The atlas is handed over as

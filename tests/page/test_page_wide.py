@@ -1,0 +1,167 @@
+"""Wide layers in a real browser (issue 13, item 1): a hidden layer of more than 16 neurons
+is drawn as a grid of cells with bands between layers, not thousands of edges; the unit
+picker reaches any neuron for the step-through and any weight for editing; the play loop
+asks for the shown units' heatmaps only. In English and Chinese, the API as referee."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .page_support import CHINESE, expect, save_shot, wait_until
+
+WIDE = "hidden=124:tanh:0,124:tanh:0&dataset=xor&features=x1,x2"
+# the picker's labels, and the calc panel's step line, in each language
+WORDS = {
+    "en": {"layer": "Layer", "unit": "Neuron", "from": "Weight into it", "value": "New value",
+           "step": "Step to this neuron", "set": "Set", "node": "node {node} ({i}/{n})",
+           "units": "Neurons in layer 1"},
+    "zh": {"layer": "层", "unit": "神经元", "from": "输入它的权重", "value": "新数值",
+           "step": "单步走到此神经元", "set": "设定", "node": "节点{node}（{i}/{n}）",
+           "units": "第1层的神经元数"},
+}
+
+
+def params(ui) -> dict:
+    r = ui.api.get(f"/api/sessions/{ui.session_id}/params")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_wide_layer_is_drawn_as_cells_and_bands(ui, tmp_path, lang):
+    page = ui.page
+    ui.open(f"lang={lang}&{WIDE}")
+    assert [layer["units"] for layer in ui.snapshot()["layers"]] == [2, 124, 124, 1]
+    for layer in (1, 2):
+        expect(page.locator(f'.cell[data-node^="{layer}:"]')).to_have_count(124)
+    # every node still has its element, but no edge of the 15,000 does: bands on a canvas
+    assert len(ui.dom_nodes()) == 2 + 124 + 124 + 1
+    assert page.locator("[data-weight]").count() == 0
+    assert page.evaluate("document.querySelectorAll('#network *').length") < 400
+    assert page.locator("canvas.band-strokes").count() == 1
+    drawn = page.evaluate("""() => {
+        const c = document.querySelector('canvas.band-strokes');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }""")
+    assert drawn > 10_000, "the bands are not drawn"
+    # one unit expanded on hover: its square with its heatmap, named
+    page.hover('[data-node="1:40"]')
+    expect(page.locator(".expanded-node")).to_have_count(1)
+    expect(page.locator(".expanded-id")).to_have_text("1:40")
+    expect(page.locator('[data-node="1:40"]')).to_have_class(re.compile(r"\bexpanded\b"))
+    expect(page.locator("#tooltip")).to_contain_text("1:40")
+    # and by the keyboard: focus moves through the grid as it lies (4 columns)
+    page.locator('[data-node="1:40"]').focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".expanded-id")).to_have_text("1:44")
+    picker = page.locator("#unit-picker")
+    expect(picker).to_be_visible()
+    if lang == "zh":
+        assert CHINESE.search(picker.inner_text())
+    save_shot(page, tmp_path, f"wide-{lang}.png")
+
+
+def test_the_play_loop_asks_for_the_shown_units_heatmaps_only(ui):
+    page = ui.page
+    sent: list[dict] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(
+        json.loads(payload)) if isinstance(payload, str) else None))
+    ui.open(f"lang=en&{WIDE}")
+    ui.control("Layer").select_option("2")   # the picked unit stays expanded
+    ui.control("Neuron").fill("99")
+    ui.control("Neuron").press("Tab")
+    expect(page.locator(".expanded-id")).to_have_text("2:99")
+    ui.button("Play").click()
+    wait_until(page, lambda: sum(1 for f in sent if f.get("nodes")) >= 2, message="diagram frames")
+    ui.button("Pause").click()
+    ui.settle()
+    with_grids = [f for f in sent if f.get("nodes")]
+    for frame in with_grids:
+        assert sorted(frame["node_ids"]) == ["0:0", "0:1", "2:99", "3:0"], frame["node_ids"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_weight_of_a_wide_layer_is_edited_through_the_picker(ui, lang):
+    page = ui.page
+    words = WORDS[lang]
+    ui.open(f"lang={lang}&{WIDE}")
+    before = params(ui)
+    ui.control(words["layer"]).select_option("2")
+    unit = ui.control(words["unit"])
+    unit.fill("100")
+    unit.press("Tab")
+    ui.control(words["from"]).select_option("77")
+    expect(page.get_by_test_id("pick-what")).to_contain_text("1:77")
+    expect(page.get_by_test_id("pick-what")).to_contain_text("2:100")
+    value = ui.control(words["value"])
+    assert float(value.input_value()) == pytest.approx(before["weights"][1][77][100], abs=5e-4)
+    value.fill("0,625" if lang == "zh" else "0.625")   # a comma decimal is a number too
+    with page.expect_response(lambda r: r.url.endswith("/weight") and r.request.method == "PATCH"):
+        ui.button(words["set"]).click()
+    wait_until(page, lambda: params(ui)["weights"][1][77][100] == 0.625, message="the weight set")
+    after = params(ui)
+    changed = [(l, i, j) for l, m in enumerate(after["weights"]) for i, row in enumerate(m)
+               for j, w in enumerate(row) if w != before["weights"][l][i][j]]
+    assert changed == [(1, 77, 100)]
+    assert after["biases"] == before["biases"]
+    # the picked unit is expanded in the diagram; a bias is reached the same way
+    expect(page.locator(".expanded-id")).to_have_text("2:100")
+    ui.control(words["from"]).select_option("bias")
+    value.fill("-1.5")
+    value.press("Enter")
+    wait_until(page, lambda: params(ui)["biases"][1][100] == -1.5, message="the bias set")
+    assert params(ui)["weights"] == after["weights"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_step_through_reaches_a_unit_beyond_16(ui, lang):
+    page = ui.page
+    words = WORDS[lang]
+    ui.open(f"lang={lang}&{WIDE}")
+    panel = page.get_by_test_id("calc-panel")
+    for selector, text in [("#point-x1", "1.5"), ("#point-x2", "-2.25"), ("#point-label", "1")]:
+        page.locator(selector).fill(text)
+        page.locator(selector).press("Tab")
+    expect(panel).to_contain_text("(1.50, -2.25)")
+    trace = ui.api.post(f"/api/sessions/{ui.session_id}/trace",
+                        json={"point": [1.5, -2.25], "label": 1}).json()
+    forward = trace["forward"]
+    n = len(forward) + len(trace["backward"])
+    index = [s["node"] for s in forward].index("1:100")
+    ui.control(words["unit"]).fill("100")
+    ui.control(words["unit"]).press("Tab")
+    ui.button(words["step"]).click()
+    expect(panel).to_contain_text(words["node"].format(node="1:100", i=index + 1, n=n))
+    assert forward[index]["formula"] in panel.inner_text()
+    expect(page.locator("[data-node].current")).to_have_count(1)
+    expect(page.locator('[data-node="1:100"]')).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(page.locator(".expanded-id")).to_have_text("1:100")
+    # the cells show the values at the point: the unit's cell is its value's colour
+    assert page.locator('[data-node="1:100"]').evaluate("e => e.style.background") != ""
+    # on from there, node by node
+    page.locator("#next-node").click()
+    expect(panel).to_contain_text(words["node"].format(node="1:101", i=index + 2, n=n))
+    expect(page.locator(".expanded-id")).to_have_text("1:101")
+
+
+def test_a_layer_is_made_wide_from_its_header(ui):
+    """The neurons typed into a layer's header: 124 at once (the + adds one at a time)."""
+    page = ui.page
+    ui.open("lang=en")
+    box = ui.control(WORDS["en"]["units"])
+    box.fill("124")
+    with page.expect_response(lambda r: r.url.endswith("/config") and r.request.method == "PATCH"):
+        box.press("Enter")
+    expect(page.locator('.cell[data-node^="1:"]')).to_have_count(124)
+    assert [layer["units"] for layer in ui.snapshot()["layers"]] == [2, 124, 2, 1]
+    plus = ui.button("Add neuron").first
+    plus.click()
+    expect(page.locator('.cell[data-node^="1:"]')).to_have_count(125)
+    box = ui.control(WORDS["en"]["units"])
+    box.fill("129")
+    box.press("Enter")
+    expect(page.locator('[data-error-for="hidden"]')).to_contain_text("from 1 to 128")
+    assert ui.snapshot()["layers"][1]["units"] == 125
