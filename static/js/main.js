@@ -6,6 +6,7 @@ import { $ } from "./dom.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
+import { LayerSettings, TypedSettings } from "./features/knobs.js";
 import { Messages } from "./features/messages.js";
 import { DESK_SIZES, OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
@@ -52,6 +53,8 @@ async function start(tr, messages) {
 
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
+  const typed = new TypedSettings(state, { tr, settings });
+  const layerSettings = new LayerSettings(state, { setLayer: editing.view.on.setLayer });
   stepper.network = editing.view;
   const explorer = new ActivationExplorer($("#explorer"), catalog);
   editing.explain = (activation) => explorer.open(activation);
@@ -69,8 +72,8 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, explorer, output, stepper, lesson, classroom,
-      exerciseMaker, models, chooser, ab, compare]) {
+    for (const part of [messages, settings, typed, layerSettings, play, editing, explorer, output, stepper,
+      lesson, classroom, exerciseMaker, models, chooser, ab, compare]) {
       part.setTranslator(tr);
     }
     state.render();
@@ -83,6 +86,8 @@ async function start(tr, messages) {
   // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
+    typed.render(snap.config);
+    layerSettings.render(snap.config);
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     output.render(snap, { playing: play.playing });
     diagnostics.render(snap, tr, { playing: play.playing });
@@ -96,6 +101,7 @@ async function start(tr, messages) {
 
   setLanguage(tr.lang);
   settings.bind();
+  typed.bind();
   play.bind();
   editing.bind();
   stepper.bind();
