@@ -86,7 +86,8 @@ export class LayerSettings {
   constructor(state, { setLayer }) {
     this.state = state;
     this.setLayer = setLayer;   // (k, changes, field): the change of hidden layer k (editing.js)
-    this.view = new LayerSettingsView({ table: $("#layer-settings-table"), notes: $("#layer-settings-notes") },
+    this.view = new LayerSettingsView({ box: $("#layer-settings"), summary: $("#layer-settings-summary"),
+      table: $("#layer-settings-table"), notes: $("#layer-settings-notes") },
       { catalog: state.catalog, onChange: (k, setting, read) => this.apply(k, setting, read) });
   }
 

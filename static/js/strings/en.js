@@ -106,7 +106,7 @@ export const EN = {
     adamBeta2: "Adam β2", adamBeta2Title: "Adam's memory of the squared gradient (its step size per weight). 0.999 is usual. From 0 to below 1.",
     learningRateTyped: "Type a learning rate", learningRateTypedHint: "other…",
     learningRateTypedTitle: "Or type any learning rate from {min} to {max}, then press Enter.",
-    layerSettings: "Layer settings", layerColumn: "Layer", noiseSigma: "Noise σ",
+    layerSettingsOf: "Layer settings: {list}", listComma: ", ", layerColumn: "Layer", noiseSigma: "Noise σ",
     layerSettingLabel: "{name}, layer {layer}", notNoisy: "—",
     dropoutNote: "Dropout: the share of the layer's units switched off at random in each training step (never when the network is evaluated). 0 = none; values near 0.9 switch off almost every unit, so the layer learns slowly and noisily. From 0 to below 0.9.",
     noiseSigmaNote: "Noise σ (Noisy ReLU layers only): the spread of the Gaussian noise added to z in training. 0 = plain ReLU; larger values regularise more. From 0 to 5.",

@@ -116,7 +116,7 @@ export const ZH = {
     adamBeta2: "Adam β2", adamBeta2Title: "Adam 对梯度平方的记忆（决定每个权重的步长）。常用 0.999。取值从 0 到小于 1。",
     learningRateTyped: "输入学习率", learningRateTypedHint: "其他…",
     learningRateTypedTitle: "也可以输入{min}到{max}之间的任意学习率，然后按回车。",
-    layerSettings: "各层设置", layerColumn: "层", noiseSigma: "噪声 σ",
+    layerSettingsOf: "各层设置：{list}", listComma: "、", layerColumn: "层", noiseSigma: "噪声 σ",
     layerSettingLabel: "第{layer}层{name}", notNoisy: "—",
     dropoutNote: "Dropout：每个训练步骤中随机关闭本层单元的比例（评估网络时从不关闭）。0 表示不关闭；接近 0.9 时几乎所有单元都被关闭，这一层学得又慢又不稳定。取值从 0 到小于 0.9。",
     noiseSigmaNote: "噪声 σ（仅用于带噪 ReLU 层）：训练时加到 z 上的高斯噪声的大小。0 就是普通 ReLU；越大正则化越强。取值从 0 到 5。",

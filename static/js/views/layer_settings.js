@@ -1,5 +1,7 @@
-// The per-layer settings under the diagram: a table, a row per hidden layer and a column
-// per setting of LAYER_SETTINGS, and a line under it saying what each shown column means.
+// The per-layer settings under the diagram, folded away (one line) until opened: a table,
+// a row per hidden layer and a column per setting of LAYER_SETTINGS, and a line under it
+// saying what each shown column means. A setting the layer's header does not have
+// (`opens`) unfolds it when it first applies, so that picking Noisy ReLU shows its sigma.
 // It draws the config and reports what was typed or ticked; the controller
 // (features/knobs.js) checks it and sends it.
 
@@ -16,7 +18,7 @@ export const LAYER_SETTINGS = [
     applies: () => true },
   { key: "noise_sigma", label: "noiseSigma", note: "noiseSigmaNote", kind: "number",
     range: (limits) => limits.noise_sigma, below: () => false,
-    applies: (layer) => layer.activation === "noisy_relu" },
+    applies: (layer) => layer.activation === "noisy_relu", opens: true },
   // a flag (e.g. per-layer batch_norm, API.md 6.5) is a row here of kind "checkbox"
 ];
 
@@ -35,9 +37,12 @@ const KINDS = {
 };
 
 export class LayerSettingsView {
-  constructor({ table, notes }, { catalog, onChange }) {
+  constructor({ box, summary, table, notes }, { catalog, onChange }) {
+    this.box = box;            // the <details> that holds it all
+    this.summary = summary;
     this.table = table;
     this.notes = notes;
+    this.columns = [];         // the keys of the columns shown
     this.catalog = catalog;
     this.onChange = onChange;   // (layer index k, setting, value read) when one is changed
     this.built = "";
@@ -83,8 +88,11 @@ export class LayerSettingsView {
       return holding("tr", [el("th", { scope: "row" }, layerName), ...cells]);
     });
     this.table.replaceChildren(holding("thead", [head]), holding("tbody", rows));
-    setProp(this.table.closest("section"), "hidden", hidden.length === 0);
     this.notes.replaceChildren(...columns.map((s) => el("p", {}, t(s.note))));
+    this.summary.textContent = t("layerSettingsOf", { list: columns.map((s) => t(s.label)).join(t("listComma")) });
+    setProp(this.box, "hidden", hidden.length === 0);
+    if (columns.some((s) => s.opens && !this.columns.includes(s.key))) this.box.open = true;
+    this.columns = columns.map((s) => s.key);
   }
 }
 
