@@ -349,6 +349,10 @@ class Network(StructuralEdits):
     def set_bias(self, layer: int, node: int, value: float) -> None:
         self.biases[layer][node] = value
 
+    def set_slope(self, layer: int, node: int, value: float) -> None:
+        """Hidden layer `layer`'s PReLU slope of unit `node` (the layer must be PReLU)."""
+        self.slopes[layer][node] = value
+
     def set_params(
         self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None,
         batch_norm: dict | None = None,

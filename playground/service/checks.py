@@ -85,6 +85,22 @@ def check_bias(sizes: list[int], layer: int, node: int) -> None:
     _node("node", node, sizes[layer + 1] - 1, f"layer {layer + 1} has nodes")
 
 
+def check_slope(hidden: list[str], sizes: list[int], layer: int, node: int) -> None:
+    """prelu_slopes[layer][node] exists: hidden layer `layer` (`hidden` are the hidden
+    layers' activations, `sizes` the network's layer sizes) is PReLU and has node `node`.
+    Indexes out of range are refused as a bias's are; a network without hidden layers has
+    no range of layers to name."""
+    if not hidden:
+        check_layer(0, layer)
+    _node("layer", layer, len(hidden) - 1, "prelu_slopes[layer] exist for hidden layer")
+    if hidden[layer] != "prelu":
+        raise Refused(f"{hidden_name(layer)} is {hidden[layer]}, not prelu: only a PReLU layer "
+                      f"has slopes", "not_prelu",
+                      {"layer": layer + 1, "index": layer, "activation": hidden[layer]},
+                      status=409)
+    _node("node", node, sizes[layer + 1] - 1, f"{hidden_name(layer)} has nodes")
+
+
 def check_label(data: Data, label: float) -> None:
     """`label` is a class of a classification dataset (any number for a regression)."""
     if data.kind != "regression" and (label != int(label) or not 0 <= label < data.classes):

@@ -76,6 +76,9 @@ class Limits:
     learning_rate = (1e-6, 10.0)
     max_batch_size = 5000
     reg_rate = (0.0, 10.0)
+    # [0, 1): at 1 momentum or Adam's running averages would never forget a gradient
+    momentum = (0.0, 1.0)
+    adam_beta = (0.0, 1.0)
     max_dropout = 0.9
     dropout_exclusive = True  # a rate below max_dropout, never equal to it
     weight_range = (-1e6, 1e6)  # a weight or bias typed in by hand
@@ -171,9 +174,9 @@ class Config(ConfigFields):
     learning_rate: float = Field(0.03, ge=Limits.learning_rate[0], le=Limits.learning_rate[1])
     batch_size: int = Field(10, ge=1, le=Limits.max_batch_size)
     optimizer: OptimizerId = "sgd"
-    momentum: float = Field(0.9, ge=0.0, lt=1.0)
-    adam_beta1: float = Field(ADAM_BETA1, ge=0.0, lt=1.0)
-    adam_beta2: float = Field(ADAM_BETA2, ge=0.0, lt=1.0)
+    momentum: float = Field(0.9, ge=Limits.momentum[0], lt=Limits.momentum[1])
+    adam_beta1: float = Field(ADAM_BETA1, ge=Limits.adam_beta[0], lt=Limits.adam_beta[1])
+    adam_beta2: float = Field(ADAM_BETA2, ge=Limits.adam_beta[0], lt=Limits.adam_beta[1])
     regularization: RegularizerId = "none"
     reg_rate: float = Field(0.0, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
     init: InitId = "playground"
@@ -210,9 +213,9 @@ class ConfigPatch(ConfigFields):
                                         le=Limits.learning_rate[1])
     batch_size: int | None = Field(None, ge=1, le=Limits.max_batch_size)
     optimizer: OptimizerId | None = None
-    momentum: float | None = Field(None, ge=0.0, lt=1.0)
-    adam_beta1: float | None = Field(None, ge=0.0, lt=1.0)
-    adam_beta2: float | None = Field(None, ge=0.0, lt=1.0)
+    momentum: float | None = Field(None, ge=Limits.momentum[0], lt=Limits.momentum[1])
+    adam_beta1: float | None = Field(None, ge=Limits.adam_beta[0], lt=Limits.adam_beta[1])
+    adam_beta2: float | None = Field(None, ge=Limits.adam_beta[0], lt=Limits.adam_beta[1])
     regularization: RegularizerId | None = None
     reg_rate: float | None = Field(None, ge=Limits.reg_rate[0], le=Limits.reg_rate[1])
     init: InitId | None = None

@@ -49,6 +49,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_such_neuron": ("layer", "neuron", "last"),
     "last_neuron": ("layer",),
     "no_such_node": ("field", "value", "max"),
+    "not_prelu": ("layer", "index", "activation"),
     "too_many_epochs": ("epochs", "steps", "steps_per_epoch", "max_steps", "max_epochs"),
     "diverged": (),
     "not_a_class": ("label", "last"),

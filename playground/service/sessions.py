@@ -277,6 +277,12 @@ class Session:
         self.net.set_bias(layer, node, value)
         self._changed()
 
+    def set_slope(self, layer: int, node: int, value: float) -> None:
+        """PReLU's learned negative slope of node `node` of hidden layer `layer`."""
+        checks.check_slope([h.activation for h in self.net.hidden], self.net.sizes, layer, node)
+        self.net.set_slope(layer, node, value)
+        self._changed()
+
     def set_params(self, weights: list, biases: list, slopes: list | None,
                    batch_norm: dict | None = None) -> None:
         try:

@@ -221,6 +221,12 @@ class BiasEdit(Strict):
     value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
+class SlopeEdit(Strict):
+    layer: int = Field(ge=0, description="hidden-layer index, as prelu_slopes is indexed")
+    node: int = Field(ge=0)
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
+
+
 class LayerInsert(Strict):
     index: int = Field(ge=0, le=Limits.max_hidden_layers,
                        description="hidden-layer position (0 = first hidden layer)")

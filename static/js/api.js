@@ -75,6 +75,7 @@ export const api = {
   setWeight: (id, layer, from, to, value) =>
     call("PATCH", `${s(id)}/weight`, { layer, from, to, value }),
   setBias: (id, layer, node, value) => call("PATCH", `${s(id)}/bias`, { layer, node, value }),
+  setSlope: (id, layer, node, value) => call("PATCH", `${s(id)}/slope`, { layer, node, value }),
   addLayer: (id, index, units, activation) =>
     call("POST", `${s(id)}/layers`, { index, units, activation }),
   removeLayer: (id, index) => call("DELETE", `${s(id)}/layers/${index}`),

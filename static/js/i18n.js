@@ -60,6 +60,7 @@ function wordedParams(params, lang, idName) {
     else if (k === "value" && group) out[k] = named(v);
     else if (k === "head") out[k] = idName("heads", v);
     else if (k === "dataset") out[k] = idName("datasets", v);
+    else if (k === "activation") out[k] = idName("activations", v);
     else out[k] = v;
   }
   return out;

@@ -6,6 +6,7 @@ import { $ } from "./dom.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { pageOptions, queryToConfig } from "./features/address.js";
 import { NetworkEditing } from "./features/editing.js";
+import { LayerSettings, TypedSettings } from "./features/knobs.js";
 import { Messages } from "./features/messages.js";
 import { DESK_SIZES, OutputPanel } from "./features/output.js";
 import { PlayLoop } from "./features/play.js";
@@ -53,6 +54,8 @@ async function start(tr, messages) {
 
   const editing = new NetworkEditing(state, { tr, settings, output, stepper });
   editing.locked = () => lesson.weightsLocked();
+  const typed = new TypedSettings(state, { tr, settings });
+  const layerSettings = new LayerSettings(state, { setLayer: editing.view.on.setLayer });
   stepper.network = editing.view;
   const picker = new UnitPicker(state, { tr, editing, stepper });
   editing.picker = picker;
@@ -74,8 +77,8 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, play, editing, picker, explorer, output, stepper, lesson, classroom,
-      exerciseMaker, models, chooser, ab, compare]) {
+    for (const part of [messages, settings, typed, layerSettings, play, editing, picker, explorer, output, stepper,
+      lesson, classroom, exerciseMaker, models, chooser, ab, compare]) {
       part.setTranslator(tr);
     }
     state.render();
@@ -88,6 +91,8 @@ async function start(tr, messages) {
   // follow every frame, and a pause or a step draws it all.
   state.on("render", (snap) => {
     settings.render(snap);
+    typed.render(snap.config);
+    layerSettings.render(snap.config);
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     if (state.diagramFresh) picker.render(snap);
     output.render(snap, { playing: play.playing });
@@ -102,6 +107,7 @@ async function start(tr, messages) {
 
   setLanguage(tr.lang);
   settings.bind();
+  typed.bind();
   play.bind();
   editing.bind();
   stepper.bind();

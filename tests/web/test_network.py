@@ -1,5 +1,5 @@
 """Parameters and structure through HTTP (web/routes/network.py): all parameters, one
-weight, one bias, structural edits that keep every parameter they can, and their refusals
+weight, one bias, one PReLU slope, structural edits that keep every parameter they can, and their refusals
 (which must change nothing)."""
 
 from __future__ import annotations
@@ -158,6 +158,56 @@ def test_weight_and_bias_refusals(client, new_session):
     assert refused(client, sid, "PATCH", "/bias", 422, dict(bias, node=4))["allowed"] == [0, 3]
     refused(client, sid, "PATCH", "/bias", 422, dict(bias, value=-1e7))
     refused(client, sid, "PATCH", "/bias", 422, raw=b'{"layer":0,"node":0,"value":-Infinity}')
+
+
+# ------------------------------------------------------------------------ PReLU slopes
+PRELU_SECOND = [{"units": 3, "activation": "tanh"}, {"units": 2, "activation": "prelu"}]
+
+
+def test_slope_edit_sets_exactly_that_slope(client, new_session):
+    sid = new_session(hidden=PRELU_SECOND)["id"]
+    before = params(client, sid)
+    assert before["prelu_slopes"] == [None, [0.25, 0.25]]
+    response = client.patch(f"{API}/{sid}/slope", json={"layer": 1, "node": 1, "value": -0.4})
+    assert response.status_code == 200, response.text
+    assert response.json()["prelu_slopes"] == [None, [0.25, -0.4]]
+    after = params(client, sid)
+    assert after["prelu_slopes"] == [None, [0.25, -0.4]]
+    assert after["weights"] == before["weights"] and after["biases"] == before["biases"]
+
+
+def test_an_edited_slope_is_what_the_forward_pass_uses(client, new_session):
+    sid = new_session(hidden=[{"units": 1, "activation": "prelu"}])["id"]
+    client.put(f"{API}/{sid}/params", json={"weights": [[[1.0], [0.0]], [[1.0]]],
+                                            "biases": [[0.0], [0.0]]})
+    client.patch(f"{API}/{sid}/slope", json={"layer": 0, "node": 0, "value": 0.5})
+    step = client.post(f"{API}/{sid}/trace", json={"point": [-2.0, 0.0]}).json()["forward"][0]
+    assert step["slope"] == 0.5 and step["z"] == -2.0 and step["value"] == -1.0
+
+
+def test_slope_refusals_change_nothing(client, new_session):
+    sid = new_session(hidden=PRELU_SECOND)["id"]  # hidden layers 0 (tanh, 3) and 1 (prelu, 2)
+    before = params(client, sid)
+    edit = {"layer": 1, "node": 0, "value": 0.5}
+    error = refused(client, sid, "PATCH", "/slope", 409, dict(edit, layer=0), code="not_prelu")
+    assert error["params"] == {"layer": 1, "index": 0, "activation": "tanh"}
+    error = refused(client, sid, "PATCH", "/slope", 422, dict(edit, layer=2), code="no_such_node")
+    assert error["params"] == {"field": "layer", "value": 2, "max": 1}
+    error = refused(client, sid, "PATCH", "/slope", 422, dict(edit, node=2), code="no_such_node")
+    assert error["params"] == {"field": "node", "value": 2, "max": 1}
+    refused(client, sid, "PATCH", "/slope", 422, dict(edit, layer=-1), code="too_small")
+    refused(client, sid, "PATCH", "/slope", 422, dict(edit, value=1e7), code="out_of_range")
+    refused(client, sid, "PATCH", "/slope", 422, raw=b'{"layer":1,"node":0,"value":NaN}',
+            code="not_a_number")
+    refused(client, sid, "PATCH", "/slope", 422, {"layer": 1, "value": 0.5}, code="missing")
+    assert params(client, sid) == before
+
+
+def test_a_network_without_hidden_layers_has_no_slope_to_set(client, new_session):
+    sid = new_session(hidden=[])["id"]
+    error = refused(client, sid, "PATCH", "/slope", 404, {"layer": 0, "node": 0, "value": 0.5},
+                    code="no_such_layer")
+    assert error["params"] == {"layer": 1, "index": 0, "hidden_layers": 0}
 
 
 # ------------------------------------------------------------------- structural edits

@@ -74,6 +74,8 @@ CASES = {
                     {"layer": 1}),
     "no_such_node": ({}, [], "PATCH", "/weight", {"layer": 0, "from": 2, "to": 0, "value": 1},
                      422, {"field": "from", "value": 2, "max": 1}),
+    "not_prelu": ({}, [], "PATCH", "/slope", {"layer": 1, "node": 0, "value": 0.5}, 409,
+                  {"layer": 2, "index": 1, "activation": "tanh"}),
     "too_many_epochs": ({}, [], "POST", "/step", {"epochs": 300}, 422,
                         {"epochs": 300, "steps": 7500, "steps_per_epoch": 25, "max_steps": 5000,
                          "max_epochs": 200}),

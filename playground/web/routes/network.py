@@ -1,12 +1,13 @@
 """The network's parameters and structure: all parameters at once, one weight, one bias,
-hidden layers and their neurons."""
+one PReLU slope, hidden layers and their neurons."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
 from ..deps import ERRORS, Read, Work, answer
-from ..schemas import BiasEdit, LayerInsert, NeuronAdd, Params, Snapshot, WeightEdit
+from ..schemas import (BiasEdit, LayerInsert, NeuronAdd, Params, SlopeEdit, Snapshot,
+                       WeightEdit)
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -34,6 +35,12 @@ async def set_weight(body: WeightEdit, work: Work) -> Response:
 async def set_bias(body: BiasEdit, work: Work) -> Response:
     """Set biases[layer][node]."""
     return await work.edit(lambda s: s.set_bias(body.layer, body.node, body.value))
+
+
+@router.patch("/sessions/{session_id}/slope", response_model=Snapshot)
+async def set_slope(body: SlopeEdit, work: Work) -> Response:
+    """Set prelu_slopes[layer][node] (`layer` a hidden-layer index; the layer must be PReLU)."""
+    return await work.edit(lambda s: s.set_slope(body.layer, body.node, body.value))
 
 
 @router.post("/sessions/{session_id}/layers", response_model=Snapshot)

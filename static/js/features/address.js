@@ -12,15 +12,46 @@ const OWN_DATASET = /^custom:(b|m[3-6]|r)-[a-z2-7]{16}$/;
 export const isOwnDataset = (dataset) => OWN_DATASET.test(String(dataset ?? ""));
 
 const NUMBERS = ["classes", "num_samples", "noise", "train_ratio", "data_seed", "threshold",
-  "learning_rate", "batch_size", "momentum", "reg_rate", "seed"];
+  "learning_rate", "batch_size", "momentum", "adam_beta1", "adam_beta2", "reg_rate", "seed"];
 const IDS = ["dataset", "head", "optimizer", "regularization", "init"];
 
-export function configToQuery(config, page) {
+// A hidden layer in the link: its fields in this order, joined by ":" ("4:tanh:0"; a layer
+// of Noisy ReLU with another sigma "4:noisy_relu:0.2:0.5"). Optional parts at the end are
+// written only when not at their default, and read only when there: older links (three
+// parts) read as they always did. A new field of a layer is an optional row at the end.
+const LAYER_PARTS = [
+  { key: "units", read: Number },
+  { key: "activation", read: (v) => v || "tanh" },
+  { key: "dropout", read: (v) => Number(v || 0) },
+  { key: "noise_sigma", read: Number, optional: true },
+];
+
+function layerToText(layer, defaults) {
+  let end = LAYER_PARTS.length;
+  const atDefault = ({ key }) => layer[key] === undefined || layer[key] === defaults[key];
+  while (LAYER_PARTS[end - 1].optional && atDefault(LAYER_PARTS[end - 1])) end--;
+  return LAYER_PARTS.slice(0, end).map(({ key }) => layer[key]).join(":");
+}
+
+function textToLayer(text) {
+  const values = text.split(":");
+  const layer = {};
+  LAYER_PARTS.forEach((part, i) => {
+    if (!part.optional || values[i]) layer[part.key] = part.read(values[i]);
+  });
+  return layer;
+}
+
+// A hidden layer's defaults, the catalog's (parts of a layer at them stay out of a link).
+export const layerDefaults = (catalog) => catalog.defaults.hidden[0] ?? {};
+
+// The address of a config and the page's options (`page`); `defaults`: a hidden layer's.
+export function configToQuery(config, page, defaults = {}) {
   const q = new URLSearchParams();
   for (const k of IDS) if (config[k] != null) q.set(k, config[k]);
   for (const k of NUMBERS) if (config[k] != null) q.set(k, String(config[k]));
   q.set("features", config.features.join(","));
-  q.set("hidden", config.hidden.map((h) => `${h.units}:${h.activation}:${h.dropout}`).join(","));
+  q.set("hidden", config.hidden.map((h) => layerToText(h, defaults)).join(","));
   for (const [k, v] of Object.entries(page)) q.set(k, String(v));
   return q.toString().replaceAll("%3A", ":");   // custom:ID and 4:tanh:0 read as they are
 }
@@ -40,10 +71,7 @@ export function queryToConfig(search) {
   if (q.has("features")) config.features = q.get("features").split(",").filter(Boolean);
   if (q.has("hidden")) {
     const spec = q.get("hidden");
-    config.hidden = spec === "" ? [] : spec.split(",").map((part) => {
-      const [units, activation, dropout] = part.split(":");
-      return { units: Number(units), activation: activation || "tanh", dropout: Number(dropout || 0) };
-    });
+    config.hidden = spec === "" ? [] : spec.split(",").map(textToLayer);
   }
   return config;
 }

@@ -1,6 +1,6 @@
 // Editing the network: features on and off, layers and neurons added and removed (each
-// button off at its limit, saying why), per-layer activation and dropout, a weight or a
-// bias typed in, and the tooltips that show a node's or an edge's numbers.
+// button off at its limit, saying why), per-layer activation and dropout, a weight, a
+// bias or a PReLU slope typed in, and the tooltips that show a node's or an edge's numbers.
 
 import { api } from "../api.js";
 import { $, setText } from "../dom.js";
@@ -67,9 +67,9 @@ export class NetworkEditing {
       },
       pickUnit: (id) => this.picker?.pick(id),
       expanded: (id) => this.fetchGrid(id),
-      setLayer: (k, changes) => this.settings.change(() => ({
+      setLayer: (k, changes, field = "hidden") => this.settings.change(() => ({
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
-      }), "hidden"),
+      }), field),
       editWeight: (id, path, ev) => {
         if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
         const [l, i, j] = id.split(":").map(Number);
@@ -77,13 +77,10 @@ export class NetworkEditing {
           this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
           (v) => api.setWeight(state.sessionId, l, i, j, v));
       },
-      editBias: (nodeId, anchor) => {
-        if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
-        const [l, j] = nodeId.split(":").map(Number);
-        const button = anchor.querySelector?.(".bias") || anchor;   // a wide layer's cell has none
-        this.openEditor(null, button, state.snapshot.biases[l - 1][j], this.tr.t("editBias"),
-          this.tr.t("editWhatBias", { node: nodeId }), (v) => api.setBias(state.sessionId, l - 1, j, v));
-      },
+      editBias: (nodeId, anchor) => this.editNodeValue(nodeId, anchor.querySelector?.(".bias") || anchor,
+        "editBias", "editWhatBias", api.setBias),
+      // a PReLU node's learned slope: prelu_slopes[hidden layer][node]
+      editSlope: (nodeId, button) => this.editNodeValue(nodeId, button, "editSlope", "editWhatSlope", api.setSlope),
       explain: (activation) => this.explain?.(activation),
       limit: (reason) => this.state.messages.error(new PageMessage("limitHere", { reason }), "hidden"),
       hoverNode: (id, div) => this.hoverNode(id, div),
@@ -107,6 +104,14 @@ export class NetworkEditing {
     } finally {
       this.fetching = false;
     }
+  }
+
+  // A node's bias or PReLU slope typed in: `set(session, hidden layer, node, value)`.
+  editNodeValue(nodeId, button, title, what, set) {
+    if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
+    const [l, j] = nodeId.split(":").map(Number);
+    this.openEditor(null, button, Number(button.dataset.value), this.tr.t(title),
+      this.tr.t(what, { node: nodeId }), (v) => set(this.state.sessionId, l - 1, j, v));
   }
 
   async edit(call, field) {
@@ -173,8 +178,10 @@ export class NetworkEditing {
       const act = this.state.catalog.activations.find((a) => a.id === layer.activation);
       const head = this.state.catalog.heads.find((h) => h.id === layer.activation);
       const row = act || head;
+      const slope = snap.prelu_slopes?.[l - 1]?.[j];
       lines = [`${t("node")} ${id} · ${row ? name(act ? "activations" : "heads", row) : layer.activation}`,
-               `${t("bias")} = ${fmt(snap.biases[l - 1][j])}`, row?.formula || "",
+               `${t("bias")} = ${fmt(snap.biases[l - 1][j])}`, slope === undefined ? "" : t("slopeLine", { s: fmt(slope) }),
+               row?.formula || "",
                at ? t("nodeValue", { ...where, v: fmt(at.value) }) : t("chooseForValue")];
     }
     this.showTooltip(lines.filter(Boolean).join("\n"), div.getBoundingClientRect());

@@ -17,10 +17,12 @@ export const CONTROL_ELEMENTS = {
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
   data_seed: ["#regenerate"], features: [".feature-toggle"],
   hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']"],
-  activation: ["#activation", "[data-control^='act:']"], dropout: ["[data-control^='drop:']"],
-  head: ["#head"], threshold: ["#threshold"], learning_rate: ["#learning-rate"],
+  activation: ["#activation", "[data-control^='act:']"],
+  dropout: ["[data-control^='drop:']", "[data-control^='layer-dropout:']"],
+  head: ["#head"], threshold: ["#threshold"], learning_rate: ["#learning-rate", "#learning-rate-typed"],
   batch_size: ["#batch-size"], optimizer: ["#optimizer"], regularization: ["#regularization"],
-  reg_rate: ["#reg-rate"], init: ["#init"], seed: ["#reseed"], momentum: [], weights: [],
+  reg_rate: ["#reg-rate"], init: ["#init"], seed: ["#reseed"], momentum: ["#momentum"],
+  adam_beta1: ["#adam-beta1"], adam_beta2: ["#adam-beta2"], weights: [],
 };
 const STORE_KEY = "neural-playground.lessons";   // {lesson id: {step, done: [bool]}}
 

@@ -5,7 +5,7 @@
 // the page takes up the same session (and plays on if it was playing).
 
 import { api, isUnknownSession } from "../api.js";
-import { configToQuery, openFromLink, queryToConfig } from "./address.js";
+import { configToQuery, layerDefaults, openFromLink, queryToConfig } from "./address.js";
 
 const SESSIONS = "playground.sessions";   // this tab's session ids, the latest first
 const HELD = "playground.held";           // what the page showed as it went away
@@ -56,13 +56,13 @@ export async function openTabSession(state, asked) {
       if (!isUnknownSession(err)) throw err;
       forget(id);
       const held = read(HELD, null);
-      if (held?.id === id && asks(asked, held.config)) {
+      if (held?.id === id && asks(asked, held.config, state.catalog)) {
         await state.restore(state.sessionId, held);   // gone since the reload: made again
         return [];
       }
       continue;
     }
-    if (asks(asked, snap.config)) {
+    if (asks(asked, snap.config, state.catalog)) {
       await state.reopen(snap);
       return [];
     }
@@ -72,8 +72,8 @@ export async function openTabSession(state, asked) {
 
 // Whether a session's settings are all the address asks for (the config written as an
 // address and read back, so that 0.03 and "0.03" agree).
-function asks(asked, config) {
-  const has = queryToConfig(configToQuery(config, {}));
+function asks(asked, config, catalog) {
+  const has = queryToConfig(configToQuery(config, {}, layerDefaults(catalog)));
   return Object.keys(asked).every((k) => JSON.stringify(asked[k]) === JSON.stringify(has[k]));
 }
 

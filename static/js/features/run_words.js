@@ -6,8 +6,8 @@ import { fieldName, ID_GROUPS } from "../i18n.js";
 
 // The order differences are said in: the data, the network, then its training.
 const FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed", "features",
-  "hidden", "activation", "dropout", "head", "threshold", "learning_rate", "batch_size", "optimizer",
-  "momentum", "regularization", "reg_rate", "init", "seed"];
+  "hidden", "activation", "dropout", "noise_sigma", "head", "threshold", "learning_rate", "batch_size",
+  "optimizer", "momentum", "adam_beta1", "adam_beta2", "regularization", "reg_rate", "init", "seed"];
 
 export function settingWords(tr, catalog) {
   const zh = tr.lang === "zh";
@@ -24,7 +24,7 @@ export function settingWords(tr, catalog) {
   const value = (field, config) => {
     if (field === "hidden") return config.hidden.length ? config.hidden.map((h) => h.units).join(", ") : tr.t("runNone");
     if (field === "activation") return perLayer(config, (h) => named("activations", h.activation));
-    if (field === "dropout") return perLayer(config, (h) => String(h.dropout));
+    if (field === "dropout" || field === "noise_sigma") return perLayer(config, (h) => String(h[field]));
     if (field === "features") return list(config.features.map((f) => named("features", f)));
     if (ID_GROUPS[field]) return named(ID_GROUPS[field], config[field]);
     if (field === "train_ratio") return `${config[field]}%`;
@@ -35,12 +35,16 @@ export function settingWords(tr, catalog) {
   const label = (field) => (zh ? fieldName(field, "zh") : fieldName(field, "en").toLowerCase());
 
   // A field that means nothing to either config is not a difference: the classes of a
-  // two-class dataset, the threshold of a head that has none.
-  const matters = (field, a, b) => {
-    if (field === "classes") return [a, b].some((c) => kind(c) === "multiclass");
-    if (field === "threshold") return [a, b].some((c) => c.head === "sigmoid");
-    return true;
+  // two-class dataset, the threshold of a head that has none, the momentum of Adam...
+  const usedBy = {
+    classes: (c) => kind(c) === "multiclass",
+    threshold: (c) => c.head === "sigmoid",
+    momentum: (c) => c.optimizer === "momentum",
+    adam_beta1: (c) => c.optimizer === "adam",
+    adam_beta2: (c) => c.optimizer === "adam",
+    noise_sigma: (c) => c.hidden.some((h) => h.activation === "noisy_relu"),
   };
+  const matters = (field, a, b) => !usedBy[field] || [a, b].some(usedBy[field]);
 
   const differences = (a, b) => FIELDS
     .filter((f) => matters(f, a, b) && value(f, a) !== value(f, b))

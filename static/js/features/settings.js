@@ -8,7 +8,7 @@ import { $, setAttr, setProp, setText } from "../dom.js";
 import { applyStrings } from "../i18n.js";
 import { css, labelColor } from "../views/colors.js";
 import { EXTENT } from "../views/plot.js";
-import { SPEEDS, configToQuery, isOwnDataset } from "./address.js";
+import { SPEEDS, configToQuery, isOwnDataset, layerDefaults } from "./address.js";
 import { DATA_FIELDS } from "./state.js";
 
 // The menus' numbers (the A/B chooser offers the same ones: ab_form.js).
@@ -148,6 +148,7 @@ export class Settings {
       const e = $(sel);
       if (e && !(e.type === "range" && document.activeElement === e)) setProp(e, "value", String(v));
     };
+    offerValue($("#learning-rate"), c.learning_rate);   // a rate typed beside the menu
     set("#learning-rate", c.learning_rate);
     set("#regularization", c.regularization);
     set("#reg-rate", c.reg_rate);
@@ -243,11 +244,23 @@ export class Settings {
       test: $("#show-test").checked ? 1 : 0, discrete: $("#discretize").checked ? 1 : 0,
       ...(lesson?.startsWith("exercise-") ? { exercise: lesson.slice(9) } : lesson ? { lesson } : {}),
       ...(this.state.classCode ? { class: this.state.classCode } : {}),
-    });
+    }, layerDefaults(this.state.catalog));
     if (query === this.written) return;   // a frame does not rewrite the same address
     this.written = query;
     history.replaceState(null, "", `?${query}`);
   }
+}
+
+// A menu of numbers shows a value that is none of its own (typed, or from a link) as one
+// more option, in order; the one it added before goes when that value is gone.
+function offerValue(select, value) {
+  const v = String(value);
+  const added = select.querySelector("option.offered");
+  if (added && added.value !== v) added.remove();
+  if ([...select.options].some((o) => o.value === v)) return;
+  const option = new Option(v, v);
+  option.className = "offered";
+  select.insertBefore(option, [...select.options].find((o) => Number(o.value) > value) || null);
 }
 
 // A dataset's thumbnail button (its canvas the first child); `onPick` when clicked.

@@ -12,6 +12,15 @@ import { DATA_FIELDS } from "./state.js";
 
 const SNAP_DISTANCE = 0.3;   // a click this close to a data point takes that example
 
+// A line under a node's arithmetic where its activation has more to it than the formula
+// shows: PReLU's learned slope (the trace's `slope`), and what RReLU and Noisy ReLU do
+// outside training, which is what a trace computes. `layer` is the node's hidden layer.
+const ACTIVATION_LINES = {
+  prelu: (t, step) => t(step.z < 0 ? "preluStep" : "preluStepPositive", { s: fmt(step.slope), z: fmt(step.z), v: fmt(step.value) }),
+  rrelu: (t) => t("rreluStep"),
+  noisy_relu: (t, step, layer) => t("noisyReluStep", { sigma: layer?.noise_sigma }),
+};
+
 export class StepThrough {
   constructor(state, { tr, output, network }) {
     this.state = state;
@@ -251,6 +260,10 @@ export class StepThrough {
     this.network.highlight(step.node, labels, fmt(step.value));
     const lines = [this.pointLine(), t("nodeOf", { node: step.node, i: index + 1, n: this.steps().length }), step.formula];
     if (step.activation === "relu" && step.z <= 0) lines.push(t("hiddenChange", { act: step.activation }));
+    const layer = this.state.config.hidden[l - 1];
+    if (layer?.activation === step.activation && ACTIVATION_LINES[step.activation]) {
+      lines.push(ACTIVATION_LINES[step.activation](t, step, layer));
+    }
     if (index === trace.forward.length - 1) {
       const out = trace.output;
       if (out.threshold !== undefined) {

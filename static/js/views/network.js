@@ -185,7 +185,7 @@ export class NetworkView {
         continue;
       }
       for (let j = 0; j < layer.units; j++) {
-        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true);
+        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true, layer.activation === "prelu");
       }
     }
     // output
@@ -211,7 +211,8 @@ export class NetworkView {
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
-  addNode(root, id, x, y, label, hasBias = false) {
+  // hasSlope: a PReLU node, whose learned slope is a value to see and edit like its bias
+  addNode(root, id, x, y, label, hasBias = false, hasSlope = false) {
     const { t } = this.tr;
     const div = el("div", { class: "node", "data-node": id, tabindex: id === this.focusId ? "0" : "-1",
                             role: "button", "aria-label": `${t("node")} ${id}` });
@@ -224,6 +225,12 @@ export class NetworkView {
       if (!this.readOnly) bias.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editBias(id, bias); });
       div.append(bias);
     }
+    let slope = null;
+    if (hasSlope) {
+      slope = el(this.readOnly ? "span" : "button", { class: "slope", "data-slope": id, tabindex: "-1", "aria-label": `${t("slope")} ${id}` }, "s");
+      if (!this.readOnly) slope.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editSlope(id, slope); });
+      div.append(slope);
+    }
     div.addEventListener("mouseenter", () => this.on.hoverNode(id, div));
     div.addEventListener("mouseleave", () => this.on.hoverNode(null));
     div.addEventListener("focus", () => { this.takeFocus(id); this.on.hoverNode(id, div); });
@@ -232,7 +239,7 @@ export class NetworkView {
     div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
     const [l, j] = id.split(":").map(Number);
-    this.nodes.set(id, { div, x, y, bias, l, j });
+    this.nodes.set(id, { div, x, y, bias, slope, l, j });
     this.thumbnails.place(id, x, y);
   }
 
@@ -324,7 +331,15 @@ export class NetworkView {
     return edge._w ?? Number(edge.dataset.value);
   }
 
+  // The biases' colours and values, and the PReLU slopes' values (for the editor and a title).
   updateBiases(snapshot) {
+    for (const { slope, l, j } of this.nodes.values()) {
+      const s = slope && snapshot.prelu_slopes?.[l - 1]?.[j];
+      if (s === undefined || s === null || slope._s === s) continue;
+      slope._s = s;
+      slope.dataset.value = String(s);
+      slope.title = `${this.tr.t("slope")} ${s.toFixed(3)}`;
+    }
     for (const { bias, l, j } of this.nodes.values()) {
       if (!bias || l === 0) continue;
       const b = snapshot.biases[l - 1][j];

@@ -1,9 +1,10 @@
 // The diagram's keyboard, mixed into NetworkView: the diagram is one tab stop (roving
 // focus). Arrow keys move between nodes (up/down in a layer, left/right across layers);
-// Enter edits a node's bias, Space shows its numbers; W walks the weights into the node
-// (arrows move among them, Enter edits one, Escape goes back to the node). In a compact
-// layer's grid of cells the arrows move as the cells lie (left and right across the layers
-// at a row's ends), and W opens the unit picker at the unit (its edges are bands).
+// Enter edits a node's bias, S a PReLU node's slope, Space shows its numbers; W walks the
+// weights into the node (arrows move among them, Enter edits one, Escape goes back to the
+// node). In a compact layer's grid of cells the arrows move as the cells lie (left and
+// right across the layers at a row's ends), and W opens the unit picker at the unit (its
+// edges are bands).
 
 export const DiagramKeys = {
   takeFocus(id) {
@@ -41,11 +42,17 @@ export const DiagramKeys = {
       Enter: () => l > 0 && this.on.editBias(id, this.nodes.get(id).div),
       " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
       w: () => weights(), W: () => weights(),
+      s: () => this.editSlopeOf(id), S: () => this.editSlopeOf(id),
     };
     if (!keys[ev.key]) return;
     ev.preventDefault();
     ev.stopPropagation();
     keys[ev.key]();
+  },
+
+  editSlopeOf(id) {
+    const slope = this.nodes.get(id).slope;
+    if (slope) this.on.editSlope(id, slope);
   },
 
   incoming(nodeId) {
