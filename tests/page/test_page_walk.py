@@ -100,7 +100,9 @@ def test_own_data_trained_exported_run_and_shared(ui, context, tmp_path):
     script = script_path.read_text(encoding="utf-8")
     share = page.locator("#models-share")
     share.click()
-    link = page.get_by_test_id("share-link").input_value()
+    box = page.get_by_test_id("share-link")
+    expect(box).to_have_value(re.compile(r"/\?share=[0-9a-f]{12}$"))   # once the server answered
+    link = box.input_value()
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("models-dialog")).to_be_hidden()
 
