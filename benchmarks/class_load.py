@@ -55,7 +55,22 @@ CONFIGS = {
     "DEFAULT": {},
     "MAX": {"dataset": "spiral", "features": ALL,
             "hidden": [{"units": 16, "activation": "relu"}] * 8},
+    # the material's Keras model (issue 13): 2-124-124-1, dropout 0.5 and 0.1, momentum
+    "WIDE": {"dataset": "xor", "optimizer": "momentum", "momentum": 0.003,
+             "learning_rate": 0.1, "hidden": [{"units": 124, "activation": "relu", "dropout": 0.5},
+                                             {"units": 124, "activation": "relu", "dropout": 0.1}]},
 }
+WIDE_FROM = 17   # as static/js/views/wide_layers.js: a wider layer is drawn as cells
+
+
+def shown_nodes(config: dict) -> list[str] | None:
+    """As static/js/features/play.js: while playing, a network with a wide layer asks for
+    the grids of the nodes it draws only (the narrow layers', one unit expanded)."""
+    hidden = [h.get("units", 4) for h in config.get("hidden", [{"units": 4}, {"units": 2}])]
+    if max(hidden, default=0) < WIDE_FROM:
+        return None
+    sizes = [len(config.get("features", ["x1", "x2"]))] + hidden + [1]
+    return [f"{l}:{j}" for l, n in enumerate(sizes) if n < WIDE_FROM for j in range(n)] + ["1:0"]
 FRAME = {"epochs": 1, "resolution": 50, "node_resolution": 16}
 MAX_FPS = 60.0   # the page asks at most once per animation frame
 KEEP_FROM, KEPT = 10, 120   # the frames of each student whose wire size is measured
@@ -140,8 +155,9 @@ class Student:
                                                  and since >= DIAGRAM_FRAMES)
                 if nodes:
                     nodes_at, since = started, 0
+                shown = {"node_ids": shown_nodes(config)} if shown_nodes(config) else {}
                 await ws.send(json.dumps({**FRAME, "history_since": last, "nodes": nodes,
-                                          "binary": True}))
+                                          "binary": True, **shown}))
                 message = await ws.recv()
                 elapsed = time.monotonic() - started
                 data = message if isinstance(message, bytes) else message.encode()
