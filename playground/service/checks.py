@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..engine.activations import ACTIVATIONS
 from ..engine.datasets import Data
 from ..engine.training import Trainer
 from .config import Limits
@@ -93,7 +94,7 @@ def check_slope(hidden: list[str], sizes: list[int], layer: int, node: int) -> N
     if not hidden:
         check_layer(0, layer)
     _node("layer", layer, len(hidden) - 1, "prelu_slopes[layer] exist for hidden layer")
-    if hidden[layer] != "prelu":
+    if not ACTIVATIONS[hidden[layer]].learnable_slope:
         raise Refused(f"{hidden_name(layer)} is {hidden[layer]}, not prelu: only a PReLU layer "
                       f"has slopes", "not_prelu",
                       {"layer": layer + 1, "index": layer, "activation": hidden[layer]},
