@@ -263,7 +263,9 @@ export class StepThrough {
     const norm = step.batch_norm;
     if (norm) lines.push(t("bnStep"), norm.formula);
     const input = norm ? { ...step, z: norm.value } : step;
-    if (step.activation === "relu" && input.z <= 0) lines.push(t("hiddenChange", { act: step.activation }));
+    if (step.activation === "relu" && input.z <= 0) {
+      lines.push(t("hiddenChange", { act: step.activation, z: norm ? "y" : "z" }));
+    }
     const layer = this.state.config.hidden[l - 1];
     if (layer?.activation === step.activation && ACTIVATION_LINES[step.activation]) {
       lines.push(ACTIVATION_LINES[step.activation](t, input, layer));

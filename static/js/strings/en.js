@@ -50,7 +50,7 @@ export const EN = {
     gradOk: "Gradients reach every layer (first layer / last layer: {r}).",
 
     gradExploding: "Exploding gradients: they are huge or growing without bound. Lower the learning rate.",
-    hiddenChange: "{act}(z) = 0 for every z ≤ 0: for this point the unit passes nothing on, and any change of z below 0 would not show.",
+    hiddenChange: "{act}({z}) = 0 for every {z} ≤ 0: for this point the unit passes nothing on, and any change of {z} below 0 would not show.",
     noLabel: "Forward pass done. Give the point a label (or pick an example) to continue into back-propagation.",
     lossOfExample: "Loss of this example",
     weightGrad: "dL/dw = a × dL/dz",

@@ -49,7 +49,7 @@ export const ZH = {
     gradOk: "梯度能到达每一层（第一层 / 最后一层：{r}）。",
 
     gradExploding: "梯度爆炸：梯度极大或无限增长。请降低学习率。",
-    hiddenChange: "对所有 z ≤ 0，{act}(z) = 0：对这个点该单元什么也不传递，z 在 0 以下的任何变化都看不出来。",
+    hiddenChange: "对所有 {z} ≤ 0，{act}({z}) = 0：对这个点该单元什么也不传递，{z} 在 0 以下的任何变化都看不出来。",
     noLabel: "前向传播完成。给这个点一个标签（或选择一个样本），即可继续反向传播。",
     lossOfExample: "这个样本的损失",
     weightGrad: "dL/dw = a × dL/dz",
