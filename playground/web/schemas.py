@@ -79,6 +79,7 @@ class LayerInfo(BaseModel):
     kind: Literal["input", "hidden", "output"]
     dropout: float | None = None
     noise_sigma: float | None = None
+    batch_norm: bool | None = None
 
 
 class Metrics(BaseModel):

@@ -70,6 +70,7 @@ export const api = {
   patch: (id, changes) => call("PATCH", `${s(id)}/config`, changes),
   step: (id, body) => call("POST", `${s(id)}/step`, body),
   frame: (id, body) => call("POST", `${s(id)}/frame`, body),
+  params: (id) => call("GET", `${s(id)}/params`),
   putParams: (id, params) => call("PUT", `${s(id)}/params`, params),
   reset: (id, seed) => call("POST", `${s(id)}/reset`, seed === undefined ? {} : { seed }),
   setWeight: (id, layer, from, to, value) =>

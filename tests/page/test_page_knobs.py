@@ -174,7 +174,7 @@ def test_noise_sigma_shows_for_noisy_relu_and_travels_in_the_link(ui, context):
         page.get_by_label("Layer activation 2").select_option("noisy_relu")
     # picking Noisy ReLU unfolds the settings: its sigma is there to see
     expect(table.get_by_role("columnheader", name="Noise σ")).to_be_visible()
-    expect(table.locator("summary")).to_have_text("Layer settings: Dropout, Noise σ")
+    expect(table.locator("summary")).to_have_text("Layer settings: Dropout, Noise σ, Batch norm")
     expect(table).to_contain_text("Noise σ (Noisy ReLU layers only)")
     expect(ui.control("Noise σ, layer 1")).to_have_count(0)     # a tanh layer has none
     sigma = ui.control("Noise σ, layer 2")

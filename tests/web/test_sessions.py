@@ -192,7 +192,8 @@ def test_dataset_change_to_multiclass_switches_head_and_keeps_hidden_weights(cli
     assert after["config"]["head"] == "softmax"
     assert after["kind"] == "multiclass" and after["classes"] == 5
     assert after["layers"][-1] == {"units": 5, "activation": "softmax", "kind": "output",
-                                   "dropout": None, "noise_sigma": None}
+                                   "dropout": None, "noise_sigma": None,
+                                   "batch_norm": None}
     assert after["weights"][:2] == before["weights"][:2]
     assert shapes(after)[-1] == [2, 5]
     assert client.get(f"{API}/{sid}/data").json()["classes"] == 5

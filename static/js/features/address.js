@@ -26,19 +26,30 @@ const LAYER_PARTS = [
   { key: "noise_sigma", read: Number, optional: true },
 ];
 
+// A layer's on/off settings follow its parts as words, written only when on and read
+// wherever they stand after the units ("4:tanh:0:bn", "2:noisy_relu:0:0.5:bn"): a flag
+// never shifts a part's place, so the links before it read as they always did.
+const LAYER_FLAGS = [
+  { key: "batch_norm", word: "bn" },
+];
+
 function layerToText(layer, defaults) {
   let end = LAYER_PARTS.length;
   const atDefault = ({ key }) => layer[key] === undefined || layer[key] === defaults[key];
   while (LAYER_PARTS[end - 1].optional && atDefault(LAYER_PARTS[end - 1])) end--;
-  return LAYER_PARTS.slice(0, end).map(({ key }) => layer[key]).join(":");
+  const flags = LAYER_FLAGS.filter(({ key }) => layer[key]).map(({ word }) => word);
+  return [...LAYER_PARTS.slice(0, end).map(({ key }) => layer[key]), ...flags].join(":");
 }
 
 function textToLayer(text) {
-  const values = text.split(":");
+  const [units, ...rest] = text.split(":");
+  const words = new Set(LAYER_FLAGS.map(({ word }) => word));
+  const values = [units, ...rest.filter((v) => !words.has(v))];
   const layer = {};
   LAYER_PARTS.forEach((part, i) => {
     if (!part.optional || values[i]) layer[part.key] = part.read(values[i]);
   });
+  for (const { key, word } of LAYER_FLAGS) if (rest.includes(word)) layer[key] = true;
   return layer;
 }
 

@@ -181,10 +181,34 @@ export class NetworkEditing {
       const slope = snap.prelu_slopes?.[l - 1]?.[j];
       lines = [`${t("node")} ${id} · ${row ? name(act ? "activations" : "heads", row) : layer.activation}`,
                `${t("bias")} = ${fmt(snap.biases[l - 1][j])}`, slope === undefined ? "" : t("slopeLine", { s: fmt(slope) }),
+               ...(layer.batch_norm ? this.batchNormLines(id, l, j) : []),
                row?.formula || "",
                at ? t("nodeValue", { ...where, v: fmt(at.value) }) : t("chooseForValue")];
     }
     this.showTooltip(lines.filter(Boolean).join("\n"), div.getBoundingClientRect());
+  }
+
+  // A batch-normalized node's gamma, beta and running statistics. Frames do not carry
+  // them: GET /params is asked once per snapshot (never while playing: the session is
+  // busy with frames), and the tooltip is drawn again when they come; meanwhile the last
+  // ones asked show, if they are of this node.
+  batchNormLines(id, l, j) {
+    const snap = this.state.snapshot;
+    const known = this.norms?.session === snap.id ? this.norms : null;
+    if (known?.snap !== snap && !this.fetchingNorms && !this.playing?.()) {
+      this.fetchingNorms = true;
+      api.params(snap.id).then((params) => {
+        this.norms = { session: snap.id, snap, params };
+        const node = this.output.hovered === id && this.view.nodes.get(id);
+        if (node && !$("#tooltip").hidden) this.hoverNode(id, node.div);
+      }, () => {}).finally(() => { this.fetchingNorms = false; });
+    }
+    const p = known?.params;
+    const gamma = p?.bn_gamma?.[l - 1]?.[j];
+    if (gamma === undefined) return [];
+    const t = this.tr.t;
+    return [t("bnTip", { gamma: fmt(gamma), beta: fmt(p.bn_beta[l - 1][j]) }),
+            t("bnRunningTip", { mean: fmt(p.bn_mean[l - 1][j]), var: fmt(p.bn_var[l - 1][j]) })];
   }
 
   hoverEdge(id, path, ev) {

@@ -259,10 +259,16 @@ export class StepThrough {
     const labels = new Map(step.inputs.map((i) => [`${l - 1}:${i.from.split(":")[1]}:${j}`, `${fmt(i.value, 2)}×${fmt(i.weight, 2)}`]));
     this.network.highlight(step.node, labels, fmt(step.value));
     const lines = [this.pointLine(), t("nodeOf", { node: step.node, i: index + 1, n: this.steps().length }), step.formula];
-    if (step.activation === "relu" && step.z <= 0) lines.push(t("hiddenChange", { act: step.activation }));
+    // a batch-normalized node: its own line, and the activation reads y, not z
+    const norm = step.batch_norm;
+    if (norm) lines.push(t("bnStep"), norm.formula);
+    const input = norm ? { ...step, z: norm.value } : step;
+    if (step.activation === "relu" && input.z <= 0) {
+      lines.push(t("hiddenChange", { act: step.activation, z: norm ? "y" : "z" }));
+    }
     const layer = this.state.config.hidden[l - 1];
     if (layer?.activation === step.activation && ACTIVATION_LINES[step.activation]) {
-      lines.push(ACTIVATION_LINES[step.activation](t, step, layer));
+      lines.push(ACTIVATION_LINES[step.activation](t, input, layer));
     }
     if (index === trace.forward.length - 1) {
       const out = trace.output;
@@ -299,6 +305,9 @@ export class StepThrough {
                  `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(g.update)}`);
     }
     lines.push(`  ${t("biasGradLine", { g: fmt(step.bias_grad), d: fmt(step.bias_update) })}`);
+    if (step.gamma_grad !== undefined) {
+      lines.push(`  ${t("bnGradLine", { g: fmt(step.gamma_grad), b: fmt(step.beta_grad) })}`);
+    }
     lines.push(t("updateLine", { lr }));
     return lines;
   }

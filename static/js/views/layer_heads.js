@@ -45,15 +45,29 @@ export const LayerHeads = {
     const help = el("button", { class: "help-btn", "data-control": `help:${k}`, "aria-label": `${t("explain")} ${c}` }, "?");
     help.addEventListener("click", () => this.on.explain(act.value));
     const actRow = el("span", { class: "with-help" });
+    const marks = this.batchNormMark(layer);
     if (narrow) {
       actRow.append(drop, help);   // the select gets the whole width, "?" beside dropout
       head.append(el("div", { class: "pm" }), count, act, actRow);
-      head.firstChild.append(plus, minus);
+      head.firstChild.append(plus, minus, ...marks);
     } else {
       actRow.append(act, help);
-      head.append(el("div", { class: "pm" }), actRow, drop);
+      // the mark under the layer's own menus: beside the count it would stand at the next
+      // layer's "+" on a tablet
+      const dropRow = el("span", { class: "with-help" });
+      dropRow.append(drop, ...marks);
+      head.append(el("div", { class: "pm" }), actRow, dropRow);
       head.firstChild.append(plus, minus, count);
     }
+  },
+
+  // A batch-normalized layer's mark in its header, as a list of none or one (the
+  // setting itself is in the layer settings table: the header has no room for a control).
+  batchNormMark(layer) {
+    if (!layer.batch_norm) return [];
+    const { t } = this.tr;
+    return [el("span", { class: "bn-badge", title: t("bnBadgeTitle"), "aria-label": t("bnBadgeTitle"),
+                        "data-batch-norm": "true" }, t("bnBadge"))];
   },
 
   // A hidden layer's header as text: its neurons, activation and dropout.
@@ -64,6 +78,7 @@ export const LayerHeads = {
     const facts = [el("span", { class: "units", title: units }, narrow ? String(layer.units) : units),
       el("span", { class: "layer-act" }, row ? name("activations", row) : layer.activation)];
     if (layer.dropout) facts.push(el("span", { class: "layer-drop" }, `${t("dropout")} ${layer.dropout}`));
+    facts.push(...this.batchNormMark(layer));
     return facts;
   },
 };

@@ -19,7 +19,8 @@ export const LAYER_SETTINGS = [
   { key: "noise_sigma", label: "noiseSigma", note: "noiseSigmaNote", kind: "number",
     range: (limits) => limits.noise_sigma, below: () => false,
     applies: (layer) => layer.activation === "noisy_relu", opens: true },
-  // a flag (e.g. per-layer batch_norm, API.md 6.5) is a row here of kind "checkbox"
+  { key: "batch_norm", label: "batchNorm", note: "batchNormNote", kind: "checkbox",
+    applies: () => true },
 ];
 
 // How each kind of input is made, shown and read (the value reported: text or a boolean).
