@@ -67,3 +67,26 @@ def bn_backward(norm: BatchNormPass, dy: Array, gamma: Array, d_gamma: Array,
     n = dy.shape[0]
     return (norm.inv_std / n) * (n * d_hat - d_hat.sum(axis=0)
                                  - norm.z_hat * (d_hat * norm.z_hat).sum(axis=0))
+
+
+def checked_values(given: dict, lists: dict) -> list[tuple[str, list, list]]:
+    """(field, the arrays written, the values) of each batch norm field given (`lists`: the
+    network's per-hidden-layer arrays by field); ValueError naming what does not fit,
+    before anything is written."""
+    out = []
+    for name, values in given.items():
+        if values is None:
+            continue
+        targets = lists[name]
+        if len(values) != len(targets):
+            raise ValueError(f"{name} needs {len(targets)} entries, got {len(values)}")
+        for k, (new, old) in enumerate(zip(values, targets)):
+            if (new is None) != (old is None):
+                want = "null (no batch norm)" if old is None else f"{old.shape[0]} values"
+                raise ValueError(f"{name}[{k}] must be {want}")
+            if new is not None and np.shape(new) != old.shape:
+                raise ValueError(f"{name}[{k}] must have shape {list(old.shape)}")
+            if name == "bn_var" and new is not None and min(new) < 0.0:
+                raise ValueError(f"bn_var[{k}] must not be negative: it is a variance")
+        out.append((name, targets, values))
+    return out

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS, prelu_slope_grad_factor
-from .batch_norm import BatchNormPass, bn_backward, bn_forward
+from .batch_norm import BatchNormPass, bn_backward, bn_forward, checked_values
 from .edits import HiddenLayer, StructuralEdits, initial_batch_norm, initial_slopes
 from .heads import Head
 from .initializers import INITIALIZERS
@@ -373,27 +373,9 @@ class Network(StructuralEdits):
                     target[...] = new
 
     def _checked_batch_norm(self, given: dict) -> list[tuple[str, list, list]]:
-        """(field, the arrays written, the values) of each batch norm field given; ValueError
-        naming what does not fit, before anything is written."""
-        lists = {"bn_gamma": self.gammas, "bn_beta": self.betas, "bn_mean": self.bn_mean,
-                 "bn_var": self.bn_var}
-        out = []
-        for name, values in given.items():
-            if values is None:
-                continue
-            targets = lists[name]
-            if len(values) != len(targets):
-                raise ValueError(f"{name} needs {len(targets)} entries, got {len(values)}")
-            for k, (new, old) in enumerate(zip(values, targets)):
-                if (new is None) != (old is None):
-                    want = "null (no batch norm)" if old is None else f"{old.shape[0]} values"
-                    raise ValueError(f"{name}[{k}] must be {want}")
-                if new is not None and np.shape(new) != old.shape:
-                    raise ValueError(f"{name}[{k}] must have shape {list(old.shape)}")
-                if name == "bn_var" and new is not None and min(new) < 0.0:
-                    raise ValueError(f"bn_var[{k}] must not be negative: it is a variance")
-            out.append((name, targets, values))
-        return out
+        """batch_norm.checked_values against this network's lists."""
+        return checked_values(given, {"bn_gamma": self.gammas, "bn_beta": self.betas,
+                                      "bn_mean": self.bn_mean, "bn_var": self.bn_var})
 
     def flat_like(self, weights: list, biases: list, slopes: list, gammas: list | None = None,
                   betas: list | None = None) -> Array:

@@ -33,7 +33,7 @@ from ..engine.own_data import MAX_ROWS
 from . import own_data
 from .config import Config
 from .errors import Refused
-from .sessions import Session
+from .sessions import Session, per_layer_lists
 from .store import SessionStore
 
 FORMAT = "neural-playground-model"
@@ -184,14 +184,11 @@ def _optimizer_state(session: Session) -> dict:
         shaped = net.gradients_into(vector)
         state[name] = {"weights": [w.tolist() for w in shaped.weights],
                        "biases": [b.tolist() for b in shaped.biases],
-                       "prelu_slopes": _lists(shaped.slopes)}
+                       "prelu_slopes": per_layer_lists(shaped.slopes)}
         if any(g is not None for g in shaped.gammas):
-            state[name].update(bn_gamma=_lists(shaped.gammas), bn_beta=_lists(shaped.betas))
+            state[name].update(bn_gamma=per_layer_lists(shaped.gammas),
+                               bn_beta=per_layer_lists(shaped.betas))
     return state
-
-
-def _lists(arrays: list) -> list:
-    return [None if a is None else a.tolist() for a in arrays]
 
 
 def _rng_state(rng: np.random.Generator) -> dict:

@@ -311,10 +311,11 @@ class Session:
         binary frames do (GET /params has them)."""
         net = self.net
         found = {"weights": [w.tolist() for w in net.weights],
-                 "biases": [b.tolist() for b in net.biases], "prelu_slopes": _lists(net.slopes)}
+                 "biases": [b.tolist() for b in net.biases],
+                 "prelu_slopes": per_layer_lists(net.slopes)}
         if batch_norm:
-            found.update(bn_gamma=_lists(net.gammas), bn_beta=_lists(net.betas),
-                         bn_mean=_lists(net.bn_mean), bn_var=_lists(net.bn_var))
+            found.update(bn_gamma=per_layer_lists(net.gammas), bn_beta=per_layer_lists(net.betas),
+                         bn_mean=per_layer_lists(net.bn_mean), bn_var=per_layer_lists(net.bn_var))
         return found
 
     def data_points(self) -> dict:
@@ -393,6 +394,6 @@ def same_points(a: Data, b: Data) -> bool:
                for k in ("x_train", "y_train", "x_test", "y_test"))
 
 
-def _lists(arrays: list) -> list:
+def per_layer_lists(arrays: list) -> list:
     """Per hidden layer: its array as a list, or None."""
     return [None if a is None else a.tolist() for a in arrays]

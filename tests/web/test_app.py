@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from playground.service.store import SessionStore
 from playground.web.app import create_app
-from playground.web.schemas import Heatmaps, Snapshot, Trace
+from playground.web.schemas import Heatmaps, Snapshot
+from playground.web.trace_schemas import Trace
 
 from .api_support import API, JSON, params, snapshot, strict_json, without_id
 

@@ -3,7 +3,6 @@ CSV), add and remove a session's points; a config names the data as "custom:<id>
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status

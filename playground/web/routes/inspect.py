@@ -11,7 +11,8 @@ from ...service import own_data
 from ...service.config import Limits
 from ..deps import ERRORS, Read, Work, answer
 from .datasets import csv_answer
-from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, Trace, TraceRequest
+from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, TraceRequest
+from ..trace_schemas import Trace
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
