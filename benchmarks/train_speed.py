@@ -12,6 +12,9 @@ MAX = the heaviest network the page allows: spiral, 500 points, 50% train, all 7
 features, 8 hidden layers x 16 ReLU, batch 10, SGD 0.03. (frame_cost.py and
 page_play.py still use the former MAX, 6 layers x 8.)
 
+With `--batch-norm`, every hidden layer also has batch norm, and the two engines are
+compared alone (the minimal loop has none).
+
 The minimal loop is what a hand-written script would do: preallocated buffers, the layers
 unrolled over fixed lists, no dropout/regularization/PReLU branches, no divergence guard,
 no bookkeeping. It uses the same data, the same initial weights and the same batch order,
@@ -46,13 +49,16 @@ LEARNING_RATE = 0.03
 BATCH = 10
 
 
+BATCH_NORM = False  # --batch-norm
+
+
 def setup(name: str, seed: int = 1):
     cfg = CONFIGS[name]
     data = make_data(cfg["dataset"], num_samples=500, noise=0, train_ratio=50, data_seed=seed)
     x = feature_matrix(data.x_train, cfg["features"])
     head = HEADS["sigmoid"]
     t = head.targets(data.y_train, 1)
-    hidden = [HiddenLayer(u, cfg["activation"]) for u in cfg["hidden"]]
+    hidden = [HiddenLayer(u, cfg["activation"], batch_norm=BATCH_NORM) for u in cfg["hidden"]]
     net = Network.build(x.shape[1], hidden, head, 1, "xavier", np.random.default_rng(seed))
     return x, t, net, cfg["activation"]
 
@@ -188,13 +194,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="timing per measurement")
     parser.add_argument("--epochs-per-call", type=int, default=1,
                         help="epochs per run_epochs call (the play loop's speed setting)")
+    parser.add_argument("--batch-norm", action="store_true",
+                        help="batch norm on every hidden layer (no minimal loop then)")
     args = parser.parse_args()
+    global BATCH_NORM
+    BATCH_NORM = args.batch_norm
     start = time.perf_counter()
     kernels.warm_up().join()
     print(f"compiled engine: {kernels.disabled_reason() or 'on'} "
           f"(ready in {time.perf_counter() - start:.1f} s)")
     per_call = args.epochs_per_call
     for name in CONFIGS:
+        if BATCH_NORM:
+            batch_norm_rates(name, per_call, args.seconds)
+            continue
         diffs = [check_same_math(name, compiled) for compiled in (True, False)]
         compiled, reference = engine_trainer(name), engine_trainer(name, compiled=False)
         minimal = MinimalLoop(name)
@@ -214,6 +227,19 @@ def main() -> None:
               f"{diffs[1]:.1e} reference)")
         print(f"{'':8s} grid 100x100, every node: compiled {grid_cost(name, True):.2f} ms, "
               f"reference {grid_cost(name, False):.2f} ms")
+
+
+def batch_norm_rates(name: str, per_call: int, seconds: float) -> None:
+    compiled, reference = engine_trainer(name), engine_trainer(name, compiled=False)
+    rates = interleaved_rates({"compiled": lambda t=compiled: t.run_epochs(per_call),
+                               "reference": lambda t=reference: t.run_epochs(per_call)},
+                              2 * seconds)
+    rates = {k: v * per_call for k, v in rates.items()}
+    print(f"{name:8s} with batch norm, epochs/s: compiled {rates['compiled']:8.0f}   NumPy "
+          f"reference {rates['reference']:7.0f}   ({rates['compiled'] / rates['reference']:.1f}x)")
+    print(f"{'':8s} grid 100x100, every node: compiled {grid_cost(name, True):.2f} ms, "
+          f"reference {grid_cost(name, False):.2f} ms")
+
 
 if __name__ == "__main__":
     main()

@@ -26,6 +26,7 @@ import numpy as np
 from . import diagnostics
 from .activations import (_GELU_C, _GELU_K, ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE,
                           RRELU_EVAL_SLOPE, RRELU_LOWER, RRELU_UPPER)
+from .batch_norm import BN_EPS, BN_MOMENTUM
 from .heads import HEADS
 from .nn import Forward, HiddenLayer, Network
 from .optimizers import ADAM_EPS, Optimizer, make_optimizer
@@ -50,7 +51,8 @@ _compile_lock = threading.Lock()
 _compiled = False
 COMPILED_FROM = 200_000   # rows x parameters (kernels.forward)
 _CONSTS = np.array([LEAKY_SLOPE, ELU_ALPHA, _GELU_C, _GELU_K, RRELU_LOWER, RRELU_UPPER,
-                    RRELU_EVAL_SLOPE])  # order: ops.LEAKY..RRELU_MEAN
+                    RRELU_EVAL_SLOPE, BN_EPS, BN_MOMENTUM])  # order: ops.LEAKY..BN_MOMENTUM
+_NO_STATS = np.zeros((2, 0, 0))  # batch norm's running statistics where no layer has it
 _PLANS: dict[tuple, tuple | None] = {}
 
 
@@ -81,14 +83,13 @@ def plan(net: Network) -> tuple | None:
 
 
 def _build_plan(net: Network) -> tuple | None:
-    if any(h.batch_norm for h in net.hidden):   # not compiled (yet): the NumPy reference
-        return None
     acts = [h.activation for h in net.hidden]
     if net.head.id not in ops.HEAD_CODES or any(a not in ops.ACTIVATION_CODES for a in acts):
         return None
     sizes = np.asarray(net.sizes, dtype=np.int64)
     codes = [ops.ACTIVATION_CODES[a] for a in acts] + [ops.HEAD_CODES[net.head.id]]
-    layout = (sizes, np.asarray(codes, dtype=np.int64), _padded_positions(net))
+    norms = np.array([h.batch_norm for h in net.hidden], dtype=np.int64)
+    layout = (sizes, np.asarray(codes, dtype=np.int64), _padded_positions(net), norms)
     rates = np.array([[h.dropout for h in net.hidden], [h.noise_sigma for h in net.hidden]],
                      dtype=np.float64).reshape(2, -1)
     return layout, rates
@@ -96,8 +97,11 @@ def _build_plan(net: Network) -> tuple | None:
 
 def _padded_positions(net: Network) -> Array:
     """Where each entry of theta sits in the kernels' padded vector (see kernels_ops)."""
-    depth, width = net.depth, (max(net.sizes) + 3) // 4 * 4
+    depth, width = net.depth, _width(net)
+    hidden = max(depth - 1, 1) * width
     first = {"W": 0, "b": depth * width * width, "s": depth * width * (width + 1)}
+    first["g"] = first["s"] + hidden   # batch norm's gamma, then beta ("B")
+    first["B"] = first["g"] + hidden
     where = np.empty(net.theta.size, dtype=np.int64)
     for (kind, l), start, stop in net.layout:
         if kind == "W":  # row i of weights[l] lands at W[l, i, :]
@@ -106,6 +110,23 @@ def _padded_positions(net: Network) -> Array:
         else:
             where[start:stop] = first[kind] + l * width + np.arange(stop - start)
     return where
+
+
+def _width(net: Network) -> int:
+    """P: the widest layer, rounded up to a multiple of 4 (kernels_ops.q_size)."""
+    return (max(net.sizes) + 3) // 4 * 4
+
+
+def _stats(net: Network) -> Array:
+    """Batch norm's running statistics as the kernels take them: (2, L-1, P), means then
+    variances, zero where a layer has none; `_NO_STATS` when no layer has."""
+    if all(m is None for m in net.bn_mean):
+        return _NO_STATS
+    stats = np.zeros((2, max(net.depth - 1, 1), _width(net)))
+    for h, (mean, var) in enumerate(zip(net.bn_mean, net.bn_var)):
+        if mean is not None:
+            stats[0, h, : mean.size], stats[1, h, : var.size] = mean, var
+    return stats
 
 
 def ready(net: Network, optimizer: Optimizer | None = None) -> tuple | None:
@@ -148,7 +169,7 @@ def _exercise() -> None:
     x, t = rng.normal(size=(4, 2)), np.ones((4, 1))
     found = plan(net)
     forward_all(net, x, found)
-    ops.measure_set(net.theta, found[0], _CONSTS, x, np.ones((4, 1)))
+    ops.measure_set(net.theta, found[0], _CONSTS, x, np.ones((4, 1)), _stats(net))
     order = np.arange(4)[None, :]
     train(net, make_optimizer("adam"), x, t, order, np.array([[0, 0, 2]]), rng.random(8),
           learning_rate=0.1, batch_size=2, regularization="l2", reg_rate=0.1, found=found)
@@ -177,16 +198,21 @@ def train(net: Network, optimizer: Optimizer, x: Array, targets: Array, orders: 
              float(optimizer.beta1), float(optimizer.beta2), ADAM_EPS)
     settings = (ops.OPTIMIZER_CODES[optimizer.id], ops.REGULARIZER_CODES[regularization],
                 int(batch_size), int(getattr(optimizer, "t_mixed", False)))
-    return ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
-                         settings, _float_matrix(x), _float_matrix(targets), orders, segments,
-                         uniforms)
+    stats = _stats(net)
+    finite = ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
+                           settings, _float_matrix(x), _float_matrix(targets), orders,
+                           segments, uniforms, stats)
+    for h, (mean, var) in enumerate(zip(net.bn_mean, net.bn_var)):
+        if mean is not None:  # moved in place, as the reference's bn_forward moves them
+            mean[:], var[:] = stats[0, h, : mean.size], stats[1, h, : var.size]
+    return finite
 
 
 def forward_all(net: Network, x: Array, found: tuple) -> tuple[Array, Array]:
     """Z and A (L+1, n, P): every node's pre-activation and value for the rows of x
     (n, inputs), no dropout; layer l's are [l, :, :sizes[l]]."""
     layout, rates = found
-    return ops.forward_all(net.theta, layout, rates, _CONSTS, _float_matrix(x))
+    return ops.forward_all(net.theta, layout, rates, _CONSTS, _float_matrix(x), _stats(net))
 
 
 def forward(net: Network, x: Array, compiled_from: int = COMPILED_FROM) -> Forward:
@@ -228,7 +254,7 @@ def measure(net: Network, x: Array, targets: Array,
         return SetMeasure(fwd, diagnostics.gradient_sizes(net, x, targets, fwd),
                           diagnostics.dead_units(net, x, fwd))
     Z, A, rms, live = ops.measure_set(net.theta, found[0], _CONSTS, _float_matrix(x),
-                                      _float_matrix(targets))
+                                      _float_matrix(targets), _stats(net))
     layers, units = np.nonzero(~live[1:net.depth])
     return SetMeasure(_as_forward(net, x, Z, A),
                       [float(r) if np.isfinite(r) else None for r in rms],

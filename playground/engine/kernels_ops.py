@@ -8,17 +8,22 @@ changed. So too the codes below are literals, and every tunable number (leaky sl
 Adam's betas, ...) is an argument, never a global frozen at compile time.
 
 Parameters are padded to P (the widest layer, rounded up to a multiple of 4): Q = [W (L,
-P, P) | B (L, P) | S (L-1, P)], weights[l][i, j] at W[l, i, j], biases[l] at B[l], hidden
-layer h's PReLU slopes at S[h], zeros elsewhere; node values are (L+1, rows, P) arrays,
-layer l's at [l, :rows, :sizes[l]]: A values passed on, Z pre-activations, H values before
-dropout, M dropout masks, D dL/dz. Fixed shapes indexed by loop counters keep the loops
+P, P) | B (L, P) | S (L-1, P) | G (L-1, P) | C (L-1, P)], weights[l][i, j] at W[l, i, j],
+biases[l] at B[l], hidden layer h's PReLU slopes at S[h], its batch norm's gamma and beta
+at G[h] and C[h] (G and C only when some layer has batch norm), zeros elsewhere; node
+values are (L+1, rows, P) arrays, layer l's at [l, :rows, :sizes[l]]: A values passed on,
+Z pre-activations (after batch norm where there is one), H values before dropout, M
+dropout masks, D dL/dz, N batch norm's normalized sums. Fixed shapes indexed by loop counters keep the loops
 tight (per-layer views or offsets into theta were 2-3x slower). Padding stays zero through
 every update (zero gradient, penalty and state): the optimizer runs over Q as one vector.
 `net` (from `kernels.plan`): int64 sizes (L+1,), codes (L,) (layer l+1's activation code,
 the last one the head's), where (len(theta),) (the place in Q of each entry of theta and
-of the optimizer's state); `rates` (2, L-1): the hidden layers' dropout rates, then their
+of the optimizer's state), norms (L-1,) (1 where hidden layer h has batch norm); `rates` (2, L-1): the hidden layers' dropout rates, then their
 Noisy ReLU sigmas. R (L+1, rows, P) holds what RReLU (its slopes) and Noisy ReLU (its
-noise) drew per element in training; in evaluation they take a fixed row E (P,).
+noise) drew per element in training; in evaluation they take a fixed row E (P,). Batch
+norm's running statistics are `stats` (2, L-1, P): means, then variances, moved in place
+by training steps as batch_norm.py moves them; IS (L+1, P) holds each layer's 1/sqrt(var +
+eps) as the forward pass used it.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ REG_NONE, REG_L1, REG_L2 = range(3)
 REGULARIZER_CODES = {"none": REG_NONE, "l1": REG_L1, "l2": REG_L2}
 _CODES = tuple(range(len(ACTIVATION_CODES)))
 # consts: the activations' numbers, in this order
-LEAKY, ELU_A, GELU_C, GELU_K, RRELU_LO, RRELU_HI, RRELU_MEAN = range(7)
+LEAKY, ELU_A, GELU_C, GELU_K, RRELU_LO, RRELU_HI, RRELU_MEAN, BN_EPS, BN_MOMENTUM = range(9)
 # h: the step's numbers, in this order
 LR, REG_RATE, MU, BETA1, BETA2, EPS = range(6)
 # settings: the step's choices, in this order
@@ -228,10 +233,13 @@ def weight_grad(A, D, G, l, rows, fi, fo):
 
 @njit(inline="always", **OPTIONS)
 def split(Q, depth, width):
-    """The views W (L, P, P), B (L, P), S (max(L-1, 1), P) of a padded vector Q."""
-    nw, nb = depth * width * width, depth * width
+    """The views W (L, P, P), B (L, P), S, G and C (max(L-1, 1), P; G and C (0, P) without
+    batch norm) of a padded vector Q."""
+    nw, nb, ns = depth * width * width, depth * width, max(depth - 1, 1) * width
+    rest = Q[nw + nb :]
     return (Q[:nw].reshape(depth, width, width), Q[nw : nw + nb].reshape(depth, width),
-            Q[nw + nb :].reshape(-1, width))
+            rest[:ns].reshape(-1, width), rest[ns : 2 * ns].reshape(-1, width),
+            rest[2 * ns : 3 * ns].reshape(-1, width))
 
 
 @njit(inline="always", **OPTIONS)
@@ -266,13 +274,73 @@ def draw(code, R, l, rows, fo, sigma, k, uniforms, u):
 
 
 @njit(inline="always", **OPTIONS)
-def forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, train):
+def normalize(Z, l, h, G, C, norm, k, rows, fo, train):
+    """Batch norm of layer l's sums Z[l, :rows, :fo] in place (hidden layer h), as
+    batch_norm.bn_forward computes it: the batch's mean and biased variance in training
+    (moving the running statistics), the running ones otherwise; N[l] keeps the normalized
+    sums when N has room (training, a set's measure), IS[l] 1/sqrt(var + eps)."""
+    stats, N, IS = norm
+    keep = N.shape[1] >= rows
+    for j in range(fo):
+        if train:
+            mean = 0.0
+            for r in range(rows):
+                mean += Z[l, r, j]
+            mean /= rows
+            var = 0.0
+            for r in range(rows):
+                c = Z[l, r, j] - mean
+                var += c * c
+            var /= rows
+            mom = k[BN_MOMENTUM]
+            stats[0, h, j] = stats[0, h, j] * (1.0 - mom) + mom * mean
+            unbiased = rows / (rows - 1.0) if rows > 1 else 1.0
+            stats[1, h, j] = stats[1, h, j] * (1.0 - mom) + mom * var * unbiased
+        else:
+            mean, var = stats[0, h, j], stats[1, h, j]
+        inv_std = 1.0 / np.sqrt(var + k[BN_EPS])
+        IS[l, j] = inv_std
+        gamma, beta = G[h, j], C[h, j]
+        for r in range(rows):
+            z_hat = (Z[l, r, j] - mean) * inv_std
+            if keep:
+                N[l, r, j] = z_hat
+            Z[l, r, j] = z_hat * gamma + beta
+
+
+@njit(inline="always", **OPTIONS)
+def normalize_grad(D, l, h, G, GG, GC, norm, rows, fi, train):
+    """D[l] (dL/dy) becomes dL/dz through layer l's batch norm (hidden layer h); dL/dgamma
+    and dL/dbeta into GG[h] and GC[h], as batch_norm.bn_backward computes them."""
+    _, N, IS = norm
+    for i in range(fi):
+        gamma, inv_std = G[h, i], IS[l, i]
+        d_gamma = d_beta = sum_hat = sum_hat_z = 0.0
+        for r in range(rows):
+            dy, z_hat = D[l, r, i], N[l, r, i]
+            d_gamma += dy * z_hat
+            d_beta += dy
+            d_hat = dy * gamma
+            sum_hat += d_hat
+            sum_hat_z += d_hat * z_hat
+        GG[h, i], GC[h, i] = d_gamma, d_beta
+        scale = inv_std / rows
+        for r in range(rows):
+            d_hat = D[l, r, i] * gamma
+            D[l, r, i] = scale * (rows * d_hat - sum_hat - N[l, r, i] * sum_hat_z) if train \
+                else d_hat * inv_std
+
+
+@njit(inline="always", **OPTIONS)
+def forward(params, net, rates, k, A, Z, H, M, R, E, norm, flat, rows, uniforms, u, train):
     """Every layer's values for the examples in A[0, :rows]; params: split(Q); flat: flat
     views of (A, Z, H, D) and a scratch block, made once per call (reshapes call C). With `train`,
-    RReLU's and Noisy ReLU's draws, then inverted dropout (mask = (uniform >= rate) /
-    (1 - rate)), layer by layer, from `uniforms` from position u on; returns the position
-    after the draws. E (P,): scratch for the evaluation row of RReLU and Noisy ReLU."""
-    (W, B, S), (a_flat, z_flat, h_flat, _, _), sizes, codes = params, flat, net[0], net[1]
+    batch norm on the batch's statistics, RReLU's and Noisy ReLU's draws, then inverted
+    dropout (mask = (uniform >= rate) / (1 - rate)), layer by layer, from `uniforms` from
+    position u on; returns the position after the draws. E (P,): scratch for the evaluation
+    row of RReLU and Noisy ReLU; norm: (stats, N, IS) for `normalize`."""
+    (W, B, S, G, C), (a_flat, z_flat, h_flat, _, _) = params, flat
+    sizes, codes, norms = net[0], net[1], net[3]
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     for l in range(depth):
         fi, fo, code = sizes[l], sizes[l + 1], codes[l]
@@ -294,6 +362,8 @@ def forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, tr
                         z = Z[depth, r, j]
                         A[depth, r, j] = z if code == HEAD_LINEAR else _sigmoid(z)
             break
+        if norms[l]:
+            normalize(Z, l + 1, l, G, C, norm, k, rows, fo, train)
         rate = rates[0, l]
         dropped = train and rate > 0.0
         start = (l + 1) * block
@@ -316,15 +386,18 @@ def forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, tr
 
 
 @njit(inline="always", **OPTIONS)
-def backward(params, grads, net, rates, k, A, Z, H, M, R, E, D, flat, T, WT, B0, rows, train):
+def backward(params, grads, net, rates, k, A, Z, H, M, R, E, norm, D, flat, T, WT, B0, rows,
+             train):
     """Gradients of the batch's mean data loss into grads = split(G); WT (L, P, P) and zero
     B0 (L, P): scratch for the transposed weights.
 
     Output: dL/dz = (p - t)/n, (p - t)/(n K) for one-vs-all, 2 (z - t)/n for MSE (heads.py
     derives them beside each loss). Then dW_l = a_l^T dz_l+1, db_l = column sums of
-    dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l); PReLU: ds = sum over rows of
-    da * min(z, 0). R, E, train: as `forward` left them."""
-    (W, _, S), (GW, GB, GS), sizes, codes = params, grads, net[0], net[1]
+    dz_l+1, dz_l = (dz_l+1 W_l^T) * mask_l * f'(z_l), then through batch norm where there
+    is one; PReLU: ds = sum over rows of da * min(z, 0). R, E, norm, train: as `forward`
+    left them."""
+    (W, _, S, G, _), (GW, GB, GS, GG, GC) = params, grads
+    sizes, codes, norms = net[0], net[1], net[3]
     a_flat, z_flat, h_flat, d_flat, scratch = flat
     depth, block = sizes.shape[0] - 1, A.shape[1] * A.shape[2]
     head, units = codes[depth - 1], sizes[depth]
@@ -366,6 +439,8 @@ def backward(params, grads, net, rates, k, A, Z, H, M, R, E, D, flat, T, WT, B0,
             E[:] = k[RRELU_MEAN] if code == RRELU else 0.0
         times_grad(code, z_flat, h_flat if dropped else a_flat, d_flat, scratch, start, stop,
                    layer_param(code, h, S, R, E, start, stop, train), k)
+        if norms[h]:
+            normalize_grad(D, l - 1, h, G, GG, GC, norm, rows, fi, train)
 
 
 @njit(inline="always", **OPTIONS)
@@ -421,18 +496,36 @@ def unpad(padded_vector, where, vector):
 
 
 @njit(**OPTIONS)
-def q_size(sizes):
+def q_size(net):
     """P (the widest layer, rounded up to a multiple of 4) and the length of Q."""
+    sizes = net[0]
     depth, width = sizes.shape[0] - 1, (sizes.max() + 3) // 4 * 4
-    return width, depth * width * (width + 1) + max(depth - 1, 1) * width
+    hidden = max(depth - 1, 1) * width
+    return width, depth * width * (width + 1) + hidden * (3 if some_norm(net) else 1)
+
+
+@njit(**OPTIONS)
+def some_norm(net):
+    norms = net[3]
+    for h in range(norms.shape[0]):
+        if norms[h]:
+            return True
+    return False
+
+
+@njit(**OPTIONS)
+def node_scratch(net, rows, width):
+    """N for `normalize`: (L+1, rows, P) when a layer has batch norm, else empty."""
+    return np.zeros((net[0].shape[0], rows, width) if some_norm(net) else (1, 0, width))
 
 
 @njit(**OPTIONS)
 def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, targets,
-              orders, segments, uniforms):
-    """Run mini-batch steps in place on theta and the optimizer state (laid out like theta;
-    empty when the optimizer keeps none); returns whether theta is all finite. h, settings:
-    tuples of floats and ints (LR..EPS, OPTIMIZER..T_MIXED).
+              orders, segments, uniforms, stats):
+    """Run mini-batch steps in place on theta, the optimizer state (laid out like theta;
+    empty when the optimizer keeps none) and batch norm's running statistics (`stats`);
+    returns whether theta is all finite. h, settings: tuples of floats and ints (LR..EPS,
+    OPTIMIZER..T_MIXED).
 
     x (n, inputs), targets (n, outputs); segments (S, 3) int64 rows (order row, first
     batch, batches): each runs batches of the epoch whose example order is orders[row]
@@ -442,7 +535,7 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     """
     sizes, where = net[0], net[2]
     depth, n, bs = sizes.shape[0] - 1, x.shape[0], settings[BATCH_SIZE]
-    width, size = q_size(sizes)
+    width, size = q_size(net)
     rows_max = min(bs, n)
     Q, G = padded(theta, where, size), np.zeros(size)
     m, v = padded(m_state, where, size), padded(v_state, where, size)
@@ -450,6 +543,7 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
     nodes = (depth + 1, rows_max, width)
     A, Z, H, M = np.zeros(nodes), np.zeros(nodes), np.zeros(nodes), np.zeros(nodes)
     D, R, E = np.zeros(nodes), np.zeros(nodes), np.zeros(width)
+    norm = (stats, node_scratch(net, rows_max, width), np.zeros((depth + 1, width)))
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
     params, grads = split(Q, depth, width), split(G, depth, width)
     flat = (A.reshape(A.size), Z.reshape(Z.size), H.reshape(H.size), D.reshape(D.size),
@@ -467,9 +561,10 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
                     A[0, r, i] = x[e, i]
                 for i in range(targets.shape[1]):
                     T[r, i] = targets[e, i]
-            u = forward(params, net, rates, k, A, Z, H, M, R, E, flat, rows, uniforms, u, True)
-            backward(params, grads, net, rates, k, A, Z, H, M, R, E, D, flat, T, WT, B0, rows,
-                     True)
+            u = forward(params, net, rates, k, A, Z, H, M, R, E, norm, flat, rows, uniforms, u,
+                        True)
+            backward(params, grads, net, rates, k, A, Z, H, M, R, E, norm, D, flat, T, WT, B0,
+                     rows, True)
             update(Q, G, m, v, t, settings, h, depth * width * width)
     for padded_vector, vector in ((Q, theta), (m, m_state), (v, v_state), (t, t_state)):
         unpad(padded_vector, where, vector)
@@ -477,33 +572,36 @@ def train_run(theta, m_state, v_state, t_state, net, rates, k, h, settings, x, t
 
 
 @njit(**OPTIONS)
-def forward_all(theta, net, rates, k, x):
+def forward_all(theta, net, rates, k, x, stats):
     """Z and A (L+1, n, P): every node's pre-activation and value for the rows of x
-    (n, inputs), no dropout; layer l's are [l, :, :sizes[l]]."""
+    (n, inputs), no dropout, batch norm on its running statistics `stats`; layer l's are
+    [l, :, :sizes[l]]."""
     sizes, n = net[0], x.shape[0]
-    width, size = q_size(sizes)
+    width, size = q_size(net)
     # not zeroed (memset was a third of a large grid's time): real outputs read real values
     # and zero-padded weights only, whatever the padding of A and Z holds
     A, Z = np.empty((sizes.shape[0], n, width)), np.empty((sizes.shape[0], n, width))
     A[0, :, : sizes[0]] = x
     params = split(padded(theta, net[2], size), sizes.shape[0] - 1, width)
     a_flat, z_flat = A.reshape(A.size), Z.reshape(Z.size)
-    forward(params, net, rates, k, A, Z, A, A, np.zeros((1, 0, width)), np.empty(width),
+    norm = (stats, np.zeros((1, 0, width)), np.empty((sizes.shape[0], width)))
+    forward(params, net, rates, k, A, Z, A, A, np.zeros((1, 0, width)), np.empty(width), norm,
             (a_flat, z_flat, a_flat, a_flat, a_flat), n, np.empty(0), 0, False)
     return Z, A
 
 
 @njit(**OPTIONS)
-def measure_set(theta, net, k, x, targets):
+def measure_set(theta, net, k, x, targets, stats):
     """The evaluation of a whole set: Z and A (L+1, n, P) as forward_all's, the RMS of
     dL/dW of each weight matrix (L,) for the set's mean data loss (no dropout, no penalty:
     the diagnostics' gradient sizes), and live (L+1, P): whether each unit's value is
     nonzero for some row (dead units are hidden units that never are)."""
     sizes, n = net[0], x.shape[0]
     depth = sizes.shape[0] - 1
-    width, size = q_size(sizes)
+    width, size = q_size(net)
     nodes = (depth + 1, n, width)
     A, Z, D = np.zeros(nodes), np.zeros(nodes), np.zeros(nodes)
+    norm = (stats, node_scratch(net, n, width), np.zeros((depth + 1, width)))
     A[0, :, : sizes[0]] = x
     Q, G = padded(theta, net[2], size), np.zeros(size)
     params, grads = split(Q, depth, width), split(G, depth, width)
@@ -511,9 +609,10 @@ def measure_set(theta, net, k, x, targets):
     R, E = np.zeros((1, 0, width)), np.empty(width)   # evaluation: E, never R
     flat = (A.reshape(A.size), Z.reshape(Z.size), A.reshape(A.size), D.reshape(D.size),
             np.empty(n * width))
-    forward(params, net, off, k, A, Z, A, A, R, E, flat, n, np.empty(0), 0, False)
+    forward(params, net, off, k, A, Z, A, A, R, E, norm, flat, n, np.empty(0), 0, False)
     WT, B0 = np.zeros((depth, width, width)), np.zeros((depth, width))
-    backward(params, grads, net, off, k, A, Z, A, A, R, E, D, flat, targets, WT, B0, n, False)
+    backward(params, grads, net, off, k, A, Z, A, A, R, E, norm, D, flat, targets, WT, B0, n,
+             False)
     rms, GW = np.empty(depth), grads[0]
     for l in range(depth):
         total = 0.0

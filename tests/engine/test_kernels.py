@@ -305,23 +305,6 @@ def test_unknown_ids_run_on_the_reference(monkeypatch):
     assert trainer.run_steps(3) == 3
 
 
-def test_batch_norm_runs_on_the_reference():
-    """Batch norm is not compiled (yet): a network with it trains, evaluates and draws its
-    heatmaps by the NumPy reference, and its running statistics move as the reference's."""
-    fast, slow = (make_trainer("relu", "softmax", "adam", compiled=False) for _ in range(2))
-    for trainer in (fast, slow):
-        trainer.apply_edit(lambda t=trainer: t.net.set_batch_norm(0, True))
-    assert kernels.plan(fast.net) is None and kernels.ready(fast.net, fast.optimizer) is None
-    fast.use_kernels = True   # asked to compile: it steps aside all the same
-    run(fast)
-    run(slow)
-    assert_same(fast, slow)
-    np.testing.assert_array_equal(fast.net.bn_mean[0], slow.net.bn_mean[0])
-    x = np.random.default_rng(8).normal(size=(500, 2))
-    np.testing.assert_array_equal(kernels.forward(fast.net, x, compiled_from=0).output,
-                                  fast.net.forward(x).output)
-
-
 @pytest.mark.parametrize("why", ["env", "numba missing"])
 def test_the_server_trains_on_the_reference_without_the_kernels(monkeypatch, client, why):
     if why == "env":
