@@ -353,6 +353,11 @@ class Network(StructuralEdits):
         """Hidden layer `layer`'s PReLU slope of unit `node` (the layer must be PReLU)."""
         self.slopes[layer][node] = value
 
+    def set_norm_value(self, layer: int, node: int, field: str, value: float) -> None:
+        """Hidden layer `layer`'s batch norm `field` (gamma, beta, mean, var) of unit `node`."""
+        lists = {"gamma": self.gammas, "beta": self.betas, "mean": self.bn_mean, "var": self.bn_var}
+        lists[field][layer][node] = value
+
     def set_params(
         self, weights: list[Array], biases: list[Array], slopes: list[Array | None] | None = None,
         batch_norm: dict | None = None,

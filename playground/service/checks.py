@@ -102,6 +102,22 @@ def check_slope(hidden: list[str], sizes: list[int], layer: int, node: int) -> N
     _node("node", node, sizes[layer + 1] - 1, f"{hidden_name(layer)} has nodes")
 
 
+def check_norm(norms: list[bool], sizes: list[int], layer: int, node: int, field: str,
+                value: float) -> None:
+    """bn_<field>[layer][node] exists (`norms`: whether each hidden layer has batch norm)
+    and a variance is not negative; indexes out of range refused as a slope's are."""
+    if not norms:
+        check_layer(0, layer)
+    _node("layer", layer, len(norms) - 1, "bn values exist for hidden layer")
+    if not norms[layer]:
+        raise Refused(f"{hidden_name(layer)} has no batch norm: turn it on first",
+                      "no_batch_norm", {"layer": layer + 1, "index": layer}, status=409)
+    _node("node", node, sizes[layer + 1] - 1, f"{hidden_name(layer)} has nodes")
+    if field == "var" and value < 0.0:
+        raise Refused(f"var {value:g} is negative: a variance is 0 or more", "too_small",
+                      {"field": "var", "min": 0.0, "value": value})
+
+
 def check_label(data: Data, label: float) -> None:
     """`label` is a class of a classification dataset (any number for a regression)."""
     if data.kind != "regression" and (label != int(label) or not 0 <= label < data.classes):

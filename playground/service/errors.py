@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "last_neuron": ("layer",),
     "no_such_node": ("field", "value", "max"),
     "not_prelu": ("layer", "index", "activation"),
+    "no_batch_norm": ("layer", "index"),
     "too_many_epochs": ("epochs", "steps", "steps_per_epoch", "max_steps", "max_epochs"),
     "diverged": (),
     "not_a_class": ("label", "last"),

@@ -283,6 +283,14 @@ class Session:
         self.net.set_slope(layer, node, value)
         self._changed()
 
+    def set_norm_value(self, layer: int, node: int, field: str, value: float) -> None:
+        """Batch norm's gamma, beta, running mean or variance of node `node` of hidden
+        layer `layer`."""
+        checks.check_norm([h.batch_norm for h in self.net.hidden], self.net.sizes, layer, node,
+                          field, value)
+        self.net.set_norm_value(layer, node, field, value)
+        self._changed()
+
     def set_params(self, weights: list, biases: list, slopes: list | None,
                    batch_norm: dict | None = None) -> None:
         try:

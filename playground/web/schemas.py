@@ -225,6 +225,15 @@ class SlopeEdit(Strict):
     value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1])
 
 
+class NormEdit(Strict):
+    layer: int = Field(ge=0, description="hidden-layer index, as bn_gamma is indexed")
+    node: int = Field(ge=0)
+    field: Literal["gamma", "beta", "mean", "var"] = Field(
+        description="bn_gamma, bn_beta (learned), or the running bn_mean, bn_var")
+    value: FiniteFloat = Field(ge=Limits.weight_range[0], le=Limits.weight_range[1],
+                               description="a variance must not be negative")
+
+
 class LayerInsert(Strict):
     index: int = Field(ge=0, le=Limits.max_hidden_layers,
                        description="hidden-layer position (0 = first hidden layer)")

@@ -203,6 +203,55 @@ def test_slope_refusals_change_nothing(client, new_session):
     assert params(client, sid) == before
 
 
+BN_SECOND = [{"units": 3}, {"units": 2, "batch_norm": True}]
+
+
+@pytest.mark.parametrize("field", ["gamma", "beta", "mean", "var"])
+def test_batch_norm_edit_sets_exactly_that_value(client, new_session, field):
+    """PATCH /batch_norm sets one of bn_gamma, bn_beta, bn_mean, bn_var [layer][node], as
+    /slope sets a PReLU slope; the trace's normalization line uses it."""
+    sid = new_session(hidden=BN_SECOND)["id"]
+    before = params(client, sid)
+    response = client.patch(f"{API}/{sid}/batch_norm",
+                            json={"layer": 1, "node": 1, "field": field, "value": 0.75})
+    assert response.status_code == 200, response.text
+    after = params(client, sid)
+    for name in ("bn_gamma", "bn_beta", "bn_mean", "bn_var"):
+        want = before[name]
+        if name == f"bn_{field}":
+            want = [None, [want[1][0], 0.75]]
+        assert after[name] == want, name
+    assert after["weights"] == before["weights"] and after["biases"] == before["biases"]
+    line = next(s for s in client.post(f"{API}/{sid}/trace", json={"point": [1.0, 0.5]})
+                .json()["forward"] if s["node"] == "2:1")["batch_norm"]
+    assert line[field] == 0.75
+
+
+def test_batch_norm_edit_refusals_change_nothing(client, new_session):
+    sid = new_session(hidden=BN_SECOND)["id"]
+    before = params(client, sid)
+    edit = {"layer": 1, "node": 0, "field": "gamma", "value": 0.5}
+    error = refused(client, sid, "PATCH", "/batch_norm", 409, dict(edit, layer=0),
+                    code="no_batch_norm")
+    assert error["params"] == {"layer": 1, "index": 0}
+    error = refused(client, sid, "PATCH", "/batch_norm", 422, dict(edit, layer=2),
+                    code="no_such_node")
+    assert error["params"] == {"field": "layer", "value": 2, "max": 1}
+    error = refused(client, sid, "PATCH", "/batch_norm", 422, dict(edit, node=2),
+                    code="no_such_node")
+    assert error["params"] == {"field": "node", "value": 2, "max": 1}
+    error = refused(client, sid, "PATCH", "/batch_norm", 422, dict(edit, field="var", value=-0.1),
+                    code="too_small")
+    assert error["params"] == {"field": "var", "min": 0.0, "value": -0.1}
+    error = refused(client, sid, "PATCH", "/batch_norm", 422, dict(edit, field="eps"),
+                    code="unknown_id")
+    assert error["params"]["allowed"] == ["gamma", "beta", "mean", "var"]
+    refused(client, sid, "PATCH", "/batch_norm", 422, dict(edit, value=1e7), code="out_of_range")
+    refused(client, sid, "PATCH", "/batch_norm", 422,
+            raw=b'{"layer":1,"node":0,"field":"beta","value":NaN}', code="not_a_number")
+    assert params(client, sid) == before
+
+
 def test_a_network_without_hidden_layers_has_no_slope_to_set(client, new_session):
     sid = new_session(hidden=[])["id"]
     error = refused(client, sid, "PATCH", "/slope", 404, {"layer": 0, "node": 0, "value": 0.5},

@@ -1,13 +1,13 @@
 """The network's parameters and structure: all parameters at once, one weight, one bias,
-one PReLU slope, hidden layers and their neurons."""
+one PReLU slope, one batch norm value, hidden layers and their neurons."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
 from ..deps import ERRORS, Read, Work, answer
-from ..schemas import (BiasEdit, LayerInsert, NeuronAdd, Params, SlopeEdit, Snapshot,
-                       WeightEdit)
+from ..schemas import (BiasEdit, LayerInsert, NeuronAdd, NormEdit, Params, SlopeEdit,
+                       Snapshot, WeightEdit)
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -41,6 +41,14 @@ async def set_bias(body: BiasEdit, work: Work) -> Response:
 async def set_slope(body: SlopeEdit, work: Work) -> Response:
     """Set prelu_slopes[layer][node] (`layer` a hidden-layer index; the layer must be PReLU)."""
     return await work.edit(lambda s: s.set_slope(body.layer, body.node, body.value))
+
+
+@router.patch("/sessions/{session_id}/batch_norm", response_model=Snapshot)
+async def set_norm_value(body: NormEdit, work: Work) -> Response:
+    """Set bn_gamma, bn_beta, bn_mean or bn_var [layer][node] (`layer` a hidden-layer index;
+    the layer must have batch norm)."""
+    return await work.edit(lambda s: s.set_norm_value(body.layer, body.node, body.field,
+                                                      body.value))
 
 
 @router.post("/sessions/{session_id}/layers", response_model=Snapshot)
