@@ -10,8 +10,10 @@ import { fmt, parseDecimal } from "../numbers.js";
 import { fieldName } from "../i18n.js";
 import { PageMessage } from "./messages.js";
 
-// A control id of a lesson (API: a config field, "weights", "activation", "dropout") ->
-// the page's elements that change it. "weights" is checked by the editor itself.
+// A control id of a lesson (API: a config field, "weights", or a hidden layer's own
+// setting: "activation", "dropout", "noise_sigma", "batch_norm") -> the page's elements
+// that change it. "weights" (a weight, a bias or a PReLU slope typed) is checked by the
+// editors themselves (editing.js, unit_picker.js).
 export const CONTROL_ELEMENTS = {
   dataset: ["#dataset", "#dataset-thumbs button", "#own-data", "#own-data-upload", "#draw-toggle"], classes: ["#classes"],
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
@@ -19,6 +21,7 @@ export const CONTROL_ELEMENTS = {
   hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']"],
   activation: ["#activation", "[data-control^='act:']"],
   dropout: ["[data-control^='drop:']", "[data-control^='layer-dropout:']"],
+  noise_sigma: ["[data-control^='layer-noise_sigma:']"], batch_norm: ["[data-control^='layer-batch_norm:']"],
   head: ["#head"], threshold: ["#threshold"], learning_rate: ["#learning-rate", "#learning-rate-typed"],
   batch_size: ["#batch-size"], optimizer: ["#optimizer"], regularization: ["#regularization"],
   reg_rate: ["#reg-rate"], init: ["#init"], seed: ["#reseed"], momentum: ["#momentum"],
@@ -293,6 +296,13 @@ export class LessonPlayer {
 
   weightsLocked() {
     return this.locked.has("weights");
+  }
+
+  // The controls the lesson under way hides (none until the lesson is fetched; its
+  // arrival renders again): the layer settings table leaves their columns out.
+  hiddenIn(snap) {
+    const lesson = snap.lesson && this.lessons.get(snap.lesson.lesson_id);
+    return new Set(lesson?.hidden || []);
   }
 }
 
