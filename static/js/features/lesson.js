@@ -17,8 +17,9 @@ import { PageMessage } from "./messages.js";
 export const CONTROL_ELEMENTS = {
   dataset: ["#dataset", "#dataset-thumbs button", "#own-data", "#own-data-upload", "#draw-toggle"], classes: ["#classes"],
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
-  data_seed: ["#regenerate"], features: [".feature-toggle"],
-  hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']"],
+  data_seed: ["#regenerate"], features: [".feature-toggle", "#network .node.off"],
+  hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']",
+    "[data-control^='units:']"],
   activation: ["#activation", "[data-control^='act:']"],
   dropout: ["[data-control^='drop:']", "[data-control^='layer-dropout:']"],
   noise_sigma: ["[data-control^='layer-noise_sigma:']"], batch_norm: ["[data-control^='layer-batch_norm:']"],
