@@ -29,6 +29,13 @@ export const CONTROL_ELEMENTS = {
   adam_beta1: ["#adam-beta1"], adam_beta2: ["#adam-beta2"], weights: [],
 };
 const STORE_KEY = "neural-playground.lessons";   // {lesson id: {step, done: [bool]}}
+const CONTROL_WORDS = { weights: "weightsByHand" };   // what the lock of "weights" stops
+
+// A control in the page's language: its setting's name (as the refusals name it), or
+// what locking it stops.
+export function controlName(control, tr) {
+  return CONTROL_WORDS[control] ? tr.t(CONTROL_WORDS[control]) : fieldName(control, tr.lang);
+}
 
 export class LessonPlayer {
   constructor(state, { tr }) {
@@ -279,7 +286,7 @@ export class LessonPlayer {
     this.locking = Boolean(lesson);
     this.locked = new Set(lesson?.locked || []);
     setText($("#lesson-locked"), this.locked.size
-      ? this.tr.t("lessonLockedList", { controls: [...this.locked].map((c) => fieldName(c, this.tr.lang))
+      ? this.tr.t("lessonLockedList", { controls: [...this.locked].map((c) => controlName(c, this.tr))
         .join(this.tr.lang === "zh" ? "、" : ", ") }) : "");
     for (const [control, selectors] of Object.entries(CONTROL_ELEMENTS)) {
       const locked = this.locked.has(control);
