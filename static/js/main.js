@@ -92,7 +92,7 @@ async function start(tr, messages) {
   state.on("render", (snap) => {
     settings.render(snap);
     typed.render(snap.config);
-    layerSettings.render(snap.config);
+    layerSettings.render(snap.config, { omit: lesson.hiddenIn(snap) });
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     if (state.diagramFresh) picker.render(snap);
     output.render(snap, { playing: play.playing });

@@ -4,12 +4,16 @@ through the stored record, answers checked."""
 
 from __future__ import annotations
 
-from playground.service.lessons import lessons
+import re
+from pathlib import Path
+
+from playground.service.lessons import CONTROLS, lessons
 from playground.service.records import from_record, to_record
 
 from .api_support import API, refused
 
 LESSON = "crash-course-task"
+PAGE_JS = Path(__file__).resolve().parents[2] / "static" / "js"
 
 
 def test_the_list_names_every_lesson_in_both_languages(client):
@@ -138,3 +142,19 @@ def test_every_lesson_is_answered_as_the_openapi_schema_says(client):
             name = "Task" if step["kind"] == "task" else "QuestionView"
             jsonschema.validate(step, {"$ref": f"#/components/schemas/{name}",
                                        "components": components})
+
+
+def test_the_page_can_lock_and_name_every_control_a_lesson_may_name():
+    """Each control has its elements in the lesson player (lesson.js CONTROL_ELEMENTS;
+    "weights" is checked by the editors) and its name in both languages (FIELD_NAMES)."""
+    player = (PAGE_JS / "features" / "lesson.js").read_text(encoding="utf-8")
+    block = re.search(r"^export const CONTROL_ELEMENTS = \{\n(.*?)^\};", player, re.M | re.S)
+    assert block, "no CONTROL_ELEMENTS in lesson.js"
+    assert set(re.findall(r"(\w+): \[", block.group(1))) == set(CONTROLS)
+    refusals = (PAGE_JS / "strings" / "refusals.js").read_text(encoding="utf-8")
+    names = refusals[refusals.index("export const FIELD_NAMES"):]
+    for lang in ("en", "zh"):
+        table = re.search(rf"^  {lang}: \{{\n(.*?)^  \}},", names, re.M | re.S)
+        assert table, f"no {lang} FIELD_NAMES"
+        named = set(re.findall(r"(\w+): \"[^\"]+\"", table.group(1)))
+        assert set(CONTROLS) <= named, set(CONTROLS) - named

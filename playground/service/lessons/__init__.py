@@ -1,11 +1,18 @@
 """Lessons as data (API.md 6.3): one YAML file per lesson in this folder, validated
 against the models below when loaded. A broken lesson fails the test suite
-(tests/service/test_lessons.py loads and solves every one), never the page.
+(tests/service/lessons/test_lesson_files.py loads and solves every one), never the page.
 
 A lesson has texts in English and Chinese, the playground it starts from (a config and,
-optionally, parameters), the page controls it locks or hides, and its steps. A step is a
-task, whose goals (service/goals.py) the server checks on the live session, or a
-question (choices or a number: predict, then run), checked when answered. Both may
+optionally, parameters), the page controls it locks (shown, disabled) or hides, and its
+steps. A control (`CONTROLS`) is a setting by its Config field name (`learning_rate`,
+`momentum`, `adam_beta1`, `init`, ...; `hidden` is adding and removing layers and
+neurons), a hidden layer's own setting on every layer (`activation`, `dropout`,
+`noise_sigma`, `batch_norm`), or `weights`: typing a weight, a bias or a PReLU slope.
+The page only obeys them (static/js/features/lesson.js); the server does not refuse a
+change a lesson locks.
+
+A step is a task, whose goals (service/goals.py) the server checks on the live session,
+or a question (choices or a number: predict, then run), checked when answered. Both may
 reset parts of the playground when they begin (`start`), and have hints and an
 explanation shown once done.
 """
@@ -26,9 +33,11 @@ from ..goals import Goal, Predicate, describe
 FOLDER = Path(__file__).parent
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # what a lesson may lock or hide on the page: a setting (a Config field), "weights"
-# (editing a weight or a bias by hand), or the hidden layers' "activation" and "dropout"
-# menus on their own ("hidden" is the layers and their neurons)
-CONTROLS = tuple(Config.model_fields) + ("weights", "activation", "dropout")
+# (editing a weight, a bias or a PReLU slope by hand), or one of the hidden layers' own
+# settings (a HiddenLayerConfig field: "activation", "dropout", "noise_sigma",
+# "batch_norm") on every layer at once ("hidden" is the layers and their neurons)
+LAYER_CONTROLS = ("activation", "dropout", "noise_sigma", "batch_norm")
+CONTROLS = tuple(Config.model_fields) + ("weights",) + LAYER_CONTROLS
 Control = Literal[CONTROLS]  # type: ignore[valid-type]
 
 

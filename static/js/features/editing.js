@@ -71,7 +71,7 @@ export class NetworkEditing {
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
       }), field),
       editWeight: (id, path, ev) => {
-        if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
+        if (this.refusedByLesson()) return;
         const [l, i, j] = id.split(":").map(Number);
         this.openEditor(ev, path, this.view.weightOf(path), this.tr.t("editWeight"),
           this.tr.t("editWhatWeight", { from: `${l}:${i}`, to: `${l + 1}:${j}` }),
@@ -108,10 +108,18 @@ export class NetworkEditing {
 
   // A node's bias or PReLU slope typed in: `set(session, hidden layer, node, value)`.
   editNodeValue(nodeId, button, title, what, set) {
-    if (this.locked?.()) { this.state.messages.error(new PageMessage("lessonWeightsLocked"), "weight"); return; }
+    if (this.refusedByLesson()) return;
     const [l, j] = nodeId.split(":").map(Number);
     this.openEditor(null, button, Number(button.dataset.value), this.tr.t(title),
       this.tr.t(what, { node: nodeId }), (v) => set(this.state.sessionId, l - 1, j, v));
+  }
+
+  // A lesson that locks "weights" keeps every weight, bias and PReLU slope: said in the
+  // banner (the editor's own slot is not shown, the editor staying closed).
+  refusedByLesson() {
+    if (!this.locked?.()) return false;
+    this.state.messages.error(new PageMessage("lessonWeightsLocked"), null);
+    return true;
   }
 
   async edit(call, field) {

@@ -8,12 +8,12 @@ import { api, ApiError } from "../api.js";
 import { $ } from "../dom.js";
 import { fieldName, ID_GROUPS } from "../i18n.js";
 import { parseDecimal } from "../numbers.js";
-import { CONTROL_ELEMENTS } from "./lesson.js";
+import { CONTROL_ELEMENTS, controlName } from "./lesson.js";
 import { PageMessage } from "./messages.js";
 
 const OP_SIGNS = { "<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=" };
 // controls the page names by their button rather than by the setting they change
-const CONTROL_KEYS = { data_seed: "regenerate", seed: "reseed", weights: "exWeightsByHand" };
+const CONTROL_KEYS = { data_seed: "regenerate", seed: "reseed" };
 const NEEDS_INPUTS = { layer: ["layer"], node: ["node"], point: ["x1", "x2"] };
 
 export class ExerciseMaker {
@@ -226,7 +226,7 @@ export class ExerciseMaker {
       for (const control of controls) {
         const tr = body.insertRow();
         tr.dataset.control = control;
-        const name = CONTROL_KEYS[control] ? t(CONTROL_KEYS[control]) : fieldName(control, this.tr.lang);
+        const name = CONTROL_KEYS[control] ? t(CONTROL_KEYS[control]) : controlName(control, this.tr);
         tr.insertCell().textContent = name;
         tr.insertCell().append(checkbox("lock", t("exLockControl", { name }), locked.has(control)));
         const hideCell = tr.insertCell();

@@ -96,8 +96,8 @@ export class LayerSettings {
     this.view.setTranslator(tr);
   }
 
-  render(config) {
-    this.view.render(config);
+  render(config, options) {
+    this.view.render(config, options);
   }
 
   apply(k, setting, read) {

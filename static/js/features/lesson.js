@@ -10,21 +10,32 @@ import { fmt, parseDecimal } from "../numbers.js";
 import { fieldName } from "../i18n.js";
 import { PageMessage } from "./messages.js";
 
-// A control id of a lesson (API: a config field, "weights", "activation", "dropout") ->
-// the page's elements that change it. "weights" is checked by the editor itself.
+// A control id of a lesson (API: a config field, "weights", or a hidden layer's own
+// setting: "activation", "dropout", "noise_sigma", "batch_norm") -> the page's elements
+// that change it. "weights" (a weight, a bias or a PReLU slope typed) is checked by the
+// editors themselves (editing.js, unit_picker.js).
 export const CONTROL_ELEMENTS = {
   dataset: ["#dataset", "#dataset-thumbs button", "#own-data", "#own-data-upload", "#draw-toggle"], classes: ["#classes"],
   num_samples: ["#samples"], noise: ["#noise"], train_ratio: ["#train-ratio"],
-  data_seed: ["#regenerate"], features: [".feature-toggle"],
-  hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']"],
+  data_seed: ["#regenerate"], features: [".feature-toggle", "#network .node.off"],
+  hidden: ["#add-layer", "#remove-layer", "[data-control^='add:']", "[data-control^='remove:']",
+    "[data-control^='units:']"],
   activation: ["#activation", "[data-control^='act:']"],
   dropout: ["[data-control^='drop:']", "[data-control^='layer-dropout:']"],
+  noise_sigma: ["[data-control^='layer-noise_sigma:']"], batch_norm: ["[data-control^='layer-batch_norm:']"],
   head: ["#head"], threshold: ["#threshold"], learning_rate: ["#learning-rate", "#learning-rate-typed"],
   batch_size: ["#batch-size"], optimizer: ["#optimizer"], regularization: ["#regularization"],
   reg_rate: ["#reg-rate"], init: ["#init"], seed: ["#reseed"], momentum: ["#momentum"],
   adam_beta1: ["#adam-beta1"], adam_beta2: ["#adam-beta2"], weights: [],
 };
 const STORE_KEY = "neural-playground.lessons";   // {lesson id: {step, done: [bool]}}
+const CONTROL_WORDS = { weights: "weightsByHand" };   // what the lock of "weights" stops
+
+// A control in the page's language: its setting's name (as the refusals name it), or
+// what locking it stops.
+export function controlName(control, tr) {
+  return CONTROL_WORDS[control] ? tr.t(CONTROL_WORDS[control]) : fieldName(control, tr.lang);
+}
 
 export class LessonPlayer {
   constructor(state, { tr }) {
@@ -275,7 +286,7 @@ export class LessonPlayer {
     this.locking = Boolean(lesson);
     this.locked = new Set(lesson?.locked || []);
     setText($("#lesson-locked"), this.locked.size
-      ? this.tr.t("lessonLockedList", { controls: [...this.locked].map((c) => fieldName(c, this.tr.lang))
+      ? this.tr.t("lessonLockedList", { controls: [...this.locked].map((c) => controlName(c, this.tr))
         .join(this.tr.lang === "zh" ? "、" : ", ") }) : "");
     for (const [control, selectors] of Object.entries(CONTROL_ELEMENTS)) {
       const locked = this.locked.has(control);
@@ -293,6 +304,13 @@ export class LessonPlayer {
 
   weightsLocked() {
     return this.locked.has("weights");
+  }
+
+  // The controls the lesson under way hides (none until the lesson is fetched; its
+  // arrival renders again): the layer settings table leaves their columns out.
+  hiddenIn(snap) {
+    const lesson = snap.lesson && this.lessons.get(snap.lesson.lesson_id);
+    return new Set(lesson?.hidden || []);
   }
 }
 

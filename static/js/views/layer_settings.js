@@ -11,7 +11,8 @@ import { short } from "../numbers.js";
 // A setting of one hidden layer (a field of the API's HiddenLayerConfig): its string key
 // (column heading and note), its input kind, its range from the catalog's limits (below:
 // the top is excluded), and the layers it means something for. A column is shown while
-// at least one layer has a use for it; the other layers' cells say "—".
+// at least one layer has a use for it (and a lesson does not hide it); the other layers'
+// cells say "—".
 export const LAYER_SETTINGS = [
   { key: "dropout", label: "dropout", note: "dropoutNote", kind: "number",
     range: (limits) => [0, limits.max_dropout], below: (limits) => limits.dropout_exclusive,
@@ -54,9 +55,10 @@ export class LayerSettingsView {
     this.built = "";
   }
 
-  render(config) {
+  // omit: the keys of settings not to show (those a lesson hides)
+  render(config, { omit = new Set() } = {}) {
     const hidden = config.hidden;
-    const columns = LAYER_SETTINGS.filter((s) => hidden.some((h) => s.applies(h)));
+    const columns = LAYER_SETTINGS.filter((s) => !omit.has(s.key) && hidden.some((h) => s.applies(h)));
     const key = JSON.stringify([hidden.map((h) => [h.activation, columns.map((s) => s.applies(h))]),
       columns.map((s) => s.key), this.tr.lang]);
     if (key !== this.built) this.build(hidden, columns, key);
@@ -91,7 +93,7 @@ export class LayerSettingsView {
     this.table.replaceChildren(holding("thead", [head]), holding("tbody", rows));
     this.notes.replaceChildren(...columns.map((s) => el("p", {}, t(s.note))));
     this.summary.textContent = t("layerSettingsOf", { list: columns.map((s) => t(s.label)).join(t("listComma")) });
-    setProp(this.box, "hidden", hidden.length === 0);
+    setProp(this.box, "hidden", columns.length === 0);
     if (columns.some((s) => s.opens && !this.columns.includes(s.key))) this.box.open = true;
     this.columns = columns.map((s) => s.key);
   }
