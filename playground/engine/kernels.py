@@ -202,9 +202,10 @@ def train(net: Network, optimizer: Optimizer, x: Array, targets: Array, orders: 
     finite = ops.train_run(theta, state[0], state[1], state[2], layout, rates, _CONSTS, hyper,
                            settings, _float_matrix(x), _float_matrix(targets), orders,
                            segments, uniforms, stats)
-    for h, (mean, var) in enumerate(zip(net.bn_mean, net.bn_var)):
-        if mean is not None:  # moved in place, as the reference's bn_forward moves them
-            mean[:], var[:] = stats[0, h, : mean.size], stats[1, h, : var.size]
+    if stats is not _NO_STATS:  # moved in place, as the reference's bn_forward moves them
+        for h, (mean, var) in enumerate(zip(net.bn_mean, net.bn_var)):
+            if mean is not None:
+                mean[:], var[:] = stats[0, h, : mean.size], stats[1, h, : var.size]
     return finite
 
 
