@@ -83,6 +83,58 @@ def test_the_play_loop_asks_for_the_shown_units_heatmaps_only(ui):
         assert sorted(frame["node_ids"]) == ["0:0", "0:1", "2:99", "3:0"], frame["node_ids"]
 
 
+def painted_at(page, selector: str) -> int:
+    """How many of the node-heatmap canvas's pixels under `selector`'s box are painted."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        const canvas = document.querySelector('canvas.node-thumbs');
+        const at = canvas.getBoundingClientRect(), k = canvas.width / at.width;
+        const d = canvas.getContext('2d').getImageData(Math.round((box.left - at.left + 3) * k),
+            Math.round((box.top - at.top + 3) * k), Math.round((box.width - 6) * k),
+            Math.round((box.height - 6) * k)).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }""", selector)
+
+
+def test_an_edit_fetches_the_shown_units_heatmaps_only(ui):
+    """Outside play too (a weight typed, a reset), the page asks for the grids it shows:
+    the narrow layers' nodes and the expanded unit, not 251; another unit hovered gets its
+    own grid on demand, and shows it."""
+    page = ui.page
+    answers = []
+    page.on("response", lambda r: answers.append(r) if "/heatmaps?" in r.url else None)
+    ui.open(f"lang=en&{WIDE}")
+    ui.control("Layer").select_option("2")
+    ui.control("Neuron").fill("99")
+    ui.control("Neuron").press("Tab")
+    expect(page.locator(".expanded-id")).to_have_text("2:99")
+
+    def grids_after(edit) -> list[list[str]]:
+        answers.clear()
+        with page.expect_response(lambda r: "/heatmaps?" in r.url):
+            edit()
+        ui.settle()
+        return [sorted(r.json()["nodes"]) for r in answers]
+
+    ui.control("Weight into it").select_option("5")
+    value = ui.control("New value")
+    value.fill("0.75")
+    fetched = grids_after(lambda: value.press("Enter"))
+    assert fetched == [["0:0", "0:1", "2:99", "3:0"]], fetched   # not 2 + 124 + 124 + 1
+    assert params(ui)["weights"][1][5][99] == 0.75
+    fetched = grids_after(lambda: ui.button("Reset").click())
+    assert fetched == [["0:0", "0:1", "2:99", "3:0"]], fetched
+    assert painted_at(page, ".expanded-node") > 100
+    # another unit hovered: its grid alone, at the node grids' resolution, then painted
+    answers.clear()
+    with page.expect_response(lambda r: "node_ids=1%3A40" in r.url) as got:
+        page.hover('[data-node="1:40"]')
+    assert sorted(got.value.json()["nodes"]) == ["1:40"]
+    expect(page.locator(".expanded-id")).to_have_text("1:40")
+    wait_until(page, lambda: painted_at(page, ".expanded-node") > 100, message="1:40's heatmap")
+    assert page.evaluate("Boolean(window.playground.heatmaps.nodes['1:40'])")
+    assert sum(len(r.json()["nodes"]) for r in answers) == 1
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_weight_of_a_wide_layer_is_edited_through_the_picker(ui, lang):
     page = ui.page

@@ -89,16 +89,24 @@ export class NetworkEditing {
     return on;
   }
 
-  // A wide layer's unit expanded while no frame brings its heatmap (frames carry the
-  // shown ones only: NetworkView.visibleNodeIds): every grid once, then it shows.
+  // A wide layer's unit expanded whose heatmap the page lacks (frames and State.show ask
+  // for the shown units' only: NetworkView.nodeIdsFor): its grid alone, at the node grids'
+  // resolution. One request at a time; the unit expanded last is fetched next.
   async fetchGrid(id) {
-    const heatmaps = this.state.heatmaps;
-    if (!id || !heatmaps || heatmaps.nodes[id] || this.fetching || this.playing?.()) return;
+    this.wantedGrid = id;
+    if (this.fetching) return;
     this.fetching = true;
     try {
-      const all = await api.heatmaps(this.state.sessionId, heatmaps.resolution);
-      if (this.state.heatmaps === heatmaps) Object.assign(heatmaps.nodes, all.nodes);
-      this.view.repaintThumbnails();
+      for (;;) {
+        const want = this.wantedGrid, heatmaps = this.state.heatmaps;
+        if (!want || !heatmaps || heatmaps.nodes[want] || this.playing?.()) break;
+        const R = heatmaps.node_resolution || heatmaps.resolution;
+        const found = await api.heatmaps(this.state.sessionId, R, [want]);
+        if (this.state.heatmaps !== heatmaps) continue;   // newer heatmaps came: ask again
+        if (!found.nodes[want]) break;                      // the network has no such node now
+        heatmaps.nodes[want] = found.nodes[want];
+        this.view.repaintThumbnails();
+      }
     } catch (err) {
       this.state.messages.error(err, null);
     } finally {
@@ -134,6 +142,7 @@ export class NetworkEditing {
     ];
     if (spread) this.later(parts);
     else parts.forEach((part) => part());
+    this.fetchGrid(this.view.expanded);   // an expanded unit the heatmaps came without
     const hidden = snap.layers.length - 2;
     setText($("#layer-count"), this.tr.tn("hiddenLayerCount", hidden));
     const state = this.state;

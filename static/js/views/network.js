@@ -14,7 +14,7 @@ import { LayerHeads } from "./layer_heads.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
-import { COMPACT_ABOVE, WideLayers, stripShape } from "./wide_layers.js";
+import { WideLayers, isCompactLayer, stripShape } from "./wide_layers.js";
 
 const NODE = 38;        // node square, px (times drawing.size, as every length below)
 const GAP = 12;         // vertical gap between nodes
@@ -99,7 +99,8 @@ export class NetworkView {
     Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, weights: null });
     this.expandedBy = { trace: this.expandedBy?.trace, pick: this.expandedBy?.pick };
     const sizes = snapshot.layers.map((l) => l.units);
-    const compact = (c) => c > 0 && c < sizes.length - 1 && sizes[c] > COMPACT_ABOVE;
+    this.sizes = sizes;
+    const compact = (c) => isCompactLayer(sizes, c);
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
     const columns = sizes.length;

@@ -18,6 +18,24 @@ const GROUP_ROWS = 4;              // a band's group: four rows of cells
 const CELL = 10, PITCH = 12, GROUP_GAP = 5;   // px, times drawing.size
 const GREY = [150, 150, 150];
 
+// Whether layer c of a network of these layer sizes is drawn compactly (a hidden one only).
+export function isCompactLayer(sizes, c) {
+  return c > 0 && c < sizes.length - 1 && sizes[c] > COMPACT_ABOVE;
+}
+
+// The ids whose heatmaps a network of these layer sizes shows: every unit of a layer drawn
+// unit by unit, and of a compact layer's units only those in `expanded` (ids, or null); null:
+// every node's, when no layer is compact.
+export function shownNodeIds(sizes, expanded) {
+  if (!sizes.some((_, c) => isCompactLayer(sizes, c))) return null;
+  const ids = sizes.flatMap((n, l) => (isCompactLayer(sizes, l) ? [] : Array.from({ length: n }, (_, j) => `${l}:${j}`)));
+  for (const id of new Set(expanded)) {
+    const [l, j] = id ? id.split(":").map(Number) : [-1, -1];
+    if (isCompactLayer(sizes, l) && j < sizes[l]) ids.push(id);
+  }
+  return ids;
+}
+
 // The cell grid of a compact layer of `units`: 2 to 4 columns, at most 32 rows.
 export function stripShape(units) {
   const cols = Math.min(4, Math.max(2, Math.ceil(units / 32)));
@@ -186,10 +204,14 @@ export const WideLayers = {
 
   // The ids whose heatmaps show (null: every node's, when no layer is compact).
   visibleNodeIds() {
-    if (!this.strips.size) return null;
-    const ids = [...this.nodes.values()].filter((n) => !n.cell).map((n) => `${n.l}:${n.j}`);
-    if (this.expanded && !ids.includes(this.expanded)) ids.push(this.expanded);
-    return ids;
+    return this.sizes ? shownNodeIds(this.sizes, [this.expanded]) : null;
+  },
+
+  // Those the diagram will show once it draws `snapshot` (its layers may have changed):
+  // the expanded unit's, and the step-through's and the picker's, which a rebuild keeps.
+  nodeIdsFor(snapshot) {
+    const by = this.expandedBy || {};
+    return shownNodeIds(snapshot.layers.map((l) => l.units), [this.expanded, by.trace, by.pick]);
   },
 
   // The expanded unit's edges in and out, and the step-through's unit's edges in when a
