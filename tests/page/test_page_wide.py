@@ -199,6 +199,88 @@ def test_the_step_through_reaches_a_unit_beyond_16(ui, lang):
     expect(page.locator(".expanded-id")).to_have_text("1:101")
 
 
+BAND_WORDS = {
+    "en": {"tip": "Band {a} → {b}: 256 weights", "click": "Click it (or press Enter)",
+           "numbers": r"mean ([-+]?\d\.\d{3}) · mean \|w\| (\d\.\d{3}) · largest \|w\| (\d\.\d{3})",
+           "picked": "From the band {a} → {b}"},
+    "zh": {"tip": "色带 {a} → {b}：256个权重", "click": "点击它（或按回车）",
+           "numbers": r"平均值 ([-+]?\d\.\d{3}) · 平均\|w\| (\d\.\d{3}) · 最大\|w\| (\d\.\d{3})",
+           "picked": "来自色带 {a} → {b}"},
+}
+
+
+def band_point(page, group: int, slot: int) -> tuple[float, float]:
+    """A point just right of layer 1's grid, in group `group`'s slot for layer 2's group
+    `slot` (8 groups of 16 units a layer of 124): on the band that joins them."""
+    frame = page.locator('[data-strip="1"]').bounding_box()
+    top = page.locator(f'[data-node="1:{16 * group}"]').bounding_box()["y"]
+    last = page.locator(f'[data-node="1:{16 * group + 15}"]').bounding_box()
+    bottom = last["y"] + last["height"]
+    return frame["x"] + frame["width"] + 2, top + (bottom - top) * (slot + 0.5) / 8
+
+
+def band_numbers(weights, rows: range, cols: range) -> tuple[float, float, float]:
+    values = [weights[1][i][j] for i in rows for j in cols]
+    return (sum(values) / len(values), sum(abs(w) for w in values) / len(values),
+            max(abs(w) for w in values))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_band_says_what_it_joins_and_opens_the_picker_there(ui, lang):
+    """A band's tooltip names its two groups and their weights' mean, mean size and largest
+    size (what its colour encodes), the API's numbers; a click, or B on a unit then the
+    arrows and Enter, opens the unit picker at that pair of groups."""
+    page = ui.page
+    words, pick = BAND_WORDS[lang], WORDS[lang]
+    ui.open(f"lang={lang}&{WIDE}")
+    weights = params(ui)["weights"]
+    tip = page.locator("#tooltip")
+    x, y = band_point(page, 2, 5)   # 1:32–1:47 → 2:80–2:95
+    page.mouse.move(x, y)
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text(words["tip"].format(a="1:32–1:47", b="2:80–2:95"))
+    expect(tip).to_contain_text(words["click"])
+    shown = [float(v) for v in re.search(words["numbers"], tip.inner_text()).groups()]
+    assert shown == pytest.approx(band_numbers(weights, range(32, 48), range(80, 96)), abs=6e-4)
+    assert page.locator("svg.edges").evaluate("e => getComputedStyle(e).cursor") == "pointer"
+    page.mouse.click(x, y)
+    expect(ui.control(pick["layer"])).to_have_value("2")
+    expect(ui.control(pick["unit"])).to_have_value("80")
+    expect(ui.control(pick["from"])).to_have_value("32")
+    expect(ui.control(pick["from"])).to_be_focused()
+    expect(page.get_by_test_id("pick-band")).to_contain_text(words["picked"].format(a="1:32–1:47", b="2:80–2:95"))
+    expect(page.get_by_test_id("pick-what")).to_contain_text("1:32")
+    assert float(ui.control(pick["value"]).input_value()) == pytest.approx(weights[1][32][80], abs=5e-4)
+    expect(page.locator(".expanded-id")).to_have_text("2:80")
+    # a weight of the band's pair picked is still in it; one outside it is not
+    ui.control(pick["from"]).select_option("40")
+    expect(page.get_by_test_id("pick-band")).to_contain_text("1:32–1:47")
+    ui.control(pick["from"]).select_option("77")
+    expect(page.get_by_test_id("pick-band")).to_have_text("")
+    page.mouse.move(x, y - 200)   # off the bands: no tooltip
+    expect(tip).to_be_hidden()
+    # the keyboard: B on unit 1:40 (group 2), the next band down, Enter
+    page.locator('[data-node="1:40"]').focus()
+    page.keyboard.press("b")
+    stand = page.locator(".band-focus")
+    expect(stand).to_be_focused()
+    expect(stand).to_have_attribute("aria-label", re.compile(re.escape(
+        words["tip"].format(a="1:32–1:47", b="2:0–2:15"))))
+    page.keyboard.press("ArrowDown")
+    expect(stand).to_have_attribute("aria-label", re.compile(re.escape(
+        words["tip"].format(a="1:32–1:47", b="2:16–2:31"))))
+    expect(tip).to_contain_text(words["tip"].format(a="1:32–1:47", b="2:16–2:31"))
+    page.keyboard.press("Enter")
+    expect(ui.control(pick["unit"])).to_have_value("16")
+    expect(ui.control(pick["from"])).to_have_value("32")
+    expect(page.get_by_test_id("pick-band")).to_contain_text(words["picked"].format(a="1:32–1:47", b="2:16–2:31"))
+    # and Escape on a band goes back to the unit
+    page.locator('[data-node="1:40"]').focus()
+    page.keyboard.press("b")
+    page.keyboard.press("Escape")
+    expect(page.locator('[data-node="1:40"]')).to_be_focused()
+
+
 def test_a_layer_is_made_wide_from_its_header(ui):
     """The neurons typed into a layer's header: 124 at once (the + adds one at a time)."""
     page = ui.page

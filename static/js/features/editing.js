@@ -66,6 +66,7 @@ export class NetworkEditing {
         on.setLayer(k, { units: n });
       },
       pickUnit: (id) => this.picker?.pick(id),
+      pickBand: (band) => this.picker?.pickBand(band),
       expanded: (id) => this.fetchGrid(id),
       setLayer: (k, changes, field = "hidden") => this.settings.change(() => ({
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
@@ -85,6 +86,7 @@ export class NetworkEditing {
       limit: (reason) => this.state.messages.error(new PageMessage("limitHere", { reason }), "hidden"),
       hoverNode: (id, div) => this.hoverNode(id, div),
       hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
+      hoverBand: (band, ev, anchor) => this.hoverBand(band, ev, anchor),
     };
     return on;
   }
@@ -159,6 +161,8 @@ export class NetworkEditing {
     if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
     const edge = this.hoveredEdge && this.view.edges.get(this.hoveredEdge);
     if (edge && !tip.hidden) this.hoverEdge(this.hoveredEdge, edge);   // the new weight
+    const band = this.view.bandLit;
+    if (band && !tip.hidden) this.hoverBand(band);   // its new weights, where it was
   }
 
   // Draw the parts one per animation frame.
@@ -232,6 +236,16 @@ export class NetworkEditing {
     this.showTooltip(t("edgeTip", { text: t("weightInto", { from: `${l}:${i}`, to: `${l + 1}:${j}`, w: signed }), sign }),
       ev?.clientX ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 }
         : path.getBoundingClientRect());
+  }
+
+  // A wide layer's band: what it joins, its weights' mean and largest size, and that a
+  // click reaches them (at the pointer, or below the keyboard's stand-in `anchor`).
+  hoverBand(band, ev = null, anchor = null) {
+    if (!band) { $("#tooltip").hidden = true; return; }
+    const rect = anchor ? anchor.getBoundingClientRect() : ev?.clientX !== undefined
+      ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 } : this.bandRect;
+    this.bandRect = rect;
+    this.showTooltip(`${this.view.bandText(band)}\n${this.tr.t("bandClick")}`, rect);
   }
 
   showTooltip(text, rect) {

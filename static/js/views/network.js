@@ -14,6 +14,7 @@ import { LayerHeads } from "./layer_heads.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
+import { WideBands } from "./wide_bands.js";
 import { WideLayers, isCompactLayer, stripShape } from "./wide_layers.js";
 
 const NODE = 38;        // node square, px (times drawing.size, as every length below)
@@ -45,7 +46,8 @@ export class NetworkView {
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
     Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
     Object.assign(this, LayerHeads);    // layerControls, layerFacts
-    Object.assign(this, WideLayers);    // strips of cells, bands, the expanded unit
+    Object.assign(this, WideLayers);    // strips of cells, the expanded unit
+    Object.assign(this, WideBands);     // the bands between a wide layer and its neighbours
   }
 
   setTranslator(tr) {
@@ -96,7 +98,7 @@ export class NetworkView {
     this.geometry = [];
     this.strips.clear();
     this.bands = [];
-    Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, weights: null });
+    Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, bandLit: null, weights: null });
     this.expandedBy = { trace: this.expandedBy?.trace, pick: this.expandedBy?.pick };
     const sizes = snapshot.layers.map((l) => l.units);
     this.sizes = sizes;

@@ -3,8 +3,9 @@
 // Enter edits a node's bias, S a PReLU node's slope, Space shows its numbers; W walks the
 // weights into the node (arrows move among them, Enter edits one, Escape goes back to the
 // node). In a compact layer's grid of cells the arrows move as the cells lie (left and
-// right across the layers at a row's ends), and W opens the unit picker at the unit (its
-// edges are bands).
+// right across the layers at a row's ends), W opens the unit picker at the unit (its
+// edges are bands), and B goes to its group's bands (wide_bands.js: arrows among them,
+// Enter opens the unit picker at one, Escape comes back).
 
 export const DiagramKeys = {
   takeFocus(id) {
@@ -43,6 +44,7 @@ export const DiagramKeys = {
       " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
       w: () => weights(), W: () => weights(),
       s: () => this.editSlopeOf(id), S: () => this.editSlopeOf(id),
+      b: () => this.focusBandOf(l, j), B: () => this.focusBandOf(l, j),
     };
     if (!keys[ev.key]) return;
     ev.preventDefault();

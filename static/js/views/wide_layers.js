@@ -2,21 +2,17 @@
 // would need a column of 128 node squares and 16,000 edge elements; it is drawn as a grid
 // of small cells instead (each unit's value at the chosen point, or its bias while no
 // point is chosen), in groups of four rows. The edges into and out of it are bands, one
-// per pair of groups (a unit of a narrow layer is a group of its own), each coloured by
-// its weights together: its hue the sign of their mean, grey when they disagree, and the
-// darker the larger they are. One unit at a time is expanded (hovered, focused, the
+// per pair of groups (wide_bands.js). One unit at a time is expanded (hovered, focused, the
 // step-through's or the unit picker's): its heatmap in a node square beside the grid and
 // its own edges drawn one by one. Only the expanded unit's heatmap is asked for.
 
 import { el } from "../dom.js";
-import { BLUE, ORANGE, css, diverging, mix } from "./colors.js";
-import { scaleForScreen } from "./plot.js";
+import { BLUE, ORANGE, css, diverging } from "./colors.js";
 import { drawing } from "./scale.js";
 
 export const COMPACT_ABOVE = 16;   // wider layers are drawn as cells
 const GROUP_ROWS = 4;              // a band's group: four rows of cells
 const CELL = 10, PITCH = 12, GROUP_GAP = 5;   // px, times drawing.size
-const GREY = [150, 150, 150];
 
 // Whether layer c of a network of these layer sizes is drawn compactly (a hidden one only).
 export function isCompactLayer(sizes, c) {
@@ -117,54 +113,6 @@ export const WideLayers = {
     return [out ? n.x + this.node : n.x, n.y + this.node / 2];
   },
 
-  // The bands between layers l and l + 1 (one of them compact): one per pair of groups,
-  // each leaving its first group in the slot of its second and arriving in the slot of
-  // its first (as a Sankey diagram's), so that they part at both ends.
-  addBands(l, sizes) {
-    const from = this.groupsOf(l, sizes[l]), to = this.groupsOf(l + 1, sizes[l + 1]);
-    const x1 = this.edgeEnd(l, 0, true)[0], x2 = this.edgeEnd(l + 1, 0, false)[0];
-    const slot = ([, , top, bottom], k, n) => [top + ((bottom - top) * k) / n, top + ((bottom - top) * (k + 1)) / n];
-    from.forEach((a, ia) => to.forEach((b, ib) => this.bands.push({
-      l, a, b, x1, x2, ya: slot(a, ib, to.length), yb: slot(b, ia, from.length) })));
-  },
-
-  // The canvases of the bands and of the expanded unit's edges, under the edges' SVG.
-  addBandCanvases(svg, width, height) {
-    this.bandCanvas = el("canvas", { class: "band-strokes" });
-    this.focusCanvas = el("canvas", { class: "focus-edges" });
-    this.bandDpr = scaleForScreen(this.bandCanvas, width, height);
-    scaleForScreen(this.focusCanvas, width, height);
-    this.canvasSize = [width, height];
-    svg.before(this.bandCanvas, this.focusCanvas);
-  },
-
-  // Each band as a ribbon from its first group to its second, coloured by their weights.
-  drawBands(weights) {
-    if (!this.bandCanvas) return;
-    const ctx = this.bandCanvas.getContext("2d");
-    ctx.setTransform(this.bandDpr, 0, 0, this.bandDpr, 0, 0);
-    ctx.clearRect(0, 0, ...this.canvasSize);
-    for (const { l, a, b, x1, x2, ya, yb } of this.bands) {
-      let sum = 0, size = 0, n = 0;
-      for (let i = a[0]; i < a[1]; i++) {
-        const row = weights[l][i];
-        for (let j = b[0]; j < b[1]; j++) { sum += row[j]; size += Math.abs(row[j]); n++; }
-      }
-      const mean = sum / n, meanAbs = size / n;
-      const agree = meanAbs > 0 ? Math.abs(mean) / meanAbs : 0;   // 1: all one sign
-      const color = mix(GREY, mean >= 0 ? ORANGE : BLUE, agree);
-      ctx.fillStyle = css(color, Math.min(0.8, 0.15 + meanAbs * 1.2));
-      const mx = (x1 + x2) / 2;
-      ctx.beginPath();
-      ctx.moveTo(x1, ya[0]);
-      ctx.bezierCurveTo(mx, ya[0], mx, yb[0], x2, yb[0]);
-      ctx.lineTo(x2, yb[1]);
-      ctx.bezierCurveTo(mx, yb[1], mx, ya[1], x1, ya[1]);
-      ctx.closePath();
-      ctx.fill();
-    }
-  },
-
   // expand(id, how): a unit hovered or focused is expanded while it is; else the pinned
   // one (the step-through's current unit, the unit picker's), if any.
   expand(id, how) {
@@ -243,6 +191,7 @@ export const WideLayers = {
       ctx.bezierCurveTo(mx, y1, mx, y2, x2, y2);
       ctx.stroke();
     }
+    this.outlineBand(ctx);
   },
 
   // Each cell's colour: its value at the chosen point (valueOf(id), the trace's), or its
