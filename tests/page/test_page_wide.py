@@ -281,6 +281,43 @@ def test_a_band_says_what_it_joins_and_opens_the_picker_there(ui, lang):
     expect(page.locator('[data-node="1:40"]')).to_be_focused()
 
 
+LABEL_CLEAR = """() => {
+    const label = document.querySelector('#network text.node-value').getBoundingClientRect();
+    const net = document.querySelector('#network').getBoundingClientRect();
+    const meets = (b) => b.left < label.right && b.right > label.left && b.top < label.bottom && b.bottom > label.top;
+    const hits = [...document.querySelectorAll('#network .cell, #network .node, #network .layer-head')]
+        .filter((e) => !e.classList.contains('expanded-node') && meets(e.getBoundingClientRect()))
+        .map((e) => e.dataset.node || e.className);
+    if (meets(document.querySelector('.expanded-node').getBoundingClientRect())) hits.push('its own square');
+    if (label.left < net.left || label.right > net.right) hits.push('outside the diagram');
+    return hits; }"""
+
+
+@pytest.mark.parametrize("size", [(820, 1180), (1024, 768)])
+@pytest.mark.parametrize("hidden", ["124:tanh:0,124:tanh:0", "124:tanh:0,124:tanh:0,124:tanh:0"])
+def test_the_expanded_units_value_clears_the_next_layer_on_a_tablet(ui, tmp_path, size, hidden):
+    """On a tablet's narrower diagram the step-through's value of a wide layer's unit
+    stands where the next layer's cells leave it room, not over them (nor over the layers'
+    headers or its own square)."""
+    page = ui.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    ui.open(f"lang=en&hidden={hidden}&dataset=xor&features=x1,x2")
+    for selector, text in [("#point-x1", "1.5"), ("#point-x2", "-2.25")]:
+        page.locator(selector).fill(text)
+        page.locator(selector).press("Tab")
+    last = hidden.count(",") + 1
+    for unit in ["1:100", "1:0", "1:123", f"{last}:60"]:
+        layer, j = unit.split(":")
+        ui.control("Layer").select_option(layer)
+        ui.control("Neuron").fill(j)
+        ui.control("Neuron").press("Tab")
+        ui.button("Step to this neuron").click()
+        expect(page.locator(".expanded-id")).to_have_text(unit)
+        expect(page.locator("#network text.node-value")).to_have_count(1)
+        assert page.evaluate(LABEL_CLEAR) == [], f"{unit}'s value at {size}"
+    save_shot(page, tmp_path, f"wide-value-{size[0]}x{size[1]}-{last}.png")
+
+
 def test_a_layer_is_made_wide_from_its_header(ui):
     """The neurons typed into a layer's header: 124 at once (the + adds one at a time)."""
     page = ui.page

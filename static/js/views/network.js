@@ -393,10 +393,13 @@ export class NetworkView {
     }
     const node = this.nodes.get(nodeId);   // its value right of it, away from the edge labels
     if (node && value !== null) {
-      // a cell's beside its expanded square
-      const [x, mid] = node.cell ? [node.boxAt[0] + this.node, node.boxAt[1] + this.node / 2]
-        : [node.x + this.node, node.y + this.node / 2];
-      this.svg.append(this.label("node-value", x + 10 * drawing.size, mid + 4 * drawing.text, 13, value));
+      const label = this.label("node-value", 0, 0, 13, value);
+      this.svg.append(label);
+      // a cell's by its expanded square, where the next layer leaves it room
+      const [x, y] = node.cell ? this.cellValueAt(node, label.getComputedTextLength())
+        : [node.x + this.node + 10 * drawing.size, node.y + this.node / 2 + 4 * drawing.text];
+      label.setAttribute("x", x);
+      label.setAttribute("y", y);
     }
   }
 

@@ -136,7 +136,8 @@ export const WideLayers = {
       node.div.classList.add("expanded");
       const shape = this.strips.get(node.l);
       const x = shape.x + shape.width + Math.round(8 * drawing.size);
-      const y = Math.max(0, Math.min(this.canvasSize[1] - this.node - 16, node.y + shape.cell / 2 - this.node / 2));
+      // not up into the layers' headers, nor below the diagram
+      const y = Math.max(shape.top - 3, Math.min(this.canvasSize[1] - this.node - 16, node.y + shape.cell / 2 - this.node / 2));
       const box = el("div", { class: "node expanded-node", "aria-hidden": "true" });
       Object.assign(box.style, { left: `${x}px`, top: `${y}px`, width: `${this.node}px`, height: `${this.node}px` });
       box.append(el("span", { class: "expanded-id" }, next));
@@ -148,6 +149,22 @@ export const WideLayers = {
     this.repaintThumbnails();
     this.drawFocusEdges();
     this.on.expanded?.(next);
+  },
+
+  // Where the step-through's value of a compact layer's unit goes (its text `width` px
+  // long): right of the expanded square, or, where the next layer is nearer than that (a
+  // tablet's narrower diagram), above the square between the two layers (below its name
+  // when the square is at the top, where the layers' headers are).
+  cellValueAt(node, width) {
+    const [x, y] = node.boxAt;
+    const halo = 1.5 * drawing.text;   // the text's white stroke, each side
+    const pad = 10 * drawing.size;
+    const next = this.edgeEnd(node.l + 1, 0, false)[0] - 3 - halo;   // a strip's frame is 3 px out
+    if (x + this.node + pad + width + halo <= next) return [x + this.node + pad, y + this.node / 2 + 4 * drawing.text];
+    const shape = this.strips.get(node.l);
+    const left = Math.max(shape.x + shape.width + 3 + halo, Math.min(next - width, x + this.node / 2 - width / 2));
+    const above = y - 5 * drawing.size;
+    return [left, above - 13 * drawing.text >= shape.top ? above : y + this.node + 27 * drawing.text];
   },
 
   // The ids whose heatmaps show (null: every node's, when no layer is compact).
