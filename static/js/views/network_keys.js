@@ -8,6 +8,20 @@
 // Enter opens the unit picker at one, Escape comes back).
 
 export const DiagramKeys = {
+  // Build the diagram again (`rebuild`), the focus staying where it was: on the same
+  // header control (one pressed by keyboard), else on the node holding the tab stop (0:0
+  // when that node is gone).
+  keepingFocus(rebuild) {
+    const active = this.root.contains(document.activeElement) ? document.activeElement : null;
+    const control = active?.dataset.control;
+    rebuild();
+    if (!this.nodes.has(this.focusId)) this.focusId = "0:0";
+    this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "0");
+    const again = control && this.root.querySelector(`[data-control="${control}"]`);
+    if (again) again.focus();
+    else if (active) this.focusNode(this.focusId);
+  },
+
   takeFocus(id) {
     if (this.focusId === id) return;
     this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "-1");
