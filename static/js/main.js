@@ -61,6 +61,7 @@ async function start(tr, messages) {
   editing.picker = picker;
   editing.playing = () => play.playing;
   play.nodeIds = () => editing.view.visibleNodeIds();   // a wide layer: its shown units' grids only
+  state.nodeIds = (snap) => editing.view.nodeIdsFor(snap);   // likewise after an edit
   const explorer = new ActivationExplorer($("#explorer"), catalog);
   editing.explain = (activation) => explorer.open(activation);
   const diagnostics = new DiagnosticsView({

@@ -97,6 +97,28 @@ def test_heatmap_refusals(client, new_session):
         assert client.get(f"{API}/{sid}/heatmaps", params={"resolution": r}).status_code == 200
 
 
+def test_heatmaps_carry_only_the_node_grids_asked_for(client, new_session):
+    """The page outside play asks for the grids it shows (a wide layer's few units), as a
+    frame's node_ids does: repeated in the query, at most 2048, each an "L:J"."""
+    sid = new_session(hidden=[{"units": 40, "activation": "tanh"}])["id"]
+    url = f"{API}/{sid}/heatmaps"
+    full = client.get(url, params={"resolution": 6}).json()
+    some = client.get(url, params={"resolution": 6, "node_ids": ["0:1", "1:37", "9:9"]}).json()
+    assert len(full["nodes"]) == 2 + 40 + 1
+    assert sorted(some["nodes"]) == ["0:1", "1:37"]   # one the network lacks is left out
+    assert some["nodes"]["1:37"] == full["nodes"]["1:37"] and some["output"] == full["output"]
+    # lists: only the grids asked for count against max_list_heatmap_values
+    assert client.get(url, params={"resolution": 200, "encoding": "list"}).status_code == 422
+    few = client.get(url, params={"resolution": 200, "encoding": "list", "node_ids": ["1:3"]})
+    assert few.status_code == 200 and list(few.json()["nodes"]) == ["1:3"]
+    bad = refused(client, sid, "GET", "/heatmaps?node_ids=1-37", 422, code="invalid")
+    assert bad["params"]["field"] == "node_ids.0"
+    many = "&".join(["node_ids=1:1"] * 2049)
+    assert refused(client, sid, "GET", f"/heatmaps?{many}", 422,
+                   code="too_many_items")["params"] == {"field": "node_ids", "max": 2048}
+    assert client.get(f"{url}?{many[len('node_ids=1:1&'):]}").status_code == 200
+
+
 # -------------------------------------------------------------------------------- trace
 def manual_forward(p: dict, x: np.ndarray, activations: list[str]) -> list[np.ndarray]:
     """Every layer's values, from the parameters the API reports (tanh/relu + sigmoid)."""

@@ -11,7 +11,7 @@ from ...service import own_data
 from ...service.config import Limits
 from ..deps import ERRORS, Read, Work, answer
 from .datasets import csv_answer
-from ..schemas import DataResponse, ExampleStep, Heatmaps, Snapshot, TraceRequest
+from ..schemas import DataResponse, ExampleStep, Heatmaps, NodeId, Snapshot, TraceRequest
 from ..trace_schemas import Trace
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -36,10 +36,14 @@ async def heatmaps(
     work: Work,
     resolution: Annotated[int, Query(ge=2, le=Limits.max_heatmap_resolution)] = 50,
     encoding: Literal["u8", "list"] = "u8",
+    node_ids: Annotated[list[NodeId] | None, Query(
+        max_length=2048, description="only these nodes' grids (repeated: node_ids=0:0&"
+                                     "node_ids=2:99; ids the network lacks are left out, as "
+                                     "a frame's); absent: every node's")] = None,
 ) -> Response:
     """Output and every node's value over a resolution x resolution grid of the square
     (as lists: at most limits.max_list_heatmap_values numbers, 422 grid_too_large)."""
-    return await work(lambda s: answer(Heatmaps, s.heatmaps(resolution, encoding),
+    return await work(lambda s: answer(Heatmaps, s.heatmaps(resolution, encoding, node_ids=node_ids),
                                        exclude_none=True))
 
 

@@ -66,6 +66,7 @@ export class NetworkEditing {
         on.setLayer(k, { units: n });
       },
       pickUnit: (id) => this.picker?.pick(id),
+      pickBand: (band) => this.picker?.pickBand(band),
       expanded: (id) => this.fetchGrid(id),
       setLayer: (k, changes, field = "hidden") => this.settings.change(() => ({
         hidden: state.config.hidden.map((h, i) => (i === k ? { ...h, ...changes } : h)),
@@ -85,20 +86,29 @@ export class NetworkEditing {
       limit: (reason) => this.state.messages.error(new PageMessage("limitHere", { reason }), "hidden"),
       hoverNode: (id, div) => this.hoverNode(id, div),
       hoverEdge: (id, path, ev) => this.hoverEdge(id, path, ev),
+      hoverBand: (band, ev, anchor) => this.hoverBand(band, ev, anchor),
     };
     return on;
   }
 
-  // A wide layer's unit expanded while no frame brings its heatmap (frames carry the
-  // shown ones only: NetworkView.visibleNodeIds): every grid once, then it shows.
+  // A wide layer's unit expanded whose heatmap the page lacks (frames and State.show ask
+  // for the shown units' only: NetworkView.nodeIdsFor): its grid alone, at the node grids'
+  // resolution. One request at a time; the unit expanded last is fetched next.
   async fetchGrid(id) {
-    const heatmaps = this.state.heatmaps;
-    if (!id || !heatmaps || heatmaps.nodes[id] || this.fetching || this.playing?.()) return;
+    this.wantedGrid = id;
+    if (this.fetching) return;
     this.fetching = true;
     try {
-      const all = await api.heatmaps(this.state.sessionId, heatmaps.resolution);
-      if (this.state.heatmaps === heatmaps) Object.assign(heatmaps.nodes, all.nodes);
-      this.view.repaintThumbnails();
+      for (;;) {
+        const want = this.wantedGrid, heatmaps = this.state.heatmaps;
+        if (!want || !heatmaps || heatmaps.nodes[want] || this.playing?.()) break;
+        const R = heatmaps.node_resolution || heatmaps.resolution;
+        const found = await api.heatmaps(this.state.sessionId, R, [want]);
+        if (this.state.heatmaps !== heatmaps) continue;   // newer heatmaps came: ask again
+        if (!found.nodes[want]) break;                      // the network has no such node now
+        heatmaps.nodes[want] = found.nodes[want];
+        this.view.repaintThumbnails();
+      }
     } catch (err) {
       this.state.messages.error(err, null);
     } finally {
@@ -142,6 +152,7 @@ export class NetworkEditing {
     ];
     if (spread) this.later(parts);
     else parts.forEach((part) => part());
+    this.fetchGrid(this.view.expanded);   // an expanded unit the heatmaps came without
     const hidden = snap.layers.length - 2;
     setText($("#layer-count"), this.tr.tn("hiddenLayerCount", hidden));
     const state = this.state;
@@ -158,6 +169,8 @@ export class NetworkEditing {
     if (node && !tip.hidden) this.hoverNode(this.output.hovered, node.div);   // new numbers
     const edge = this.hoveredEdge && this.view.edges.get(this.hoveredEdge);
     if (edge && !tip.hidden) this.hoverEdge(this.hoveredEdge, edge);   // the new weight
+    const band = this.view.bandLit;
+    if (band && !tip.hidden) this.hoverBand(band);   // its new weights, where it was
   }
 
   // Draw the parts one per animation frame.
@@ -231,6 +244,16 @@ export class NetworkEditing {
     this.showTooltip(t("edgeTip", { text: t("weightInto", { from: `${l}:${i}`, to: `${l + 1}:${j}`, w: signed }), sign }),
       ev?.clientX ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 }
         : path.getBoundingClientRect());
+  }
+
+  // A wide layer's band: what it joins, its weights' mean and largest size, and that a
+  // click reaches them (at the pointer, or below the keyboard's stand-in `anchor`).
+  hoverBand(band, ev = null, anchor = null) {
+    if (!band) { $("#tooltip").hidden = true; return; }
+    const rect = anchor ? anchor.getBoundingClientRect() : ev?.clientX !== undefined
+      ? { left: ev.clientX + 8, top: ev.clientY + 8, bottom: ev.clientY + 8 } : this.bandRect;
+    this.bandRect = rect;
+    this.showTooltip(`${this.view.bandText(band)}\n${this.tr.t("bandClick")}`, rect);
   }
 
   showTooltip(text, rect) {

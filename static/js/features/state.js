@@ -26,6 +26,7 @@ export class Playground {
     this.hooks = { prepare: [], render: [] };
     this.changes = Promise.resolve();   // changes run one after another
     this.quiet = (fn) => fn();          // the play loop stops around a change (set by main.js)
+    this.nodeIds = () => null;          // the node grids a snapshot's diagram shows (null: all; main.js)
   }
 
   on(hook, fn) {
@@ -100,12 +101,12 @@ export class Playground {
     return snap;
   }
 
-  // A snapshot from any request: fetch what it does not carry (heatmaps; the points when
-  // the data changed), then draw.
+  // A snapshot from any request: fetch what it does not carry (heatmaps, the node grids
+  // its diagram shows only; the points when the data changed), then draw.
   async show(snap, { data = false } = {}) {
     this.diagramFresh = true;
     const [heatmaps, points] = await Promise.all([
-      api.heatmaps(this.sessionId, RESOLUTION),
+      api.heatmaps(this.sessionId, RESOLUTION, this.nodeIds(snap)),
       data || !this.data ? api.data(this.sessionId) : Promise.resolve(this.data),
     ]);
     this.heatmaps = heatmaps;

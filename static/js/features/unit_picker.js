@@ -2,7 +2,8 @@
 // one of its neurons, and a weight into it (or its bias). It reaches what a wide layer's
 // cells are too small for: the step-through jumps to the neuron, and the weight or bias
 // is typed and sent as the diagram's editor sends it (PATCH …/weight, …/bias). The picked
-// neuron is expanded in the diagram.
+// neuron is expanded in the diagram. A band of the diagram clicked opens it at the band's
+// pair of groups (its first weight), named while the pick stays within them.
 
 import { api } from "../api.js";
 import { $, setText } from "../dom.js";
@@ -50,15 +51,23 @@ export class UnitPicker {
     return { l, j, id: `${l}:${j}`, from: $("#pick-from").value || BIAS };
   }
 
-  // The keyboard's W on a compact layer's cell: pick it and go to its weights.
-  pick(id) {
+  // The keyboard's W on a compact layer's cell: pick it and go to its weights (the one
+  // from unit `from` of the layer before, else the menu's choice; a band's, named).
+  pick(id, { from = null, band = null } = {}) {
     const [l, j] = id.split(":").map(Number);
     $("#pick-layer").value = String(l);
     this.shape = "";
     this.render(this.state.snapshot);
     $("#pick-unit").value = String(j);
+    if (from !== null) $("#pick-from").value = String(from);
+    this.band = band;
     this.chosen();
     $("#pick-from").focus();
+  }
+
+  // A band clicked (or Enter on it): its pair of groups, layer l's units a → layer l + 1's b.
+  pickBand(band) {
+    this.pick(`${band.l + 1}:${band.b[0]}`, { from: band.a[0], band });
   }
 
   chosen() {
@@ -94,6 +103,12 @@ export class UnitPicker {
       from.value = [...from.options].some((o) => o.value === wasFrom) ? wasFrom : BIAS;
     }
     const { l, j, from } = this.picked();
+    const band = this.band;
+    const inBand = band && l === band.l + 1 && band.b[0] <= j && j < band.b[1] && from !== BIAS
+      && band.a[0] <= Number(from) && Number(from) < band.a[1];
+    if (!inBand) this.band = null;   // the pick left the band
+    setText($("#pick-band"), inBand ? t("pickBand", { from: this.view.groupName(band.l, band.a),
+                                                      to: this.view.groupName(band.l + 1, band.b) }) : "");
     const value = from === BIAS ? snap.biases[l - 1][j] : snap.weights[l - 1][Number(from)][j];
     setText($("#pick-what"), from === BIAS ? t("editWhatBias", { node: `${l}:${j}` })
       : t("editWhatWeight", { from: `${l - 1}:${from}`, to: `${l}:${j}` }));

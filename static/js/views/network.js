@@ -3,18 +3,19 @@
 // and reports what the user did through the handlers it is given; it computes nothing.
 // Read-only (a class's spotlight), it shows the same network with nothing to press: no
 // feature toggles, layer controls, bias or weight editors.
-// The keyboard (one tab stop, arrows between nodes) is in network_keys.js; a layer of
-// more than 16 units is drawn compactly (wide_layers.js).
+// The keyboard (one tab stop, arrows between nodes) is in network_keys.js, the edges
+// between layers drawn unit by unit in network_edges.js; a layer of more than 16 units is
+// drawn compactly (wide_layers.js, its bands wide_bands.js).
 
 import { el } from "../dom.js";
 import { BLUE, ORANGE, css, diverging } from "./colors.js";
-import { EdgeStrokes, NEGATIVE, POSITIVE } from "./edge_strokes.js";
-import { EdgeValues } from "./edge_values.js";
 import { LayerHeads } from "./layer_heads.js";
+import { DiagramEdges, SVG_NS } from "./network_edges.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
 import { NodeThumbnails } from "./thumbnails.js";
-import { COMPACT_ABOVE, WideLayers, stripShape } from "./wide_layers.js";
+import { WideBands } from "./wide_bands.js";
+import { WideLayers, isCompactLayer, stripShape } from "./wide_layers.js";
 
 const NODE = 38;        // node square, px (times drawing.size, as every length below)
 const GAP = 12;         // vertical gap between nodes
@@ -22,7 +23,6 @@ const TOP_WIDE = 70;    // room for the layer headers
 const TOP_NARROW = 104; // narrow columns stack the header's controls
 const MIN_SPACING = 66; // px between columns, below which the diagram scrolls
 const BORDER = 1, DEAD_BORDER = 2;   // a node square's border, as playground.css draws it
-const SVG_NS = "http://www.w3.org/2000/svg";
 const NOTHING = () => {};
 
 export { limitButton } from "./layer_heads.js";
@@ -41,11 +41,13 @@ export class NetworkView {
     this.edges = new Map();   // "L:I:J" -> path (between two layers drawn unit by unit)
     this.strips = new Map();  // a compact layer's L -> its cell grid (wide_layers.js)
     this.bands = [];
-    this.values = new EdgeValues();
     this.focusId = "0:0";     // the node that holds the diagram's one tab stop
-    Object.assign(this, DiagramKeys);   // takeFocus, focusNode, nodeKey, incoming, edgeKey
+    Object.assign(this, DiagramKeys);   // keepingFocus, takeFocus, focusNode, nodeKey, incoming, edgeKey
+    Object.assign(this, DiagramEdges);  // addEdge, updateEdges, weightOf: edges drawn one by one
     Object.assign(this, LayerHeads);    // layerControls, layerFacts
-    Object.assign(this, WideLayers);    // strips of cells, bands, the expanded unit
+    Object.assign(this, WideLayers);    // strips of cells, the expanded unit
+    Object.assign(this, WideBands);     // the bands between a wide layer and its neighbours
+    this.clearEdges();
   }
 
   setTranslator(tr) {
@@ -64,16 +66,10 @@ export class NetworkView {
     const key = JSON.stringify([snapshot.layers, features, this.tr.lang, maxUnits, drawing.size]);
     if (key !== this.structure) {
       this.structure = key;
-      // the focus stays on the same control (a header button pressed by keyboard, a node)
-      const active = this.root.contains(document.activeElement) ? document.activeElement : null;
-      const control = active?.dataset.control;
-      this.build(snapshot, maxUnits);
-      this.expand(null, "hover");   // the pinned unit again (the step-through's, the picker's)
-      if (!this.nodes.has(this.focusId)) this.focusId = "0:0";
-      this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "0");
-      const again = control && this.root.querySelector(`[data-control="${control}"]`);
-      if (again) again.focus();
-      else if (active) this.focusNode(this.focusId);
+      this.keepingFocus(() => {
+        this.build(snapshot, maxUnits);
+        this.expand(null, "hover");   // the pinned unit again (the step-through's, the picker's)
+      });
     }
     this.updateEdges(snapshot, lazyValues);
   }
@@ -90,16 +86,14 @@ export class NetworkView {
     const root = this.root;
     root.replaceChildren();
     this.nodes.clear();
-    this.edges.clear();
-    this.values = new EdgeValues();
-    this.strokes?.close();
-    this.geometry = [];
+    this.clearEdges();
     this.strips.clear();
     this.bands = [];
-    Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, weights: null });
+    Object.assign(this, { expanded: null, expandedBox: null, bandCanvas: null, bandLit: null, weights: null });
     this.expandedBy = { trace: this.expandedBy?.trace, pick: this.expandedBy?.pick };
     const sizes = snapshot.layers.map((l) => l.units);
-    const compact = (c) => c > 0 && c < sizes.length - 1 && sizes[c] > COMPACT_ABOVE;
+    this.sizes = sizes;
+    const compact = (c) => isCompactLayer(sizes, c);
     const allFeatures = this.catalog.features;
     const active = snapshot.config.features;
     const columns = sizes.length;
@@ -205,8 +199,7 @@ export class NetworkView {
         for (let j = 0; j < sizes[l + 1]; j++) this.addEdge(`${l}:${i}:${j}`);
       }
     }
-    this.strokes = new EdgeStrokes({ width, height, geometry: Float32Array.from(this.geometry) });
-    svg.before(this.strokes.canvas);   // the strokes under their SVG elements
+    this.strokeEdges(svg, width, height);
     if (this.strips.size) this.addBandCanvases(svg, width, height);
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
@@ -241,94 +234,6 @@ export class NetworkView {
     const [l, j] = id.split(":").map(Number);
     this.nodes.set(id, { div, x, y, bias, slope, l, j });
     this.thumbnails.place(id, x, y);
-  }
-
-  addEdge(id) {
-    const [l, i, j] = id.split(":").map(Number);
-    const a = this.nodes.get(`${l}:${i}`);
-    const b = this.nodes.get(`${l + 1}:${j}`);
-    const x1 = a.x + this.node, y1 = a.y + this.node / 2, x2 = b.x, y2 = b.y + this.node / 2;
-    const band = Math.round(4 * drawing.size);
-    const mx = (x1 + x2) / 2;
-    this.geometry.push(x1, y1, x2, y2);
-    // The edge is a group: its curve (drawn by EdgeStrokes; shown here only highlighted,
-    // its width and colour in --w and --c), and a transparent band 8 px high around it
-    // that takes the pointer (a 1 px curve is hard to hit, and a flat one has no height).
-    const path = document.createElementNS(SVG_NS, "g");
-    path.setAttribute("class", "edge");
-    path.setAttribute("data-weight", id);
-    const line = document.createElementNS(SVG_NS, "path");
-    line.setAttribute("d", `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
-    line.setAttribute("class", "edge-line");
-    const hit = document.createElementNS(SVG_NS, "path");
-    hit.setAttribute("d", `M${x1},${y1 - band} C${mx},${y1 - band} ${mx},${y2 - band} ${x2},${y2 - band} ` +
-                          `L${x2},${y2 + band} C${mx},${y2 + band} ${mx},${y1 + band} ${x1},${y1 + band} Z`);
-    hit.setAttribute("class", "edge-hit");
-    path.append(line, hit);
-    path._line = line;
-    [path._l, path._i, path._j] = [l, i, j];
-    path.setAttribute("tabindex", "-1");
-    path.setAttribute("role", "button");
-    path.addEventListener("mouseenter", (ev) => this.on.hoverEdge(id, path, ev));
-    path.addEventListener("mouseleave", () => this.on.hoverEdge(null));
-    path.addEventListener("focus", (ev) => {
-      path.setAttribute("aria-label", this.edgeLabel(id));
-      this.on.hoverEdge(id, path, ev);
-    });
-    path.addEventListener("blur", () => this.on.hoverEdge(null));
-    if (!this.readOnly) path.addEventListener("click", (ev) => this.on.editWeight(id, path, ev));
-    path.addEventListener("keydown", (ev) => this.edgeKey(ev, id, path));
-    this.svg.append(path);
-    this.edges.set(id, path);
-  }
-
-  // ------------------------------------------------------------------ values
-  updateEdges(snapshot, lazyValues) {
-    // Only what changed is written: a MAX network has ~1,900 edges, redrawn up to 15 times
-    // a second; a stroke changes only when its width (to 0.1 px) or its sign does. The
-    // tooltip and the editor read data-value; the spoken label is written on focus.
-    const weights = snapshot.weights;
-    if (!lazyValues) this.values.flush();
-    let restroke = false;
-    for (const [id, path] of this.edges) {
-      const w = weights[path._l][path._i][path._j];
-      if (path._w === w) continue;
-      if (path._w === undefined) path.setAttribute("aria-label", `${this.tr.t("weight")} ${id}`);
-      const width = (drawing.line * Math.min(7, 0.6 + Math.abs(w) * 2.2)).toFixed(1);
-      const color = w >= 0 ? POSITIVE : NEGATIVE;
-      restroke ||= path._width !== width || path._color !== color;
-      Object.assign(path, { _w: w, _width: width, _color: color });
-      this.values.set(path, { lazy: lazyValues });
-    }
-    if (restroke) this.drawStrokes();
-    this.weights = weights;
-    if (this.strips.size) {
-      this.drawBands(weights);
-      this.drawFocusEdges();
-    }
-  }
-
-  // Every edge's stroke, in the edges' order (EdgeStrokes' geometry).
-  drawStrokes() {
-    const widths = new Float32Array(this.edges.size), positive = new Uint8Array(this.edges.size);
-    let k = 0;
-    for (const path of this.edges.values()) {
-      widths[k] = Number(path._width);
-      positive[k++] = path._color === POSITIVE ? 1 : 0;
-    }
-    this.strokes.draw(widths, positive);
-  }
-
-  edgeLabel(id) {
-    const { t } = this.tr;
-    const [l, i, j] = id.split(":").map(Number);
-    const w = this.weightOf(this.edges.get(id));
-    return `${t("weight")} ${t("from")} ${l}:${i} ${t("to")} ${l + 1}:${j} = ${w.toFixed(3)}`;
-  }
-
-  // The weight an edge shows (its data-value may not be written yet).
-  weightOf(edge) {
-    return edge._w ?? Number(edge.dataset.value);
   }
 
   // The biases' colours and values, and the PReLU slopes' values (for the editor and a title).
@@ -390,10 +295,13 @@ export class NetworkView {
     }
     const node = this.nodes.get(nodeId);   // its value right of it, away from the edge labels
     if (node && value !== null) {
-      // a cell's beside its expanded square
-      const [x, mid] = node.cell ? [node.boxAt[0] + this.node, node.boxAt[1] + this.node / 2]
-        : [node.x + this.node, node.y + this.node / 2];
-      this.svg.append(this.label("node-value", x + 10 * drawing.size, mid + 4 * drawing.text, 13, value));
+      const label = this.label("node-value", 0, 0, 13, value);
+      this.svg.append(label);
+      // a cell's by its expanded square, where the next layer leaves it room
+      const [x, y] = node.cell ? this.cellValueAt(node, label.getComputedTextLength())
+        : [node.x + this.node + 10 * drawing.size, node.y + this.node / 2 + 4 * drawing.text];
+      label.setAttribute("x", x);
+      label.setAttribute("y", y);
     }
   }
 

@@ -3,10 +3,25 @@
 // Enter edits a node's bias, S a PReLU node's slope, Space shows its numbers; W walks the
 // weights into the node (arrows move among them, Enter edits one, Escape goes back to the
 // node). In a compact layer's grid of cells the arrows move as the cells lie (left and
-// right across the layers at a row's ends), and W opens the unit picker at the unit (its
-// edges are bands).
+// right across the layers at a row's ends), W opens the unit picker at the unit (its
+// edges are bands), and B goes to its group's bands (wide_bands.js: arrows among them,
+// Enter opens the unit picker at one, Escape comes back).
 
 export const DiagramKeys = {
+  // Build the diagram again (`rebuild`), the focus staying where it was: on the same
+  // header control (one pressed by keyboard), else on the node holding the tab stop (0:0
+  // when that node is gone).
+  keepingFocus(rebuild) {
+    const active = this.root.contains(document.activeElement) ? document.activeElement : null;
+    const control = active?.dataset.control;
+    rebuild();
+    if (!this.nodes.has(this.focusId)) this.focusId = "0:0";
+    this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "0");
+    const again = control && this.root.querySelector(`[data-control="${control}"]`);
+    if (again) again.focus();
+    else if (active) this.focusNode(this.focusId);
+  },
+
   takeFocus(id) {
     if (this.focusId === id) return;
     this.nodes.get(this.focusId)?.div.setAttribute("tabindex", "-1");
@@ -43,6 +58,7 @@ export const DiagramKeys = {
       " ": () => this.on.hoverNode(id, this.nodes.get(id).div),   // show its numbers, don't scroll
       w: () => weights(), W: () => weights(),
       s: () => this.editSlopeOf(id), S: () => this.editSlopeOf(id),
+      b: () => this.focusBandOf(l, j), B: () => this.focusBandOf(l, j),
     };
     if (!keys[ev.key]) return;
     ev.preventDefault();

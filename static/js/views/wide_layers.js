@@ -2,21 +2,35 @@
 // would need a column of 128 node squares and 16,000 edge elements; it is drawn as a grid
 // of small cells instead (each unit's value at the chosen point, or its bias while no
 // point is chosen), in groups of four rows. The edges into and out of it are bands, one
-// per pair of groups (a unit of a narrow layer is a group of its own), each coloured by
-// its weights together: its hue the sign of their mean, grey when they disagree, and the
-// darker the larger they are. One unit at a time is expanded (hovered, focused, the
+// per pair of groups (wide_bands.js). One unit at a time is expanded (hovered, focused, the
 // step-through's or the unit picker's): its heatmap in a node square beside the grid and
 // its own edges drawn one by one. Only the expanded unit's heatmap is asked for.
 
 import { el } from "../dom.js";
-import { BLUE, ORANGE, css, diverging, mix } from "./colors.js";
-import { scaleForScreen } from "./plot.js";
+import { BLUE, ORANGE, css, diverging } from "./colors.js";
 import { drawing } from "./scale.js";
 
 export const COMPACT_ABOVE = 16;   // wider layers are drawn as cells
 const GROUP_ROWS = 4;              // a band's group: four rows of cells
 const CELL = 10, PITCH = 12, GROUP_GAP = 5;   // px, times drawing.size
-const GREY = [150, 150, 150];
+
+// Whether layer c of a network of these layer sizes is drawn compactly (a hidden one only).
+export function isCompactLayer(sizes, c) {
+  return c > 0 && c < sizes.length - 1 && sizes[c] > COMPACT_ABOVE;
+}
+
+// The ids whose heatmaps a network of these layer sizes shows: every unit of a layer drawn
+// unit by unit, and of a compact layer's units only those in `expanded` (ids, or null); null:
+// every node's, when no layer is compact.
+export function shownNodeIds(sizes, expanded) {
+  if (!sizes.some((_, c) => isCompactLayer(sizes, c))) return null;
+  const ids = sizes.flatMap((n, l) => (isCompactLayer(sizes, l) ? [] : Array.from({ length: n }, (_, j) => `${l}:${j}`)));
+  for (const id of new Set(expanded)) {
+    const [l, j] = id ? id.split(":").map(Number) : [-1, -1];
+    if (isCompactLayer(sizes, l) && j < sizes[l]) ids.push(id);
+  }
+  return ids;
+}
 
 // The cell grid of a compact layer of `units`: 2 to 4 columns, at most 32 rows.
 export function stripShape(units) {
@@ -99,54 +113,6 @@ export const WideLayers = {
     return [out ? n.x + this.node : n.x, n.y + this.node / 2];
   },
 
-  // The bands between layers l and l + 1 (one of them compact): one per pair of groups,
-  // each leaving its first group in the slot of its second and arriving in the slot of
-  // its first (as a Sankey diagram's), so that they part at both ends.
-  addBands(l, sizes) {
-    const from = this.groupsOf(l, sizes[l]), to = this.groupsOf(l + 1, sizes[l + 1]);
-    const x1 = this.edgeEnd(l, 0, true)[0], x2 = this.edgeEnd(l + 1, 0, false)[0];
-    const slot = ([, , top, bottom], k, n) => [top + ((bottom - top) * k) / n, top + ((bottom - top) * (k + 1)) / n];
-    from.forEach((a, ia) => to.forEach((b, ib) => this.bands.push({
-      l, a, b, x1, x2, ya: slot(a, ib, to.length), yb: slot(b, ia, from.length) })));
-  },
-
-  // The canvases of the bands and of the expanded unit's edges, under the edges' SVG.
-  addBandCanvases(svg, width, height) {
-    this.bandCanvas = el("canvas", { class: "band-strokes" });
-    this.focusCanvas = el("canvas", { class: "focus-edges" });
-    this.bandDpr = scaleForScreen(this.bandCanvas, width, height);
-    scaleForScreen(this.focusCanvas, width, height);
-    this.canvasSize = [width, height];
-    svg.before(this.bandCanvas, this.focusCanvas);
-  },
-
-  // Each band as a ribbon from its first group to its second, coloured by their weights.
-  drawBands(weights) {
-    if (!this.bandCanvas) return;
-    const ctx = this.bandCanvas.getContext("2d");
-    ctx.setTransform(this.bandDpr, 0, 0, this.bandDpr, 0, 0);
-    ctx.clearRect(0, 0, ...this.canvasSize);
-    for (const { l, a, b, x1, x2, ya, yb } of this.bands) {
-      let sum = 0, size = 0, n = 0;
-      for (let i = a[0]; i < a[1]; i++) {
-        const row = weights[l][i];
-        for (let j = b[0]; j < b[1]; j++) { sum += row[j]; size += Math.abs(row[j]); n++; }
-      }
-      const mean = sum / n, meanAbs = size / n;
-      const agree = meanAbs > 0 ? Math.abs(mean) / meanAbs : 0;   // 1: all one sign
-      const color = mix(GREY, mean >= 0 ? ORANGE : BLUE, agree);
-      ctx.fillStyle = css(color, Math.min(0.8, 0.15 + meanAbs * 1.2));
-      const mx = (x1 + x2) / 2;
-      ctx.beginPath();
-      ctx.moveTo(x1, ya[0]);
-      ctx.bezierCurveTo(mx, ya[0], mx, yb[0], x2, yb[0]);
-      ctx.lineTo(x2, yb[1]);
-      ctx.bezierCurveTo(mx, yb[1], mx, ya[1], x1, ya[1]);
-      ctx.closePath();
-      ctx.fill();
-    }
-  },
-
   // expand(id, how): a unit hovered or focused is expanded while it is; else the pinned
   // one (the step-through's current unit, the unit picker's), if any.
   expand(id, how) {
@@ -170,7 +136,8 @@ export const WideLayers = {
       node.div.classList.add("expanded");
       const shape = this.strips.get(node.l);
       const x = shape.x + shape.width + Math.round(8 * drawing.size);
-      const y = Math.max(0, Math.min(this.canvasSize[1] - this.node - 16, node.y + shape.cell / 2 - this.node / 2));
+      // not up into the layers' headers, nor below the diagram
+      const y = Math.max(shape.top - 3, Math.min(this.canvasSize[1] - this.node - 16, node.y + shape.cell / 2 - this.node / 2));
       const box = el("div", { class: "node expanded-node", "aria-hidden": "true" });
       Object.assign(box.style, { left: `${x}px`, top: `${y}px`, width: `${this.node}px`, height: `${this.node}px` });
       box.append(el("span", { class: "expanded-id" }, next));
@@ -184,12 +151,32 @@ export const WideLayers = {
     this.on.expanded?.(next);
   },
 
+  // Where the step-through's value of a compact layer's unit goes (its text `width` px
+  // long): right of the expanded square, or, where the next layer is nearer than that (a
+  // tablet's narrower diagram), above the square between the two layers (below its name
+  // when the square is at the top, where the layers' headers are).
+  cellValueAt(node, width) {
+    const [x, y] = node.boxAt;
+    const halo = 1.5 * drawing.text;   // the text's white stroke, each side
+    const pad = 10 * drawing.size;
+    const next = this.edgeEnd(node.l + 1, 0, false)[0] - 3 - halo;   // a strip's frame is 3 px out
+    if (x + this.node + pad + width + halo <= next) return [x + this.node + pad, y + this.node / 2 + 4 * drawing.text];
+    const shape = this.strips.get(node.l);
+    const left = Math.max(shape.x + shape.width + 3 + halo, Math.min(next - width, x + this.node / 2 - width / 2));
+    const above = y - 5 * drawing.size;
+    return [left, above - 13 * drawing.text >= shape.top ? above : y + this.node + 27 * drawing.text];
+  },
+
   // The ids whose heatmaps show (null: every node's, when no layer is compact).
   visibleNodeIds() {
-    if (!this.strips.size) return null;
-    const ids = [...this.nodes.values()].filter((n) => !n.cell).map((n) => `${n.l}:${n.j}`);
-    if (this.expanded && !ids.includes(this.expanded)) ids.push(this.expanded);
-    return ids;
+    return this.sizes ? shownNodeIds(this.sizes, [this.expanded]) : null;
+  },
+
+  // Those the diagram will show once it draws `snapshot` (its layers may have changed):
+  // the expanded unit's, and the step-through's and the picker's, which a rebuild keeps.
+  nodeIdsFor(snapshot) {
+    const by = this.expandedBy || {};
+    return shownNodeIds(snapshot.layers.map((l) => l.units), [this.expanded, by.trace, by.pick]);
   },
 
   // The expanded unit's edges in and out, and the step-through's unit's edges in when a
@@ -221,6 +208,7 @@ export const WideLayers = {
       ctx.bezierCurveTo(mx, y1, mx, y2, x2, y2);
       ctx.stroke();
     }
+    this.outlineBand(ctx);
   },
 
   // Each cell's colour: its value at the chosen point (valueOf(id), the trace's), or its
