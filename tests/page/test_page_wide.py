@@ -100,8 +100,11 @@ def test_an_edit_fetches_the_shown_units_heatmaps_only(ui):
     the narrow layers' nodes and the expanded unit, not 251; another unit hovered gets its
     own grid on demand, and shows it."""
     page = ui.page
-    answers = []
+    answers, pending = [], set()
     page.on("response", lambda r: answers.append(r) if "/heatmaps?" in r.url else None)
+    page.on("request", lambda r: pending.add(r) if "/heatmaps?" in r.url else None)
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
     ui.open(f"lang=en&{WIDE}")
     ui.control("Layer").select_option("2")
     ui.control("Neuron").fill("99")
@@ -109,6 +112,10 @@ def test_an_edit_fetches_the_shown_units_heatmaps_only(ui):
     expect(page.locator(".expanded-id")).to_have_text("2:99")
 
     def grids_after(edit) -> list[list[str]]:
+        for _ in range(100):  # a fetch still under way (the picked unit's grid) is not the edit's
+            if not pending:
+                break
+            page.wait_for_timeout(50)
         answers.clear()
         with page.expect_response(lambda r: "/heatmaps?" in r.url):
             edit()
