@@ -1,5 +1,5 @@
 """A unit's batch norm values typed in on the page, as a PReLU slope is: a batch-normalized
-node's "BN" button (and the N key on it) opens an
+node's "BN" button (and the N key on it, and the unit picker for a wide layer) opens an
 editor with its γ, β, running mean and running variance read from GET /params; each
 changed value is sent as PATCH /batch_norm, a bad one is refused beside its field in the
 page's language with nothing sent, and a lesson's lock on the weights holds. The API is
@@ -165,6 +165,28 @@ def test_the_n_key_opens_it_and_only_on_a_batch_normalized_node(ui):
     assert norm_values(ui, 0, 0)["gamma"] == 1.5
     assert [b["field"] for b in sent] == ["gamma"]
     expect(page.locator('[data-node="1:0"]')).to_be_focused()
+
+
+def test_a_wide_layers_unit_is_reached_from_the_unit_picker(ui):
+    page = ui.open("lang=en&hidden=20:tanh:0:bn,18:tanh:0&dataset=xor&features=x1,x2").page
+    button = page.get_by_role("button", name="Batch norm…", exact=True)
+    ui.control("Neuron").fill("17")
+    ui.control("Neuron").press("Tab")
+    expect(page.locator(".expanded-id")).to_have_text("1:17")
+    button.click()
+    editor_shows(ui, "1:17")
+    page.locator("#norm-mean").fill("0.25")
+    with response_to(page, "PATCH", "/batch_norm"):
+        page.locator("#norm-set").click()
+    expect(page.get_by_test_id("norm-editor")).to_be_hidden()
+    assert norm_values(ui, 0, 17)["mean"] == 0.25
+    # layer 2 has no batch norm: no such button for its units
+    ui.control("Layer").select_option("2")
+    expect(button).to_be_hidden()
+    # and N on a cell of layer 1 opens it too
+    page.locator('[data-node="1:3"]').focus()
+    page.keyboard.press("n")
+    editor_shows(ui, "1:3")
 
 
 def test_a_lesson_that_locks_the_weights_shows_the_values_and_sets_none(ui):

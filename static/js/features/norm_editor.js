@@ -1,7 +1,8 @@
 // The batch norm editor: one unit's γ and β (learned) and running mean and variance
 // (statistics that training moves), read from GET …/params and typed in, each changed one
 // sent as PATCH …/batch_norm, as a PReLU slope is sent (editing.js). Opened from a
-// batch-normalized node's "BN" button or the N key on its node (a wide layer's cell too).
+// batch-normalized node's "BN" button, the N key on its node (a wide layer's cell too), or the
+// unit picker.
 
 import { api } from "../api.js";
 import { $ } from "../dom.js";

@@ -126,6 +126,7 @@ export const EN = {
     normMean: "Running mean", normVar: "Running variance",
     normSet: "Set", normHint: "Enter sets the values you changed; Esc closes.",
     normVarNegative: "A variance cannot be negative: type 0 or more.",
+    pickNorm: "Batch norm…",
     divergedTitle: "Training stopped because the network diverged: lower the learning rate, then press Reset.",
     overfitting: "Overfitting: training loss {train}, test loss {test}, and the gap is growing: the network is learning the training points by heart. Try fewer features, L2 regularization, dropout, or more data.",
     gradBlocked: "No gradient gets past layer {layer}: every unit in it is dead (its output is 0 on every training point), so the layers before it stop learning. Lower the learning rate and press Reset, or use Leaky ReLU.",

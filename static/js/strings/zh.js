@@ -135,6 +135,7 @@ export const ZH = {
     normMean: "滑动均值", normVar: "滑动方差",
     normSet: "设定", normHint: "回车设定改动过的值；Esc 关闭。",
     normVarNegative: "方差不能为负：请输入 0 或更大的数。",
+    pickNorm: "批归一化…",
     divergedTitle: "网络发散，训练已停止：请降低学习率，然后按“重置”。",
     overfitting: "过拟合：训练损失{train}，测试损失{test}，而且差距在扩大：网络在死记训练点。请减少特征、使用 L2 正则化、dropout，或增加数据。",
     gradBlocked: "梯度无法越过第{layer}层：该层每个单元都已死亡（对每个训练点输出都是 0），前面的层不再学习。请降低学习率并按“重置”，或改用 Leaky ReLU。",
