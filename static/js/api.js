@@ -77,6 +77,7 @@ export const api = {
     call("PATCH", `${s(id)}/weight`, { layer, from, to, value }),
   setBias: (id, layer, node, value) => call("PATCH", `${s(id)}/bias`, { layer, node, value }),
   setSlope: (id, layer, node, value) => call("PATCH", `${s(id)}/slope`, { layer, node, value }),
+  setNorm: (id, layer, node, field, value) => call("PATCH", `${s(id)}/batch_norm`, { layer, node, field, value }),
   addLayer: (id, index, units, activation) =>
     call("POST", `${s(id)}/layers`, { index, units, activation }),
   removeLayer: (id, index) => call("DELETE", `${s(id)}/layers/${index}`),

@@ -25,6 +25,7 @@ import { Settings } from "./features/settings.js";
 import { Playground } from "./features/state.js";
 import { StepThrough } from "./features/stepthrough.js";
 import { UnitPicker } from "./features/unit_picker.js";
+import { NormEditor } from "./features/norm_editor.js";
 import { DiagnosticsView } from "./views/diagnostics.js";
 import { ActivationExplorer } from "./views/explorer.js";
 import { fieldName } from "./i18n.js";
@@ -57,6 +58,9 @@ async function start(tr, messages) {
   const typed = new TypedSettings(state, { tr, settings });
   const layerSettings = new LayerSettings(state, { setLayer: editing.view.on.setLayer });
   stepper.network = editing.view;
+  const norms = new NormEditor(state, { tr, typedValue: (input, slot) => editing.typedValue(input, slot) });
+  norms.locked = editing.locked;
+  editing.normEditor = norms;
   const picker = new UnitPicker(state, { tr, editing, stepper });
   editing.picker = picker;
   editing.playing = () => play.playing;
@@ -78,7 +82,7 @@ async function start(tr, messages) {
 
   const setLanguage = (lang) => {
     tr = translator(lang, catalog);
-    for (const part of [messages, settings, typed, layerSettings, play, editing, picker, explorer, output, stepper,
+    for (const part of [messages, settings, typed, layerSettings, play, editing, picker, norms, explorer, output, stepper,
       lesson, classroom, exerciseMaker, models, chooser, ab, compare]) {
       part.setTranslator(tr);
     }
@@ -96,6 +100,7 @@ async function start(tr, messages) {
     layerSettings.render(snap.config, { omit: lesson.hiddenIn(snap) });
     if (state.diagramFresh) editing.render(snap, { spread: play.playing && play.bigDiagram });
     if (state.diagramFresh) picker.render(snap);
+    norms.render(snap);
     output.render(snap, { playing: play.playing });
     diagnostics.render(snap, tr, { playing: play.playing });
     play.render();
@@ -113,6 +118,7 @@ async function start(tr, messages) {
   editing.bind();
   stepper.bind();
   picker.bind();
+  norms.bind();
   lesson.bind();
   exerciseMaker.bind();
   models.bind();

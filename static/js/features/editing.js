@@ -1,6 +1,7 @@
 // Editing the network: features on and off, layers and neurons added and removed (each
 // button off at its limit, saying why), per-layer activation and dropout, a weight, a
-// bias or a PReLU slope typed in, and the tooltips that show a node's or an edge's numbers.
+// bias or a PReLU slope typed in (batch norm's values: norm_editor.js), and the tooltips
+// that show a node's or an edge's numbers.
 
 import { api } from "../api.js";
 import { $, setText } from "../dom.js";
@@ -82,6 +83,8 @@ export class NetworkEditing {
         "editBias", "editWhatBias", api.setBias),
       // a PReLU node's learned slope: prelu_slopes[hidden layer][node]
       editSlope: (nodeId, button) => this.editNodeValue(nodeId, button, "editSlope", "editWhatSlope", api.setSlope),
+      // a batch-normalized node's gamma, beta and running statistics (norm_editor.js)
+      editNorm: (nodeId, anchor) => this.normEditor?.open(nodeId, anchor),
       explain: (activation) => this.explain?.(activation),
       limit: (reason) => this.state.messages.error(new PageMessage("limitHere", { reason }), "hidden"),
       hoverNode: (id, div) => this.hoverNode(id, div),

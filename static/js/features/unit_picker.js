@@ -1,12 +1,13 @@
 // The unit picker, shown while a layer is drawn compactly (more than 16 units): a layer,
 // one of its neurons, and a weight into it (or its bias). It reaches what a wide layer's
 // cells are too small for: the step-through jumps to the neuron, and the weight or bias
-// is typed and sent as the diagram's editor sends it (PATCH …/weight, …/bias). The picked
-// neuron is expanded in the diagram. A band of the diagram clicked opens it at the band's
-// pair of groups (its first weight), named while the pick stays within them.
+// is typed and sent as the diagram's editor sends it (PATCH …/weight, …/bias), and its
+// batch norm values opened in their editor. The picked neuron is expanded in the diagram.
+// A band of the diagram clicked opens it at the band's pair of groups (its first weight),
+// named while the pick stays within them.
 
 import { api } from "../api.js";
-import { $, setText } from "../dom.js";
+import { $, setProp, setText } from "../dom.js";
 import { short } from "../numbers.js";
 import { PageMessage } from "./messages.js";
 
@@ -37,6 +38,8 @@ export class UnitPicker {
     $("#pick-from").addEventListener("change", () => this.chosen());
     $("#pick-step").addEventListener("click", () => this.stepTo());
     $("#pick-set").addEventListener("click", () => this.apply());
+    // the picked neuron's batch norm values, where its layer has batch norm (norm_editor.js)
+    $("#pick-norm").addEventListener("click", () => this.editing.normEditor?.open(this.picked().id, $("#pick-norm")));
     const value = $("#pick-value");
     value.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); this.apply(); } });
     value.addEventListener("input", () => { value.removeAttribute("aria-invalid"); this.typing = true; });
@@ -109,6 +112,8 @@ export class UnitPicker {
     if (!inBand) this.band = null;   // the pick left the band
     setText($("#pick-band"), inBand ? t("pickBand", { from: this.view.groupName(band.l, band.a),
                                                       to: this.view.groupName(band.l + 1, band.b) }) : "");
+    setProp($("#pick-norm"), "hidden", !snap.layers[l]?.batch_norm || l === last);
+    setProp($("#pick-norm"), "title", t("normButton", { node: `${l}:${j}` }));
     const value = from === BIAS ? snap.biases[l - 1][j] : snap.weights[l - 1][Number(from)][j];
     setText($("#pick-what"), from === BIAS ? t("editWhatBias", { node: `${l}:${j}` })
       : t("editWhatWeight", { from: `${l - 1}:${from}`, to: `${l}:${j}` }));

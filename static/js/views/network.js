@@ -179,7 +179,8 @@ export class NetworkView {
         continue;
       }
       for (let j = 0; j < layer.units; j++) {
-        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true, layer.activation === "prelu");
+        this.addNode(root, `${c}:${j}`, colX(c), TOP + j * (node + gap), null, true, layer.activation === "prelu",
+                     layer.batch_norm);
       }
     }
     // output
@@ -204,8 +205,9 @@ export class NetworkView {
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
   }
 
-  // hasSlope: a PReLU node, whose learned slope is a value to see and edit like its bias
-  addNode(root, id, x, y, label, hasBias = false, hasSlope = false) {
+  // hasSlope: a PReLU node, whose learned slope is a value to see and edit like its bias;
+  // hasNorm: a batch-normalized node, whose "BN" opens its γ, β and running statistics
+  addNode(root, id, x, y, label, hasBias = false, hasSlope = false, hasNorm = false) {
     const { t } = this.tr;
     const div = el("div", { class: "node", "data-node": id, tabindex: id === this.focusId ? "0" : "-1",
                             role: "button", "aria-label": `${t("node")} ${id}` });
@@ -224,6 +226,13 @@ export class NetworkView {
       if (!this.readOnly) slope.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editSlope(id, slope); });
       div.append(slope);
     }
+    let norm = null;
+    if (hasNorm && !this.readOnly) {
+      const what = t("normButton", { node: id });
+      norm = el("button", { class: "norm-btn", "data-norm": id, tabindex: "-1", "aria-label": what, title: what }, t("bnBadge"));
+      norm.addEventListener("click", (ev) => { ev.stopPropagation(); this.on.editNorm(id, norm); });
+      div.append(norm);
+    }
     div.addEventListener("mouseenter", () => this.on.hoverNode(id, div));
     div.addEventListener("mouseleave", () => this.on.hoverNode(null));
     div.addEventListener("focus", () => { this.takeFocus(id); this.on.hoverNode(id, div); });
@@ -232,7 +241,7 @@ export class NetworkView {
     div.addEventListener("keydown", (ev) => this.nodeKey(ev, id));
     root.append(div);
     const [l, j] = id.split(":").map(Number);
-    this.nodes.set(id, { div, x, y, bias, slope, l, j });
+    this.nodes.set(id, { div, x, y, bias, slope, norm, l, j });
     this.thumbnails.place(id, x, y);
   }
 

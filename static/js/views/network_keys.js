@@ -1,6 +1,7 @@
 // The diagram's keyboard, mixed into NetworkView: the diagram is one tab stop (roving
 // focus). Arrow keys move between nodes (up/down in a layer, left/right across layers);
-// Enter edits a node's bias, S a PReLU node's slope, Space shows its numbers; W walks the
+// Enter edits a node's bias, S a PReLU node's slope, N a batch-normalized node's γ, β
+// and running statistics (a wide layer's cell too), Space shows its numbers; W walks the
 // weights into the node (arrows move among them, Enter edits one, Escape goes back to the
 // node). In a compact layer's grid of cells the arrows move as the cells lie (left and
 // right across the layers at a row's ends), W opens the unit picker at the unit (its
@@ -59,6 +60,8 @@ export const DiagramKeys = {
       w: () => weights(), W: () => weights(),
       s: () => this.editSlopeOf(id), S: () => this.editSlopeOf(id),
       b: () => this.focusBandOf(l, j), B: () => this.focusBandOf(l, j),
+      n: () => l > 0 && this.on.editNorm(id, this.nodes.get(id).div),
+      N: () => l > 0 && this.on.editNorm(id, this.nodes.get(id).div),
     };
     if (!keys[ev.key]) return;
     ev.preventDefault();
