@@ -17,11 +17,11 @@ WORDS = {
     "en": {"title": "Batch norm of node {node}", "gamma": "γ (scale)", "var": "Running variance",
            "negative": "A variance cannot be negative: type 0 or more.",
            "no_norm": "Layer 1 has no batch norm: turn it on in Layer settings first.",
-           "locked": "This lesson keeps the weights as they are: train to change them."},
+           "locked": "This lesson keeps the weights, biases, slopes and batch norm values as they are: train to change them."},
     "zh": {"title": "节点{node}的批归一化", "gamma": "γ（缩放）", "var": "滑动方差",
            "negative": "方差不能为负：请输入 0 或更大的数。",
            "no_norm": "第1层没有批归一化：请先在“各层设置”中打开它。",
-           "locked": "本课中权重不能手动修改：通过训练来改变它们。"},
+           "locked": "本课中权重、偏置、斜率和批归一化的数值不能手动修改：通过训练来改变它们。"},
 }
 
 

@@ -14,11 +14,11 @@ LAYERS = [{"units": 2, "activation": "prelu", "batch_norm": True},
           {"units": 2, "activation": "noisy_relu", "noise_sigma": 0.3}]
 LOCKED = {
     "en": "Fixed in this lesson: Batch norm, Noise σ, Momentum, Editing weights by hand "
-          "(biases and slopes too).",
-    "zh": "本课固定不变的设置：批归一化、噪声 σ、动量、手动编辑权重（包括偏置和斜率）。",
+          "(biases, slopes and batch norm values too).",
+    "zh": "本课固定不变的设置：批归一化、噪声 σ、动量、手动编辑权重（包括偏置、斜率和批归一化的数值）。",
 }
-REFUSED = {"en": "This lesson keeps the weights, biases and slopes as they are",
-           "zh": "本课中权重、偏置和斜率不能手动修改"}
+REFUSED = {"en": "This lesson keeps the weights, biases, slopes and batch norm values as they are",
+           "zh": "本课中权重、偏置、斜率和批归一化的数值不能手动修改"}
 
 
 def exercise(ui, config: dict, locked: list[str], hidden: list[str] = ()) -> str:

@@ -185,7 +185,7 @@ export const EN = {
     lessonPickChoice: "Pick one of the answers first.",
     lessonTypeNumber: "Type a number, e.g. 0.5.",
     lessonLockedList: "Fixed in this lesson: {controls}.",
-    lessonWeightsLocked: "This lesson keeps the weights, biases and slopes as they are: train to change them.",
+    lessonWeightsLocked: "This lesson keeps the weights, biases, slopes and batch norm values as they are: train to change them.",
     lessonRestart: "Start this step again", lessonRestartTitle: "The playground as it was when you arrived at this step",
     exerciseLeave: "Leave exercise",
     // class (a student's side)
@@ -223,7 +223,7 @@ export const EN = {
     exControlsHint: "A locked control is shown but cannot be changed; a hidden one is not shown at all.",
     exControl: "Control", exLock: "Lock", exHide: "Hide",
     exLockControl: "Lock {name}", exHideControl: "Hide {name}",
-    weightsByHand: "Editing weights by hand (biases and slopes too)",
+    weightsByHand: "Editing weights by hand (biases, slopes and batch norm values too)",
     exStartWeights: "Start from the current weights",
     exStartWeightsHint: "Otherwise the learner's network starts from fresh weights, made from this playground's seed.",
     exCreate: "Create link",

@@ -194,7 +194,7 @@ export const ZH = {
     lessonPickChoice: "请先选择一个答案。",
     lessonTypeNumber: "请输入一个数字，例如 0.5。",
     lessonLockedList: "本课固定不变的设置：{controls}。",
-    lessonWeightsLocked: "本课中权重、偏置和斜率不能手动修改：通过训练来改变它们。",
+    lessonWeightsLocked: "本课中权重、偏置、斜率和批归一化的数值不能手动修改：通过训练来改变它们。",
     lessonRestart: "重新开始这一步", lessonRestartTitle: "把游乐场恢复到刚进入这一步时的样子",
     exerciseLeave: "退出练习",
     // class (a student's side)
@@ -232,7 +232,7 @@ export const ZH = {
     exControlsHint: "锁定的控件仍会显示，但不能更改；隐藏的控件完全不显示。",
     exControl: "控件", exLock: "锁定", exHide: "隐藏",
     exLockControl: "锁定{name}", exHideControl: "隐藏{name}",
-    weightsByHand: "手动编辑权重（包括偏置和斜率）",
+    weightsByHand: "手动编辑权重（包括偏置、斜率和批归一化的数值）",
     exStartWeights: "从当前权重开始",
     exStartWeightsHint: "否则学生的网络从新的权重开始（由这个游乐场的随机种子生成）。",
     exCreate: "生成链接",
