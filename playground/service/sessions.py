@@ -314,17 +314,15 @@ class Session:
                           "update_overflows", status=409)
         self.monitor.changed()
 
-    def params(self, batch_norm: bool = True) -> dict:
-        """Every parameter (GET /params); the snapshot's leave batch norm's out, as the
-        binary frames do (GET /params has them)."""
+    def params(self) -> dict:
+        """Every parameter (GET /params, and the snapshot's): weights, biases, PReLU slopes,
+        batch norm's gamma, beta and running statistics."""
         net = self.net
-        found = {"weights": [w.tolist() for w in net.weights],
-                 "biases": [b.tolist() for b in net.biases],
-                 "prelu_slopes": per_layer_lists(net.slopes)}
-        if batch_norm:
-            found.update(bn_gamma=per_layer_lists(net.gammas), bn_beta=per_layer_lists(net.betas),
-                         bn_mean=per_layer_lists(net.bn_mean), bn_var=per_layer_lists(net.bn_var))
-        return found
+        return {"weights": [w.tolist() for w in net.weights],
+                "biases": [b.tolist() for b in net.biases],
+                "prelu_slopes": per_layer_lists(net.slopes),
+                "bn_gamma": per_layer_lists(net.gammas), "bn_beta": per_layer_lists(net.betas),
+                "bn_mean": per_layer_lists(net.bn_mean), "bn_var": per_layer_lists(net.bn_var)}
 
     def data_points(self) -> dict:
         d = self.data
@@ -349,7 +347,8 @@ class Session:
     # ------------------------------------------------------------------ snapshot
     def snapshot(self, history_since: int | None = None, params: bool = True) -> dict:
         """The whole state; with `history_since`, only the history points after that step;
-        without `params`, no weights, biases and slopes (a binary frame sends them as bytes)."""
+        without `params`, no weights, biases, slopes and batch norm values (a binary frame
+        sends them as bytes)."""
         net, t, c = self.net, self.trainer, self.config
         # one evaluation for both (it may mark an overflowing loss as divergence, read below)
         metrics, diagnostics = self.monitor.evaluate(self)
@@ -361,7 +360,7 @@ class Session:
             "id": self.id, "config": c.model_dump(), "step": t.step, "epoch": t.epoch,
             "steps_per_epoch": t.steps_per_epoch, "max_steps_per_call": most_steps,
             "max_epochs_per_call": most_epochs, "layers": layers,
-            **(self.params(batch_norm=False) if params else {}), "metrics": metrics,
+            **(self.params() if params else {}), "metrics": metrics,
             "history": self.history.points if history_since is None
             else self.history.since(history_since),
             "diverged": t.diverged,

@@ -13,12 +13,13 @@ the Frame as JSON, with these differences:
   F64 of shape [n, 2] (each grid's min and max), "offset", "length"}`: the n node grids'
   bytes one after another (n x node_resolution^2) at `offset`;
 - the parameters are exact: each matrix of `snapshot.weights`, each vector of `biases`
-  and each non-null one of `prelu_slopes` is an F64;
+  and each non-null one of `prelu_slopes`, `bn_gamma`, `bn_beta`, `bn_mean`, `bn_var` is
+  an F64;
 - an F64 is `{"encoding": "f64", "shape", "offset", "length"}`: little-endian float64
   values in row-major order, `length` bytes at `offset` (a multiple of 8);
 - a frame asked for without node grids (`nodes: false`: the page is not redrawing its
   diagram) carries no parameters either: `snapshot.not_sent` names them (`weights`,
-  `biases`, `prelu_slopes`) and the client keeps the ones it has;
+  `biases`, `prelu_slopes`, the `bn_*`) and the client keeps the ones it has;
 - what did not change since the previous frame on the same socket is left out and named:
   `snapshot.unchanged` lists the snapshot's fields left out (any but `step`, `epoch`,
   `history`, which is incremental already, and the parameters), `heatmaps.unchanged` the
@@ -37,7 +38,8 @@ import struct
 import numpy as np
 
 KEPT = {"step", "epoch", "history"}                      # always sent
-PARAMS = ("weights", "biases", "prelu_slopes")           # sent with the diagram only
+PARAMS = ("weights", "biases", "prelu_slopes",           # sent with the diagram only
+          "bn_gamma", "bn_beta", "bn_mean", "bn_var")
 HEATMAP_FIELDS = ("resolution", "extent", "x1", "x2", "node_resolution")
 
 

@@ -156,6 +156,11 @@ class Snapshot(BaseModel):
     weights: list[list[list[float]]]
     biases: list[list[float]]
     prelu_slopes: list[list[float] | None]
+    bn_gamma: list[list[float] | None] | None = Field(
+        None, description="per hidden layer, null without batch norm; as GET /params")
+    bn_beta: list[list[float] | None] | None = None
+    bn_mean: list[list[float] | None] | None = None
+    bn_var: list[list[float] | None] | None = None
     metrics: Metrics
     history: list[HistoryPoint]
     diverged: bool

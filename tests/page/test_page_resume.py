@@ -255,6 +255,27 @@ def test_a_session_deleted_behind_the_page_is_restored_from_what_it_showed(ui, t
     ui.assert_clean()
 
 
+def test_a_restored_session_keeps_its_batch_norm_values(ui):
+    """gamma, beta and the running statistics learned while playing come back with the
+    weights: the network restored computes what the one gone did."""
+    page, banner = opened(ui, "lang=en&hidden=3:tanh:0:bn,2:tanh:0", NOT_FOUND)
+    play_to(ui, 12)
+    pause(ui)
+    edit_weight(ui, "1:0:0", "1,5", "1.5")
+    held = ui.snapshot()
+    assert held["bn_gamma"][0] != [1.0, 1.0, 1.0] and held["bn_mean"][0] != [0.0, 0.0, 0.0]
+    gone = ui.session_id
+    assert ui.api.delete(f"/api/sessions/{gone}").status_code == 204
+    with response_to(page, "PUT", "/params"):
+        ui.control("Learning rate").select_option("0.1")
+    expect(banner).to_contain_text(RESTORED)
+    wait_until(page, lambda: ui.snapshot()["config"]["learning_rate"] == 0.1, 5, "the change")
+    snap = ui.snapshot()
+    for key in ("weights", "biases", "bn_gamma", "bn_beta", "bn_mean", "bn_var"):
+        assert snap[key] == held[key], key
+    ui.assert_clean()
+
+
 def test_a_session_deleted_while_playing_is_restored_and_plays_on_in_chinese(ui, tmp_path):
     page, banner = opened(ui, "lang=zh", NOT_FOUND)
     ui.button("运行").click()

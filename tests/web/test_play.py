@@ -138,7 +138,9 @@ def piece(message: bytes, last: dict | None, last_nodes: dict) -> tuple[dict, di
         values = np.frombuffer(tail[a["offset"] : a["offset"] + a["length"]], dtype="<f8")
         return values.reshape(a["shape"]).tolist()
 
-    for key in ("weights", "biases", "prelu_slopes"):
+    from playground.web.binary_frame import PARAMS
+
+    for key in PARAMS:
         if key in snap:
             snap[key] = [exact(a) for a in snap[key]]
     for key in snap.pop("not_sent", []):
@@ -173,7 +175,8 @@ def test_binary_frames_piece_together_into_the_json_frames(client, new_session):
     """Twin sessions, one played with JSON frames and one with binary ones: frame for frame
     the same numbers; the binary ones leave out what did not change and are smaller."""
     config = {"dataset": "blobs", "classes": 4, "features": ["x1", "x2", "x1_sq"],
-              "hidden": [{"units": 3, "activation": "prelu"}, {"units": 2, "activation": "tanh"}]}
+              "hidden": [{"units": 3, "activation": "prelu", "batch_norm": True},
+                         {"units": 2, "activation": "tanh"}]}
     a, b = new_session(**config)["id"], new_session(**config)["id"]
     requests = [{"epochs": 1, "resolution": 12, "node_resolution": 6, "history_since": -1},
                 {"epochs": 2, "resolution": 12, "node_resolution": 6, "history_since": 1},
@@ -194,10 +197,11 @@ def test_binary_frames_piece_together_into_the_json_frames(client, new_session):
                 assert frame["snapshot"] == expected["snapshot"]
                 assert frame["heatmaps"] == expected["heatmaps"]
             else:   # no diagram asked for: the parameters are the last ones sent
-                params = ("weights", "biases", "prelu_slopes")
+                from playground.web.binary_frame import PARAMS as params
                 assert {k: v for k, v in frame["snapshot"].items() if k not in params} == \
                     {k: v for k, v in expected["snapshot"].items() if k not in params}
                 assert frame["snapshot"]["weights"] == last_sent["snapshot"]["weights"]
+                assert frame["snapshot"]["bn_mean"] == last_sent["snapshot"]["bn_mean"]
                 assert frame["heatmaps"]["output"] == expected["heatmaps"]["output"]
             last_sent = frame if body.get("nodes", True) else last_sent
             sizes.append((len(message), len(json.dumps(expected))))

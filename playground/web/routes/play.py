@@ -16,7 +16,8 @@ from ..deps import ERRORS, Work, refusal_body
 from ..schemas import Frame, FrameRequest, Snapshot
 
 router = APIRouter(prefix="/api", responses=ERRORS)
-NO_PARAMS = {"weights": [], "biases": [], "prelu_slopes": []}   # a binary frame's are bytes
+NO_PARAMS = {"weights": [], "biases": [], "prelu_slopes": [],   # a binary frame's are bytes
+             "bn_gamma": [], "bn_beta": [], "bn_mean": [], "bn_var": []}
 
 
 @router.post("/sessions/{session_id}/frame", response_model=Frame,
@@ -56,7 +57,9 @@ def frame_binary(session: Session, body: FrameRequest, memory: FrameMemory) -> b
                                 node_ids=body.node_ids)
     net = session.net
     return pack(snapshot, heatmaps, memory, body.nodes,
-                {"weights": net.weights, "biases": net.biases, "prelu_slopes": net.slopes})
+                {"weights": net.weights, "biases": net.biases, "prelu_slopes": net.slopes,
+                 "bn_gamma": net.gammas, "bn_beta": net.betas, "bn_mean": net.bn_mean,
+                 "bn_var": net.bn_var})
 
 
 @router.websocket("/sessions/{session_id}/play")

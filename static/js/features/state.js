@@ -9,6 +9,8 @@ import { keepSession } from "./resume.js";
 export const RESOLUTION = 50;        // the output plot's grid
 export const NODE_RESOLUTION = 16;   // node thumbnails are 38 px: 16 x 16 cells, smoothed, look the same
 export const DATA_FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"];
+// what a session made again is given back (PUT /params): every parameter the snapshot has
+const HELD_PARAMS = ["weights", "biases", "prelu_slopes", "bn_gamma", "bn_beta", "bn_mean", "bn_var"];
 
 export class Playground {
   constructor(catalog, messages) {
@@ -67,13 +69,14 @@ export class Playground {
 
   // What the page last showed, enough to make its session again.
   held() {
-    const { id, config, weights, biases, prelu_slopes, epoch } = this.snapshot;
-    return { id, config, params: { weights, biases, prelu_slopes }, epoch };
+    const { id, config, epoch } = this.snapshot;
+    const params = Object.fromEntries(HELD_PARAMS.map((key) => [key, this.snapshot[key]]));
+    return { id, config, params, epoch };
   }
 
   // The session `gone` is gone (expired, evicted, deleted): made again from what the page
-  // last showed (`held`): a new session with its config, then its weights, biases and
-  // PReLU slopes, and the learner told so (the epoch counter, the loss history and the
+  // last showed (`held`): a new session with its config, then its weights, biases, PReLU
+  // slopes and batch norm values, and the learner told so (the epoch counter, the loss history and the
   // optimizer's running averages start again). One restore at a time; a request that
   // failed on a session already made again restores nothing.
   restore(gone, held = this.held()) {
