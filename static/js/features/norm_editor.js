@@ -73,6 +73,7 @@ export class NormEditor {
     $("#tooltip").hidden = true;   // the node's numbers: they are in the editor now
     this.box.hidden = false;
     $("#norm-close").focus();
+    this.box.scrollIntoView({ block: "nearest" });   // placed under a button low on the page
     this.load(this.opened += 1, locked);
   }
 
