@@ -333,7 +333,8 @@ class Session:
     def heatmaps(self, resolution: int, encoding: str, node_resolution: int | None = None,
                  nodes: bool = True, node_ids: list[str] | None = None) -> dict:
         finest = max(resolution, node_resolution or 0)
-        grids = sum(self.net.sizes) if node_ids is None else min(len(set(node_ids)), sum(self.net.sizes))
+        grids = (0 if not nodes else sum(self.net.sizes) if node_ids is None
+                 else min(len(set(node_ids)), sum(self.net.sizes)))
         checks.check_grid(grids, finest, encoding)
         return heatmaps(self.net, self.config.features, resolution, encoding, node_resolution,
                         nodes=nodes, node_ids=node_ids)

@@ -84,9 +84,11 @@ export const api = {
   addNeuron: (id, index) => call("POST", `${s(id)}/layers/${index}/neurons`, { count: 1 }),
   removeNeuron: (id, index, node) => call("DELETE", `${s(id)}/layers/${index}/neurons/${node}`),
   data: (id) => call("GET", `${s(id)}/data`),
-  // nodeIds: only these nodes' grids (a wide layer's shown units); null: every node's
+  // nodeIds: only these nodes' grids (a wide layer's shown units); null: every node's;
+  // false: none, the output's only
   heatmaps: (id, resolution, nodeIds = null) => call("GET", `${s(id)}/heatmaps?${new URLSearchParams(
-    [["resolution", resolution], ...(nodeIds || []).map((node) => ["node_ids", node])])}`),
+    [["resolution", resolution], ...(nodeIds === false ? [["nodes", "false"]]
+      : (nodeIds || []).map((node) => ["node_ids", node]))])}`),
   exampleStep: (id, point, label) => call("POST", `${s(id)}/example_step`, { point, label }),
   lessons: () => call("GET", "/api/lessons"),
   lesson: (lessonId) => call("GET", `/api/lessons/${encodeURIComponent(lessonId)}`),

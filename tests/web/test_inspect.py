@@ -117,6 +117,12 @@ def test_heatmaps_carry_only_the_node_grids_asked_for(client, new_session):
     assert refused(client, sid, "GET", f"/heatmaps?{many}", 422,
                    code="too_many_items")["params"] == {"field": "node_ids", "max": 2048}
     assert client.get(f"{url}?{many[len('node_ids=1:1&'):]}").status_code == 200
+    # nodes=false: the output alone (A/B draws only that), and lists that would be too large
+    # with every node's grid are not
+    bare = client.get(url, params={"resolution": 200, "encoding": "list", "nodes": "false"})
+    assert bare.status_code == 200 and bare.json()["nodes"] == {}
+    assert bare.json()["output"] == client.get(url, params={
+        "resolution": 200, "encoding": "list", "node_ids": ["1:3"]}).json()["output"]
 
 
 # -------------------------------------------------------------------------------- trace

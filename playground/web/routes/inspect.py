@@ -40,10 +40,12 @@ async def heatmaps(
         max_length=2048, description="only these nodes' grids (repeated: node_ids=0:0&"
                                      "node_ids=2:99; ids the network lacks are left out, as "
                                      "a frame's); absent: every node's")] = None,
+    nodes: Annotated[bool, Query(description="false: the output grid(s) only, no node's")] = True,
 ) -> Response:
     """Output and every node's value over a resolution x resolution grid of the square
     (as lists: at most limits.max_list_heatmap_values numbers, 422 grid_too_large)."""
-    return await work(lambda s: answer(Heatmaps, s.heatmaps(resolution, encoding, node_ids=node_ids),
+    return await work(lambda s: answer(Heatmaps, s.heatmaps(resolution, encoding, nodes=nodes,
+                                                            node_ids=node_ids),
                                        exclude_none=True))
 
 

@@ -70,7 +70,7 @@ export class AbTest {
     try {
       for (const config of [base, { ...base, ...patch }]) made.push(await api.create(config));
       const sides = await Promise.all(made.map(async (snap, i) => {
-        const [heatmaps, data] = await Promise.all([api.heatmaps(snap.id, RESOLUTION), api.data(snap.id)]);
+        const [heatmaps, data] = await Promise.all([api.heatmaps(snap.id, RESOLUTION, false), api.data(snap.id)]);
         return { key: "AB"[i], id: snap.id, snapshot: snap, history: snap.history, heatmaps, data };
       }));
       this.show(sides);
