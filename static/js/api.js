@@ -110,8 +110,8 @@ export const api = {
     call("POST", `${s(id)}/trace`, label === undefined ? { point } : { point, label }),
 };
 
-// float64 arrays in a binary frame
-const PARAMS = ["weights", "biases", "prelu_slopes", "bn_gamma", "bn_beta", "bn_mean", "bn_var"];
+// every parameter of a snapshot: float64 arrays in a binary frame
+export const PARAMS = ["weights", "biases", "prelu_slopes", "bn_gamma", "bn_beta", "bn_mean", "bn_var"];
 
 // A binary frame's float64 array (little-endian, row-major; its offset 8-byte aligned) as
 // the nested lists of the JSON frame.

@@ -3,14 +3,12 @@
 // only through the API and learn of changes through two hooks: `prepare` (async, before a
 // draw: e.g. the step-through re-traces its point) and `render` (draw everything).
 
-import { api, ApiError, isUnknownSession } from "../api.js";
+import { api, ApiError, isUnknownSession, PARAMS } from "../api.js";
 import { keepSession } from "./resume.js";
 
 export const RESOLUTION = 50;        // the output plot's grid
 export const NODE_RESOLUTION = 16;   // node thumbnails are 38 px: 16 x 16 cells, smoothed, look the same
 export const DATA_FIELDS = ["dataset", "classes", "num_samples", "noise", "train_ratio", "data_seed"];
-// what a session made again is given back (PUT /params): every parameter the snapshot has
-const HELD_PARAMS = ["weights", "biases", "prelu_slopes", "bn_gamma", "bn_beta", "bn_mean", "bn_var"];
 
 export class Playground {
   constructor(catalog, messages) {
@@ -70,7 +68,8 @@ export class Playground {
   // What the page last showed, enough to make its session again.
   held() {
     const { id, config, epoch } = this.snapshot;
-    const params = Object.fromEntries(HELD_PARAMS.map((key) => [key, this.snapshot[key]]));
+    // every parameter the snapshot has, given back to a session made again (PUT /params)
+    const params = Object.fromEntries(PARAMS.map((key) => [key, this.snapshot[key]]));
     return { id, config, params, epoch };
   }
 
