@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from playground.service.store import SessionStore
 from playground.web.app import create_app
+from playground.web.executor import WorkPool
 from playground.web.schemas import Heatmaps, Snapshot
 from playground.web.trace_schemas import Trace
 
@@ -170,8 +171,20 @@ def test_huge_inputs_and_weights_never_put_nan_in_json(client, new_session):
 
 
 # --------------------------------------------------------------------------- concurrency
-def test_concurrent_steps_on_one_session_are_serialized(client, new_session):
-    sid = new_session()["id"]
+@pytest.fixture
+def patient_client():
+    """An app whose requests wait up to 60 s for their session: what is tested here is that
+    concurrent steps are serialized, not the 1 s bound (test_executor.py tests that), and a
+    loaded CI machine once took over 1 s for the 7 steps queued ahead of a request."""
+    with TestClient(create_app(SessionStore(), pool=WorkPool(wait=60))) as test_client:
+        yield test_client
+
+
+def test_concurrent_steps_on_one_session_are_serialized(patient_client):
+    client = patient_client
+    created = client.post("/api/sessions", json={})
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
     statuses: list[int] = []
 
     def work() -> None:
