@@ -40,8 +40,9 @@ class Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log, "ab")  # noqa: SIM115 - closed in stop() or kill()
         # every page a test opens is a new session from 127.0.0.1, faster than a class
-        # would open them: the per-address creation limit is raised for the tests
-        env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "10000"}
+        # would open them: the per-address creation and upload limits are raised for the tests
+        env = {**os.environ, "PLAYGROUND_SESSIONS_PER_MINUTE": "10000",
+               "PLAYGROUND_UPLOADS_PER_MINUTE": "10000"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "playground", "--host", "127.0.0.1", "--port", str(self.port),
              *self.args],

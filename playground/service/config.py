@@ -104,6 +104,9 @@ class Limits:
     # fits in a minute, and 30 x 30 min < the store's 1,000, so one address alone can
     # never fill the store with sessions that are protected from eviction
     sessions_per_minute = int(os.environ.get("PLAYGROUND_SESSIONS_PER_MINUTE", "30"))
+    # uploaded datasets per client address in any 60 s (each up to 5,000 rows, kept
+    # dataset_days): the same reasoning, on a budget of its own
+    uploads_per_minute = int(os.environ.get("PLAYGROUND_UPLOADS_PER_MINUTE", "30"))
     protected_idle_seconds = 1800  # a session used more recently is never evicted
     max_documents = 10_000     # of each kind (e.g. exercises) a store keeps
     exercise_days = 90         # an exercise's link works this long after it was made

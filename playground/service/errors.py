@@ -89,6 +89,7 @@ CODES: dict[str, tuple[str, ...]] = {
     # a shared server (API.md 6.1): what any request may be refused for
     "busy": ("retry_after",),
     "too_many_sessions": ("max", "retry_after"),
+    "too_many_uploads": ("max", "retry_after"),
     "store_full": ("retry_after",),
     "body_too_large": ("max",),
     "unsupported_media_type": ("content_type",),

@@ -1,5 +1,5 @@
 """The ASGI application: composes the routers, the error handlers, the lifespan that makes
-the store, the work pool (executor.py), the session-creation limiter, the guard
+the store, the work pool (executor.py), the creation and upload limiters, the guard
 middleware (guard.py), the static files, the page and the API docs. `playground.app:app`
 (a shim that imports this module's `app`) is what uvicorn or gunicorn serve."""
 
@@ -24,7 +24,7 @@ from ..service.errors import (
     short,
     validation_refused,
 )
-from ..service.ratelimit import CreationLimiter
+from ..service.ratelimit import CreationLimiter, upload_limiter
 from ..service.store import SessionStore
 from ..service.stores import open_store
 from .deps import refusal_body
@@ -71,9 +71,9 @@ def declared_inputs(request: Request) -> dict:
 
 
 def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | None = None,
-               pool: WorkPool | None = None) -> FastAPI:
-    """The application; tests pass their own store, creation limiter (e.g. with a fake
-    clock) or work pool."""
+               uploads: CreationLimiter | None = None, pool: WorkPool | None = None) -> FastAPI:
+    """The application; tests pass their own store, creation or upload limiter (e.g. with
+    a fake clock) or work pool."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -102,6 +102,7 @@ def create_app(store: SessionStore | None = None, *, limiter: CreationLimiter | 
     if store is not None:  # usable before the lifespan runs (e.g. TestClient without `with`)
         app.state.store = store
     app.state.limiter = limiter or CreationLimiter()
+    app.state.uploads = uploads or upload_limiter()
     app.state.pool = pool or WorkPool()
 
     @app.exception_handler(Refused)

@@ -69,9 +69,19 @@ async def get_pool(request: Request) -> WorkPool:
     return request.app.state.pool
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def admit_creation(request: Request) -> None:
     """Count a new session for the client's address, or refuse it (service/ratelimit.py)."""
-    request.app.state.limiter.admit(request.client.host if request.client else "unknown")
+    request.app.state.limiter.admit(_address(request))
+
+
+def admit_upload(request: Request) -> None:
+    """Count an uploaded dataset for the client's address, or refuse it (429
+    too_many_uploads)."""
+    request.app.state.uploads.admit(_address(request))
 
 
 Store = Annotated[SessionStore, Depends(get_store)]

@@ -9,6 +9,7 @@ falls back and says why; Download CSV answers the data as a CSV file."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -129,6 +130,17 @@ def test_a_csv_breaking_a_rule_is_refused_naming_its_row(ui, tmp_path, lang, wor
     page.get_by_test_id("own-data-file").set_input_files(write(tmp_path, "big.csv", big))
     expect(page.get_by_test_id("own-data-error")).to_contain_text("big.csv")
     expect(page.get_by_test_id("own-data-error")).to_contain_text("1024 KB")
+    # too many uploads from this address (the test server's limit is raised, so the
+    # server's 429 is played back here): said with the wait, in the page's language
+    ui.log.expect("status of 429")
+    page.route("**/api/datasets", lambda route: route.fulfill(
+        status=429, headers={"retry-after": "12"}, content_type="application/json",
+        body=json.dumps({"message": "too many", "code": "too_many_uploads",
+                         "params": {"max": 30, "retry_after": 12}})), times=1)
+    page.get_by_test_id("own-data-file").set_input_files(write(tmp_path, "again.csv", CLOUDS))
+    expect(page.get_by_test_id("own-data-error")).to_contain_text(
+        "at most 30 a minute); try again in 12 s" if lang == "en" else "每分钟最多30个）；请在12秒后重试")
+    assert ui.snapshot()["config"]["dataset"] == "xor"
     # the next good upload clears it
     upload(ui, write(tmp_path, "good.csv", CLOUDS))
     expect(page.get_by_test_id("own-data-error")).to_be_hidden()

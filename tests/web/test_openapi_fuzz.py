@@ -31,10 +31,12 @@ from playground.web.schemas import Snapshot
 
 from .api_support import error_body
 
-# many sessions a minute from one address, and a store that may evict them: the fuzz is
-# about inputs (tests/web/test_guard.py holds the creation limit and the protection)
+# many sessions and uploads a minute from one address, and a store that may evict them:
+# the fuzz is about inputs (test_guard.py and test_admission.py hold the limits and the
+# protection)
 STORE = SessionStore(capacity=200, protected_idle=0)
-APP = create_app(STORE, limiter=CreationLimiter(per_minute=10**6))
+APP = create_app(STORE, limiter=CreationLimiter(per_minute=10**6),
+                 uploads=CreationLimiter(per_minute=10**6, code="too_many_uploads"))
 OPENAPI = APP.openapi()
 COMPONENTS = OPENAPI["components"]["schemas"]
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)

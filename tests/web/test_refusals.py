@@ -135,7 +135,7 @@ ONLY_IN_UNIT_TESTS = {"too_large", "bad_goal"}
 # a class's refusals need a class made first: tests/web/test_classes.py
 # a shared server's refusals, tested where their setting is made: test_executor.py (busy),
 # test_admission.py (too_many_sessions, store_full), test_guard.py (the rest)
-ELSEWHERE = {"busy", "too_many_sessions", "store_full", "body_too_large", "foreign_origin",
+ELSEWHERE = {"busy", "too_many_sessions", "too_many_uploads", "store_full", "body_too_large", "foreign_origin",
              "binary_frame", "wrong_teacher_key", "class_full", "unknown_student",
              "empty_prompt",   # an exercise's: test_exercises.py
              "goal_too_deep",  # all/any nested past the limit: test_goals.py

@@ -12,7 +12,7 @@ from ...engine.datasets import EXTENT
 from ...engine.own_data import MAX_ROWS
 from ...service import own_data
 from ...service.errors import Refused, echoed_errors, validation_refused
-from ..deps import ERRORS, Pool, Store, Work, answer, snapshot_of
+from ..deps import ERRORS, Pool, Store, Work, admit_upload, answer, snapshot_of
 from ..schemas import Snapshot
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -63,7 +63,9 @@ UPLOAD = {"requestBody": {"required": True, "content": {
 async def upload(request: Request, store: Store, pool: Pool) -> Response:
     """Keep own data: a CSV (`x1,x2,label`, header optional, 2..5,000 rows, points in
     [-6, 6]^2; a refusal names the row and the rule) or `{"points": [[x1, x2, label]...]}`.
-    The same points always get the same id."""
+    The same points always get the same id. At most 30 uploads a minute from one address
+    (429 too_many_uploads)."""
+    admit_upload(request)
     body = await request.body()
     if request.headers.get("content-type", "").split(";")[0].strip().lower() == "text/csv":
         try:
