@@ -43,8 +43,9 @@ def join(ui: Playground, made: dict, name: str, lang: str = "en") -> Playground:
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("en", {"title": "Join the class", "badge": "Class: Period 3 · Ada"}),
-    ("zh", {"title": "加入班级", "badge": "班级：Period 3 · 李华"}),
+    ("en", {"title": "Join the class", "badge": "Class: Period 3 · Ada",
+            "no_name": "Write your name first."}),
+    ("zh", {"title": "加入班级", "badge": "班级：Period 3 · 李华", "no_name": "请先写下你的名字。"}),
 ])
 def test_a_student_joins_by_name_and_the_teacher_sees_that_session(ui, api, lang, words):
     made = make_class(api)
@@ -55,7 +56,7 @@ def test_a_student_joins_by_name_and_the_teacher_sees_that_session(ui, api, lang
     ui.page.goto(f"/?lang={lang}&class={made['code']}")
     expect(ui.page.locator("#class-join h2")).to_have_text(words["title"])
     ui.page.locator("#class-join-submit").click()          # no name yet: said, not sent
-    expect(ui.page.locator("#class-join-error")).to_be_visible()
+    expect(ui.page.locator("#class-join-error")).to_have_text(words["no_name"])
     assert board(api, made) == []
     ui.page.locator("#class-join-input").fill(name)
     ui.page.locator("#class-join-submit").click()
@@ -86,6 +87,8 @@ def test_send_to_everyone_reaches_every_open_student_page(browser, server, api):
         assert sent["students"] == 3
         for ui in students:
             expect(ui.page.get_by_test_id("lesson-panel")).to_be_visible(timeout=10_000)
+            expect(ui.page.locator("#banner")).to_contain_text(
+                "Your teacher sent a lesson: it is open in the lesson panel.")
             wait_until(ui.page, lambda ui=ui: (ui.snapshot()["lesson"] or {}).get("lesson_id")
                        == "dead-relu", message="the lesson opened in the student's session")
         assert {r["lesson_id"] for r in board(api, made)} == {"dead-relu"}
@@ -97,6 +100,8 @@ def test_send_to_everyone_reaches_every_open_student_page(browser, server, api):
         for ui in students:
             expect(ui.page.get_by_test_id("lesson-panel")).to_contain_text(
                 "Reach a test loss below 0.3", timeout=10_000)
+            expect(ui.page.locator("#banner")).to_contain_text(
+                "Your teacher sent an exercise: it is open in the lesson panel.")
 
         send(api, made, {"config": {"dataset": "spiral", "learning_rate": 0.01,
                                     "hidden": [{"units": 6, "activation": "relu"}]}})

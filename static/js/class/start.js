@@ -34,7 +34,7 @@ export class StartForm {
   async start() {
     const name = this.root.querySelector("#class-name").value.trim();
     if (!name) {
-      this.showError(() => this.tr.t("classNameNeeded"));
+      this.showError(() => this.tr.t("classTitleNeeded"));
       return;
     }
     const button = this.root.querySelector("#start-class");

@@ -48,8 +48,8 @@ const TELLING = ["dataset", "features", "hidden", "head", "learning_rate", "opti
 // What a message sent to everyone was: a lesson's title, an exercise's id, or the telling
 // settings of a playground (each as the page names its control).
 export function sentWhat(message, lessons, tr) {
-  if (message.lesson_id) return tr.t("classSentLesson", { title: lessonName(message.lesson_id, lessons, tr) });
-  if (message.exercise_id) return tr.t("classSentExercise", { id: message.exercise_id });
+  if (message.lesson_id) return tr.t("sentLessonSummary", { title: lessonName(message.lesson_id, lessons, tr) });
+  if (message.exercise_id) return tr.t("sentExerciseSummary", { id: message.exercise_id });
   const config = message.config || {};
   const settings = TELLING.filter((field) => config[field] !== undefined).map((field) => {
     const value = config[field];

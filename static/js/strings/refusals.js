@@ -170,7 +170,6 @@ export const FIELD_NAMES = {
     index: "Position", count: "Count", resolution: "Resolution",
     lesson_id: "Lesson", step: "Step", answer: "Answer", weights: "Weights", name: "Name",
     goals: "Goals", prompt: "Prompt", metric: "Measure", op: "Comparison", is: "Name",
-    var: "Running variance",
   },
   zh: {
     dataset: "数据集", classes: "类别数", num_samples: "样本数", noise: "噪声",
@@ -185,6 +184,5 @@ export const FIELD_NAMES = {
     index: "位置", count: "数量", resolution: "分辨率",
     lesson_id: "课程", step: "步骤", answer: "答案", weights: "权重", name: "名字",
     goals: "目标", prompt: "说明", metric: "衡量指标", op: "比较方式", is: "名称",
-    var: "滑动方差",
   },
 };
