@@ -8,6 +8,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import httpx
@@ -176,3 +177,22 @@ def wait_until(page, predicate, timeout: float = 10.0, message: str = "condition
 def response_to(page, method: str, path_end: str):
     return page.expect_response(
         lambda r: r.request.method == method and r.url.split("?")[0].endswith(path_end))
+
+
+# ------------------------------------------------------- numbers as the page prints them
+def js_fixed(x: float, digits: int = 3) -> str:
+    """Number(x).toFixed(digits) as the page prints it: the exact binary value rounded half
+    away from zero; -0 prints without a sign."""
+    if x == 0:
+        return f"{0:.{digits}f}"
+    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def js_sig(x: float) -> str:
+    """The page's fmtSig: a gradient as the formulas write numbers (3 decimals, or 3
+    significant digits when tiny or huge), with JavaScript's exponent (1.2e-7)."""
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        return js_fixed(x)
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{x:.3g}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .page_support import expect, response_to
+from .page_support import expect, js_sig, response_to
 from .test_page_knobs import address_has, reopened
 
 BADGE_TITLE = {
@@ -110,7 +110,7 @@ def test_the_step_through_shows_the_batch_norm_line_and_its_gradients(ui):
     expect(panel).to_contain_text("node 1:2")
     lines = panel.inner_text().splitlines()
     assert back["formula"] in lines and "gamma / sqrt(var + eps)" in back["formula"]
-    said = f"batch norm: dL/dγ = {back['gamma_grad']:.3f};  dL/dβ = {back['beta_grad']:.3f}"
+    said = f"batch norm: dL/dγ = {js_sig(back['gamma_grad'])};  dL/dβ = {js_sig(back['beta_grad'])}"
     assert said in [line.strip() for line in lines]
 
 

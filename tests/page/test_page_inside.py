@@ -12,7 +12,6 @@ browser, a fresh page per test); without Chromium or Playwright the tests are sk
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -21,6 +20,8 @@ from .page_support import (
     NUMBER,
     Playground,
     expect,
+    js_fixed,
+    js_sig,
     response_to,
     save_shot,
     wait_until,
@@ -31,14 +32,6 @@ ORANGE = (0xF5, 0x93, 0x22)   # the explorer's f(z) line, #f59322
 
 
 # ---------------------------------------------------------------------------- formatting
-def js_fixed(x: float, digits: int = 3) -> str:
-    """Number(x).toFixed(digits) as the page prints it: the exact binary value rounded half
-    away from zero; -0 prints without a sign."""
-    if x == 0:
-        return f"{0:.{digits}f}"
-    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-
-
 def trace_fmt(x: float) -> str:
     """The server's formula numbers: 3 decimals, or 3 significant digits when tiny/huge."""
     if x == 0:
@@ -246,15 +239,15 @@ def test_a_backward_step_shows_the_gradient_and_applies_the_update(ui, tmp_path)
         grad_lines = lines[4:4 + len(step["weight_grads"])]
         for line, g in zip(grad_lines, step["weight_grads"], strict=True):
             assert line == (f"  {g['from']}→{node}: {js_fixed(inputs[g['from']])} × "
-                            f"{js_fixed(step['dz'])} = {js_fixed(g['grad'])};  "
-                            f"Δw = −{lr} × {js_fixed(g['grad'])} = {js_fixed(-lr * g['grad'])}")
+                            f"{js_sig(step['dz'])} = {js_sig(g['grad'])};  "
+                            f"Δw = −{lr} × {js_sig(g['grad'])} = {js_sig(-lr * g['grad'])}")
             # the printed gradient is the trace's, and is a × dL/dz
             printed = float(line.split(" = ")[1].split(";")[0])
             assert printed == pytest.approx(g["grad"], abs=5e-4)
             assert g["grad"] == pytest.approx(inputs[g["from"]] * step["dz"], rel=1e-9, abs=1e-15)
         bias_line = lines[4 + len(step["weight_grads"])]
-        assert bias_line == (f"  bias: dL/db = {js_fixed(step['bias_grad'])};  "
-                             f"Δb = {js_fixed(-lr * step['bias_grad'])}")
+        assert bias_line == (f"  bias: dL/db = {js_sig(step['bias_grad'])};  "
+                             f"Δb = {js_sig(-lr * step['bias_grad'])}")
         assert lines[-1] == f"(update −lr × dL/dw with lr = {lr})"
         # the network: this node, and its incoming edges labelled with their gradients
         assert current_nodes(page) == [node]
@@ -322,6 +315,19 @@ def check_every_activation(ui: Playground, catalog: dict, chinese: bool) -> None
     for activation, same in SAME_CURVE.items():
         assert seen.pop(activation) == seen[same], f"{activation} is drawn unlike {same}"
     assert len(set(seen.values())) == len(seen), f"two activations drew the same curve: {seen}"
+
+
+def test_small_gradients_are_written_with_significant_digits(ui):
+    """A Δw of 0.03 × 0.011 reads 0.00033, not 0.000 (nor -0.000): the page's fmtSig, as
+    the server's formulas write numbers."""
+    values = [0.00033, -0.000654, 1.2e-7, -2.5e-12, 0.0123, -0.0004999, 123456.0, 0.0, 1.5]
+    page = ui.open("lang=en").page
+    shown = page.evaluate("""async (values) => {
+        const { fmtSig } = await import("/static/js/numbers.js");
+        return values.map(fmtSig);
+    }""", values)
+    assert shown == [js_sig(v) for v in values]
+    assert shown[:4] == ["0.00033", "-0.000654", "1.2e-7", "-2.5e-12"]
 
 
 def test_the_activation_explorer_plots_every_activation(ui, context, tmp_path):

@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import { $, setProp } from "../dom.js";
-import { fmt, parseDecimal, short } from "../numbers.js";
+import { fmt, fmtSig, parseDecimal, short } from "../numbers.js";
 import { EXTENT } from "../views/plot.js";
 import { PageMessage } from "./messages.js";
 import { DATA_FIELDS } from "./state.js";
@@ -301,12 +301,12 @@ export class StepThrough {
     ];
     for (const g of step.weight_grads) {
       const input = forward.inputs.find((i) => i.from === g.from);
-      lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmt(step.dz)} = ${fmt(g.grad)};  ` +
-                 `Δw = −${lr} × ${fmt(g.grad)} = ${fmt(g.update)}`);
+      lines.push(`  ${g.from}→${step.node}: ${fmt(input.value)} × ${fmtSig(step.dz)} = ${fmtSig(g.grad)};  ` +
+                 `Δw = −${lr} × ${fmtSig(g.grad)} = ${fmtSig(g.update)}`);
     }
-    lines.push(`  ${t("biasGradLine", { g: fmt(step.bias_grad), d: fmt(step.bias_update) })}`);
+    lines.push(`  ${t("biasGradLine", { g: fmtSig(step.bias_grad), d: fmtSig(step.bias_update) })}`);
     if (step.gamma_grad !== undefined) {
-      lines.push(`  ${t("bnGradLine", { g: fmt(step.gamma_grad), b: fmt(step.beta_grad) })}`);
+      lines.push(`  ${t("bnGradLine", { g: fmtSig(step.gamma_grad), b: fmtSig(step.beta_grad) })}`);
     }
     lines.push(t("updateLine", { lr }));
     return lines;
