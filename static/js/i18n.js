@@ -34,6 +34,8 @@ export function translator(lang, catalog = null) {
   const tn = (key, n, values = {}) => t(`${key}_${n === 1 ? "one" : "other"}`, { n, ...values });
   const name = (group, row) => table[group]?.[row.id] ?? row.name;
   const idName = (group, id) => {
+    // own data in a list of allowed datasets ("custom:<id from POST /api/datasets>")
+    if (group === "datasets" && String(id).startsWith("custom:<")) return t("ownDataOption");
     const row = catalog?.[group]?.find((r) => r.id === id);
     return row ? name(group, row) : table[group]?.[id] ?? id;
   };

@@ -457,6 +457,8 @@ def test_a_link_leaves_out_only_the_part_that_was_refused(open_page):
     zh = open_page("lang=zh&dataset=nope", locale="zh-CN")
     zh.log.expect(r"status of 422")
     expect(zh.page.locator("#banner")).to_contain_text("圆形、异或")      # ids worded as names
+    expect(zh.page.locator("#banner")).to_contain_text("多高斯、上传或画出的数据。")  # own data too
+    expect(zh.page.locator("#banner")).not_to_contain_text("custom:")
 
 
 def test_a_button_at_its_limit_says_why_when_pressed(open_page):
