@@ -127,10 +127,15 @@ def test_any_learning_rate_can_be_typed_beside_the_menu(ui, context):
         type_in(typed, text)
         expect(page.locator('[data-error-for="learning_rate"]')).to_contain_text(said)
     assert ui.snapshot()["config"]["learning_rate"] == 0.05
+    expect(typed).to_have_attribute("aria-invalid", "true")       # kept while it is said
 
-    # a preset again: the menu still has the usual ones
+    # a preset again: the menu still has the usual ones; the refused number goes with its
+    # message, so the box never shows a rate the network does not train with
     with response_to(page, "PATCH", "/config"):
         ui.control("Learning rate").select_option("0.3")
+    expect(page.locator('[data-error-for="learning_rate"]')).to_have_text("")
+    expect(typed).to_have_value("")
+    expect(typed).not_to_have_attribute("aria-invalid", "true")
     with response_to(page, "PATCH", "/config"):
         type_in(typed, "0.0123")
     address_has(ui, "learning_rate=0.0123")

@@ -54,7 +54,12 @@ export class TypedSettings {
 
   bind() {
     // a text field's change comes with Enter or on leaving it
-    for (const knob of TYPED) $(knob.input).addEventListener("change", () => this.apply(knob));
+    for (const knob of TYPED) {
+      const input = $(knob.input);
+      input.addEventListener("change", () => this.apply(knob));
+      // typing again: the box no longer holds the refused number
+      input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+    }
   }
 
   async apply(knob) {
@@ -71,12 +76,18 @@ export class TypedSettings {
     if (ok && knob.other) input.value = "";
   }
 
-  // The fields show the session's values (not one being typed) and only with their optimizer.
+  // The fields show the session's values (not one being typed) and only with their optimizer;
+  // a refused number stays marked (an "other value" box: stays) only while its refusal is
+  // shown, so no box goes on showing a value the network does not train with.
   render(config) {
     for (const knob of TYPED) {
       const input = $(knob.input);
       if (knob.box) setProp($(knob.box), "hidden", !knob.shown(config));
       if (!knob.other && document.activeElement !== input) setProp(input, "value", String(config[knob.field]));
+      if (input.hasAttribute("aria-invalid") && !$(`[data-error-for="${knob.field}"]`).textContent) {
+        if (knob.other) input.value = "";
+        input.removeAttribute("aria-invalid");
+      }
     }
   }
 }
