@@ -23,7 +23,8 @@ export const ID_GROUPS = { dataset: "datasets", head: "heads", activation: "acti
   optimizer: "optimizers", regularization: "regularizers", init: "initializers", features: "features" };
 
 // The translator for one language: t("play"), tn("hiddenLayerCount", 3) for counts,
-// name(kind, row) for catalog rows, refusal(error) for a server refusal. With the catalog,
+// name(kind, row) for catalog rows, idName(group, id) for an id ("relu"), refusal(error)
+// for a server refusal. With the catalog,
 // ids in a refusal (allowed ones, a head, a dataset) read as their names.
 export function translator(lang, catalog = null) {
   const table = STRINGS[lang];
@@ -45,7 +46,7 @@ export function translator(lang, catalog = null) {
     const text = REFUSALS[lang]?.[variant] ?? REFUSALS[lang]?.[code];
     return text ? fill(text, wordedParams(params, lang, idName)) : message;
   };
-  return { lang, t, tn, name, refusal };
+  return { lang, t, tn, name, idName, refusal };
 }
 
 // Lists in params (allowed ids) read as "a, b, c" in English and "a、b、c" in Chinese, ids

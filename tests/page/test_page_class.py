@@ -206,6 +206,10 @@ def test_a_teacher_watches_a_class_of_thirty(teacher, api, lang, tmp_path):
     expect(page.get_by_test_id("send-result")).to_contain_text(exercise["id"])
     assert api.get(f"/api/classes/{code}/broadcast").json()["broadcast"]["exercise_id"] == exercise["id"]
     page.locator("#send-link").fill("/?dataset=spiral&learning_rate=0.01&hidden=4:relu:0,2:tanh:0")
+    # what will be sent, worded as the page names its settings (not "spiral", "relu")
+    expect(page.get_by_test_id("send-means")).to_contain_text(
+        "Spiral" if lang == "en" else "螺旋")
+    expect(page.get_by_test_id("send-means")).to_contain_text("4 ReLU → 2 Tanh")
     page.locator("#send-go").click()
     expect(page.get_by_test_id("send-result")).to_contain_text("message 3" if lang == "en" else "第 3 条")
     sent = api.get(f"/api/classes/{code}/broadcast").json()["broadcast"]

@@ -13,9 +13,10 @@ const $ = (selector) => document.querySelector(selector);
 let tr = translator(pickLanguage(location.search, navigator.language));
 const parts = [];               // whatever words itself: setTranslator(tr)
 let refusal = null;             // the error the page is refusing with, worded again on a switch
+let catalog = null;             // the catalog's names for ids ("relu" reads "ReLU"), once loaded
 
 function setLanguage(lang) {
-  tr = translator(lang);
+  tr = translator(lang, catalog);
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.title = tr.t("classPageTitle");
   applyStrings(document, tr.t);
@@ -50,7 +51,10 @@ async function start() {
   }
   setLanguage(tr.lang);
   const key = takeKey(code) || "";   // none: the server's refusal says what is needed
-  const board = new Board($("#board"), { code, key, lessons: await classApi.lessons(), onRefused: refuse });
+  const [lessons, names] = await Promise.all([classApi.lessons(), classApi.catalog()]);
+  catalog = names;
+  setLanguage(tr.lang);
+  const board = new Board($("#board"), { code, key, lessons, onRefused: refuse });
   board.bind();
   parts.push(board);
   board.setTranslator(tr);

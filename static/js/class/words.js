@@ -1,7 +1,7 @@
 // How the dashboard words a student's numbers, shared by the roster, the gallery, the
 // spotlight and "send to everyone": what they are working on, their network, how long ago.
 
-import { fieldName } from "../i18n.js";
+import { fieldName, ID_GROUPS } from "../i18n.js";
 
 // lessons: the GET /api/lessons list; a teacher's exercise runs as "exercise-<id>"
 export function lessonName(lessonId, lessons, tr) {
@@ -51,15 +51,18 @@ export function sentWhat(message, lessons, tr) {
   if (message.lesson_id) return tr.t("sentLessonSummary", { title: lessonName(message.lesson_id, lessons, tr) });
   if (message.exercise_id) return tr.t("sentExerciseSummary", { id: message.exercise_id });
   const config = message.config || {};
+  const named = (field, id) => (ID_GROUPS[field] ? tr.idName(ID_GROUPS[field], id) : id);
   const settings = TELLING.filter((field) => config[field] !== undefined).map((field) => {
     const value = config[field];
-    return `${fieldName(field, tr.lang)} ${field === "hidden" ? hiddenSpec(value) : Array.isArray(value) ? value.join("+") : value}`;
+    const shown = field === "hidden" ? hiddenSpec(value, (id) => named("activation", id))
+      : Array.isArray(value) ? value.map((id) => named(field, id)).join("+") : named(field, value);
+    return `${fieldName(field, tr.lang)} ${shown}`;
   });
   return tr.t("classSentConfig", { settings: settings.join(tr.lang === "zh" ? "，" : ", ") });
 }
 
-const hiddenSpec = (hidden) => (hidden.length
-  ? hidden.map((h) => `${h.units} ${h.activation}`).join(" → ") : "0");
+const hiddenSpec = (hidden, activationName) => (hidden.length
+  ? hidden.map((h) => `${h.units} ${activationName(h.activation ?? "tanh")}`).join(" → ") : "0");
 
 // A failed call in the page's language: the server's refusal by its code, or that the
 // server does not answer.
