@@ -141,7 +141,7 @@ def test_limits_turn_buttons_off_and_say_why(ui):
 
     # different activations: the global menu says so
     page.get_by_label("Layer activation 2").select_option("relu")
-    expect(activation.locator("option:checked")).to_have_text("mixed")
+    expect(activation.locator("option:checked")).to_have_text("Mixed")
     expect(activation).to_be_enabled()
 
 
@@ -296,7 +296,7 @@ def test_dropout_offers_up_to_0_8_and_says_what_it_means(ui):
     drop = page.get_by_label("Dropout 1")
     values = drop.locator("option").evaluate_all("os => os.map(o => Number(o.value))")
     assert values[0] == 0 and max(values) == 0.8 and max(values) < 0.9
-    expect(drop).to_have_attribute("title", re.compile("0 = none; near 1 = almost all"))
+    expect(drop).to_have_attribute("title", re.compile(r"0 = none; near 0\.9 \(the most allowed\) = almost all"))
     with response_to(page, "PATCH", "/config") as answer:
         drop.select_option("0.8")
     assert answer.value.ok
