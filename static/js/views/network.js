@@ -103,7 +103,8 @@ export class NetworkView {
     // at least MIN_SPACING between columns: a deep network on a narrow screen scrolls
     // sideways (its box scrolls) rather than squeezing nodes and controls together
     const room = root.parentElement?.clientWidth || root.clientWidth || 560;
-    const width = Math.max(room, px(360), left + right + node + (columns - 1) * px(MIN_SPACING));
+    this.leastWidth = Math.max(px(360), left + right + node + (columns - 1) * px(MIN_SPACING));
+    const width = Math.max(room, this.leastWidth);
     root.style.width = width > room ? `${width}px` : "";
     const colX = (c) => left + (c * (width - left - right - node)) / Math.max(1, columns - 1);
     const spacing = colX(1) - colX(0);
