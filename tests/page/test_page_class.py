@@ -256,3 +256,35 @@ def test_the_playground_links_to_the_teachers_page(ui):
     link.click()
     expect(page.locator("#start-class")).to_have_text("开设班级")
     wait_until(page, lambda: page.evaluate("document.documentElement.lang") == "zh-CN")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_spotlight_shows_the_whole_network_on_a_tablet(teacher, api, lang):
+    """At 820x1180 the spotlight's diagram fits its box, beside the plot (not under it):
+    the Output node inside the box and the viewport, and Close on one line."""
+    page = teacher
+    page.set_viewport_size({"width": 820, "height": 1180})
+    code = start_class(page, lang)
+    student = api.post(f"/api/classes/{code}/students", json={"name": "Ann"}).json()
+    hidden = [{"units": 4, "activation": "tanh"}, {"units": 2, "activation": "tanh"}]
+    assert api.patch(f"/api/sessions/{student['session']['id']}/config", json={"hidden": hidden}).status_code == 200
+    page.locator(f"#roster tr[data-student='{student['student_id']}']").click()
+    network = page.get_by_test_id("spotlight-network")
+    expect(network.locator("[data-node]")).to_have_count(2 + 4 + 2 + 1)
+    seen = page.evaluate("""() => {
+        const rect = (q) => document.querySelector(q).getBoundingClientRect();
+        const box = document.querySelector(".spotlight-network-box");
+        const text = document.createRange();
+        text.selectNodeContents(document.querySelector("#spotlight .dialog-close"));
+        return { box: rect(".spotlight-network-box"), out: rect("#spotlight-network [data-node='3:0']"),
+                 plot: rect("#spotlight-plot"), hidden: box.scrollWidth - box.clientWidth,
+                 closeLines: new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size };
+    }""")
+    box, out, plot = seen["box"], seen["out"], seen["plot"]
+    assert box["x"] <= out["x"] and out["x"] + out["width"] <= box["x"] + box["width"] <= 820, seen
+    assert box["y"] <= out["y"] and out["y"] + out["height"] <= min(box["y"] + box["height"], 1180), seen
+    assert seen["hidden"] <= 1, seen     # nothing of the diagram scrolled out of sight
+    overlap = (min(box["x"] + box["width"], plot["x"] + plot["width"]) > max(box["x"], plot["x"])
+               and min(box["y"] + box["height"], plot["y"] + plot["height"]) > max(box["y"], plot["y"]))
+    assert not overlap, seen
+    assert seen["closeLines"] == 1, seen

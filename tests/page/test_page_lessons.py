@@ -138,3 +138,33 @@ def test_an_exercise_link_opens_the_teachers_goals(ui):
     expect(page.locator("#lesson-leave")).to_have_text("Leave exercise")
     expect(panel.get_by_text("让测试损失低于 0.3。")).to_have_count(1)   # the prompt said once
     assert f"exercise={made['id']}" in page.url and "lesson=" not in page.url
+
+
+def diagram_view(page) -> dict:
+    """Is the Output node inside the diagram's box and the window, and which of the box's
+    sides say that more of the diagram lies past them (scroll_edges.js)."""
+    return page.evaluate("""() => {
+        const box = document.querySelector(".network-scroll"), r = box.getBoundingClientRect();
+        const last = window.playground.snapshot.layers.length - 1;
+        const out = box.querySelector(`[data-node="${last}:0"]`).getBoundingClientRect();
+        return { inside: out.left >= r.left && out.right <= r.right && out.right <= innerWidth,
+                 left: box.classList.contains("more-left"), right: box.classList.contains("more-right") };
+    }""")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_lessons_network_shows_whole_or_says_it_scrolls(ui, lang):
+    """At 1280x720 beside a lesson's panel: a one-layer network fits its narrower box (laid
+    out again when the panel opens); seven layers cannot, and the box says so and scrolls."""
+    page = ui.open(f"lang={lang}&lesson=why-nonlinearity").page
+    expect(page.get_by_test_id("lesson-panel")).to_be_visible()
+    whole = {"inside": True, "left": False, "right": False}
+    wait_until(page, lambda: diagram_view(page) == whole, 5, f"the whole network in view: {diagram_view(page)}")
+
+    ui.open(f"lang={lang}&lesson=vanishing-exploding")
+    expect(page.locator(".network-scroll [data-node='8:0']")).to_have_count(1)
+    more = {"inside": False, "left": False, "right": True}
+    wait_until(page, lambda: diagram_view(page) == more, 5, f"more to the right: {diagram_view(page)}")
+    page.locator(".network-scroll").evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    end = {"inside": True, "left": True, "right": False}
+    wait_until(page, lambda: diagram_view(page) == end, 5, f"scrolled to the Output node: {diagram_view(page)}")

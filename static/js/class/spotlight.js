@@ -126,12 +126,14 @@ export class Spotlight {
 
   // Scale the diagram up to the height the dialog leaves it (a projector's back row reads
   // 38 px nodes badly): CSS zoom on its box, whose width the diagram then fills again.
+  // Never wider than the box: a tablet's narrow column would hide the last layers.
   // True when the zoom changed and the diagram must be laid out anew.
   fitNetwork() {
     const box = this.dialog.querySelector(".spotlight-network-box");
     const natural = this.network.root.offsetHeight;   // in the box's own, unzoomed px
     const room = this.dialog.getBoundingClientRect().bottom - box.getBoundingClientRect().top - 28;
-    const zoom = Math.round(100 * Math.max(1, Math.min(MAX_ZOOM, room / natural))) / 100;
+    const across = box.getBoundingClientRect().width / this.network.leastWidth;   // seen px over unzoomed px
+    const zoom = Math.round(100 * Math.max(1, Math.min(MAX_ZOOM, room / natural, across))) / 100;
     if (!natural || Math.abs(zoom - (Number(box.style.zoom) || 1)) < 0.05) return false;
     box.style.zoom = String(zoom);
     this.network.structure = "";   // laid out again for the box's new width

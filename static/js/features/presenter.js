@@ -28,11 +28,13 @@ export class PresenterMode {
     $("#present-btn").addEventListener("click", () => this.set(!this.on));
     $("#present-settings").addEventListener("click", () => this.openSettings(!this.settingsOpen));
     document.addEventListener("keydown", (ev) => this.key(ev));
-    // a lesson opened, a window resized, the settings opened: the columns' widths change
+    // a lesson opened, a window resized, the settings opened: the columns' widths change,
+    // and the diagram is laid out again for its box's width (at a desk too: a lesson's
+    // panel would otherwise leave it as wide as before, its last layers out of sight)
     const boxes = [$(".output-column"), $(".network-scroll")];
     const relayout = () => {
       const widths = boxes.map((b) => b.clientWidth).join();
-      if (this.on && widths !== this.widths) this.layout();
+      if (widths !== this.widths) this.layout();
     };
     const watch = new ResizeObserver(() => requestAnimationFrame(relayout));
     for (const box of boxes) watch.observe(box);

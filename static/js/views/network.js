@@ -13,6 +13,7 @@ import { LayerHeads } from "./layer_heads.js";
 import { DiagramEdges, SVG_NS } from "./network_edges.js";
 import { DiagramKeys } from "./network_keys.js";
 import { drawing } from "./scale.js";
+import { markOverflow } from "./scroll_edges.js";
 import { NodeThumbnails } from "./thumbnails.js";
 import { WideBands } from "./wide_bands.js";
 import { WideLayers, isCompactLayer, stripShape } from "./wide_layers.js";
@@ -36,6 +37,9 @@ export class NetworkView {
     // and editWeight on Enter)
     this.on = readOnly ? new Proxy(handlers, { get: (h, key) => h[key] ?? NOTHING }) : handlers;
     root.classList.toggle("read-only", readOnly);
+    // a diagram wider than its box scrolls: the box shows that it does
+    const box = root.parentElement;
+    this.markOverflow = box?.classList.contains("network-scroll") ? markOverflow(box) : NOTHING;
     this.structure = "";
     this.nodes = new Map();   // "L:J" -> {div, x, y}
     this.edges = new Map();   // "L:I:J" -> path (between two layers drawn unit by unit)
@@ -103,7 +107,8 @@ export class NetworkView {
     // at least MIN_SPACING between columns: a deep network on a narrow screen scrolls
     // sideways (its box scrolls) rather than squeezing nodes and controls together
     const room = root.parentElement?.clientWidth || root.clientWidth || 560;
-    const width = Math.max(room, px(360), left + right + node + (columns - 1) * px(MIN_SPACING));
+    this.leastWidth = Math.max(px(360), left + right + node + (columns - 1) * px(MIN_SPACING));
+    const width = Math.max(room, this.leastWidth);
     root.style.width = width > room ? `${width}px` : "";
     const colX = (c) => left + (c * (width - left - right - node)) / Math.max(1, columns - 1);
     const spacing = colX(1) - colX(0);
@@ -203,6 +208,7 @@ export class NetworkView {
     this.strokeEdges(svg, width, height);
     if (this.strips.size) this.addBandCanvases(svg, width, height);
     root.append(this.thumbnails.canvas);   // over the node squares, under their bias buttons
+    this.markOverflow();
   }
 
   // hasSlope: a PReLU node, whose learned slope is a value to see and edit like its bias;
