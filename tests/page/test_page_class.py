@@ -261,7 +261,8 @@ def test_the_playground_links_to_the_teachers_page(ui):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_spotlight_shows_the_whole_network_on_a_tablet(teacher, api, lang):
     """At 820x1180 the spotlight's diagram fits its box, beside the plot (not under it):
-    the Output node inside the box and the viewport, and Close on one line."""
+    the Output node inside the box and the viewport, Close on one line, and each fact's
+    label beside its value."""
     page = teacher
     page.set_viewport_size({"width": 820, "height": 1180})
     code = start_class(page, lang)
@@ -278,7 +279,11 @@ def test_the_spotlight_shows_the_whole_network_on_a_tablet(teacher, api, lang):
         text.selectNodeContents(document.querySelector("#spotlight .dialog-close"));
         return { box: rect(".spotlight-network-box"), out: rect("#spotlight-network [data-node='3:0']"),
                  plot: rect("#spotlight-plot"), hidden: box.scrollWidth - box.clientWidth,
-                 closeLines: new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size };
+                 closeLines: new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size,
+                 // each fact's label and value on one line ("Training loss: 0.111")
+                 splitFacts: [...document.querySelectorAll("#spotlight-facts dt")].filter((dt) =>
+                     Math.abs(dt.getBoundingClientRect().top
+                              - dt.nextElementSibling.getBoundingClientRect().top) > 2).length };
     }""")
     box, out, plot = seen["box"], seen["out"], seen["plot"]
     assert box["x"] <= out["x"] and out["x"] + out["width"] <= box["x"] + box["width"] <= 820, seen
@@ -288,3 +293,4 @@ def test_the_spotlight_shows_the_whole_network_on_a_tablet(teacher, api, lang):
                and min(box["y"] + box["height"], plot["y"] + plot["height"]) > max(box["y"], plot["y"]))
     assert not overlap, seen
     assert seen["closeLines"] == 1, seen
+    assert seen["splitFacts"] == 0, seen

@@ -115,8 +115,13 @@ export class Spotlight {
       [t("trainLoss"), fmt(snap.metrics.train_loss)],
       [t("classFactSeen"), ago(this.serverNow(), lastSeen, this.tr)],
     ];
-    this.dialog.querySelector("#spotlight-facts").replaceChildren(...facts.flatMap(([term, value]) =>
-      [el("dt", {}, term), el("dd", {}, value)]));
+    // a term and its value in one group (a <dl>'s <div>), so a narrow dialog wraps
+    // between facts, never between a label and its number
+    this.dialog.querySelector("#spotlight-facts").replaceChildren(...facts.map(([term, value]) => {
+      const fact = el("div", { class: "spotlight-fact" });
+      fact.append(el("dt", {}, term), el("dd", {}, value));
+      return fact;
+    }));
     this.network.render(snap, { maxUnits: this.catalog.limits.max_units });
     if (this.fitNetwork()) this.network.render(snap, { maxUnits: this.catalog.limits.max_units });
     this.network.updateBiases(snap);
