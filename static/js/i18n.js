@@ -24,8 +24,8 @@ export const ID_GROUPS = { dataset: "datasets", head: "heads", activation: "acti
 
 // The translator for one language: t("play"), tn("hiddenLayerCount", 3) for counts,
 // name(kind, row) for catalog rows, idName(group, id) for an id ("relu"), refusal(error)
-// for a server refusal. With the catalog,
-// ids in a refusal (allowed ones, a head, a dataset) read as their names.
+// for a server refusal. With the catalog, ids in a refusal (allowed ones, a head, a
+// dataset) read as their names.
 export function translator(lang, catalog = null) {
   const table = STRINGS[lang];
   const t = (key, values = {}) => {
