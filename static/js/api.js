@@ -124,6 +124,10 @@ function exact(buffer, start, { shape, offset, length }) {
 
 // The play loop's channel: one WebSocket, one message out and one back per frame (a
 // browser's fetch costs ~10 ms of its own per request on a small machine; a message ~1).
+// A frame's work is bounded (~0.3 s at most) and its wait for a busy session is 1 s: an
+// answer later than this means the link is gone.
+const FRAME_TIMEOUT_MS = 8000;
+
 export class PlayChannel {
   static open(sessionId) {
     return new Promise((resolve, reject) => {
@@ -200,12 +204,22 @@ export class PlayChannel {
   settle(fn) {
     const p = this.pending;
     this.pending = null;
-    if (p) fn(p);
+    if (p) {
+      clearTimeout(p.timer);
+      fn(p);
+    }
   }
 
+  // A frame, or after FRAME_TIMEOUT_MS without an answer a lost connection (status 0):
+  // a stalled link (Wi-Fi gone, the socket still open) must not leave the page waiting
+  // in silence; this socket is closed and the next frame opens another.
   frame(body) {
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      const timer = setTimeout(() => {
+        this.settle((p) => p.reject(new ApiError("the server did not answer", 0, null)));
+        this.close();
+      }, FRAME_TIMEOUT_MS);
+      this.pending = { resolve, reject, timer };
       this.ws.send(JSON.stringify({ ...body, binary: true }));
     });
   }

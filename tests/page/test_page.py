@@ -475,6 +475,29 @@ def test_step_through_the_forward_pass(ui):
     ui.assert_clean()
 
 
+def test_a_stalled_link_while_playing_is_said_and_comes_back_without_a_burst(ui, context):
+    """Wi-Fi gone with the socket still open: no frame comes back. The page says so within
+    seconds (a frame's answer has a deadline), trains nothing meanwhile, and once the link
+    is back plays on at its own pace, not a burst of the epochs owed while it waited."""
+    page = ui.open("lang=en&dataset=circle").page
+    ui.log.expect(r"ERR_INTERNET_DISCONNECTED|WebSocket")
+    ui.button("Play").click()
+    wait_until(page, lambda: ui.epoch() > 5, message="playing")
+    context.set_offline(True)
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Connection to the server lost", timeout=15_000)
+    stalled = ui.snapshot()["epoch"]           # the test's own client is not offline
+    page.wait_for_timeout(1500)
+    assert ui.snapshot()["epoch"] == stalled   # nothing trained while the link was gone
+    context.set_offline(False)
+    wait_until(page, lambda: ui.snapshot()["epoch"] > stalled, timeout=20,
+               message="playing again once connected")
+    page.wait_for_timeout(500)
+    gained = ui.snapshot()["epoch"] - stalled
+    assert gained < 150, f"{gained} epochs at once after the link came back"
+    ui.button("Pause").click()
+
+
 def test_lost_connection_shows_a_banner_and_recovers(ui):
     page = ui.open().page
     ui.log.expect(r"net::ERR_FAILED")         # the browser logs the aborted requests

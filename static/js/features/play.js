@@ -15,6 +15,8 @@ import { NODE_RESOLUTION, RESOLUTION } from "./state.js";
 const HISTORY_CAP = 500;      // the server's History.capacity
 const DISPLAY_HZ = 60;        // the speed menu counts epochs per frame at this rate
 const MAX_TICK = 0.25;        // s: a longer gap (a stall, a hidden tab) owes no more than this
+const STALL_MS = 1000;        // a request in flight longer owes nothing more meanwhile: a
+                              // stalled link must not come back to a burst of epochs
 const FRAME_BUDGET = 28;      // ms a request should take, to keep >= 30 frames/s at any speed
 const SLOW_BUDGET = 110;      // ms, when the server cannot make FRAME_BUDGET: never a slideshow
 // A diagram of over BIG_DIAGRAM edges is redrawn at most every DIAGRAM_MS and every
@@ -179,8 +181,9 @@ export class PlayLoop {
   // `ready` is the frame about to be drawn (its history counts as the page's).
   askMore(run, now, ready) {
     const most = this.maxEpochs();
-    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * Math.min(MAX_TICK, (now - run.last) / 1000),
-                        2 * Math.max(1, most));
+    const stalled = run.inFlight && now - run.sentAt > STALL_MS;
+    const gap = stalled ? 0 : Math.min(MAX_TICK, (now - run.last) / 1000);
+    run.owed = Math.min(run.owed + this.speed * DISPLAY_HZ * gap, 2 * Math.max(1, most));
     run.last = now;
     if (run.inFlight || Date.now() < (run.busyUntil || 0) || run.owed < 1) return;
     if (most >= 1) {
@@ -235,6 +238,7 @@ export class PlayLoop {
   async request(run, work, ready = null) {
     const state = this.state;
     run.inFlight = true;
+    run.sentAt = performance.now();
     run.sessionId = state.sessionId;
     try {
       const points = ready?.snapshot.history || [];
