@@ -51,6 +51,7 @@ class Metric:
     read: Callable[[Session, Predicate], Any]
     needs: tuple[str, ...] = ()   # the goal fields it reads: "layer", "node", "point"
     names: tuple[str, ...] = ()   # a name metric: the names it can read (the registries')
+    span: tuple[float, float] | None = None   # a number metric's values, when bounded
 
     def listing(self) -> dict:
         """The row as GET /api/goals lists it (the page's goal menu)."""
@@ -115,12 +116,15 @@ def _diagnostic(name: str) -> Callable[[Session, Predicate], Any]:
     return lambda s, g: s.monitor.evaluate(s)[1][name]
 
 
+UNIT = (0.0, 1.0)   # accuracies, rates and yes/no flags
+
 _ROWS = [
     Metric("train_loss", "training loss", "训练损失", "number", _metric("train_loss")),
     Metric("test_loss", "test loss", "测试损失", "number", _metric("test_loss")),
     Metric("train_accuracy", "training accuracy", "训练准确率", "number",
-           _metric("train_accuracy")),
-    Metric("test_accuracy", "test accuracy", "测试准确率", "number", _metric("test_accuracy")),
+           _metric("train_accuracy"), span=UNIT),
+    Metric("test_accuracy", "test accuracy", "测试准确率", "number", _metric("test_accuracy"),
+           span=UNIT),
     Metric("loss_gap", "test loss - training loss", "测试损失 - 训练损失", "number", _gap),
     Metric("epoch", "epochs", "周期数", "number", lambda s, g: s.trainer.epoch),
     Metric("step", "steps", "步数", "number", lambda s, g: s.trainer.step),
@@ -135,9 +139,9 @@ _ROWS = [
     Metric("dead_units", "dead neurons", "死亡神经元数", "number",
            lambda s, g: len(_diagnostic("dead_units")(s, g))),
     Metric("diverged", "diverged (1 = yes)", "已发散（1 = 是）", "number",
-           lambda s, g: int(s.trainer.diverged)),
+           lambda s, g: int(s.trainer.diverged), span=UNIT),
     Metric("overfitting", "overfitting flagged (1 = yes)", "出现过拟合提示（1 = 是）", "number",
-           lambda s, g: int(_diagnostic("overfitting")(s, g) is not None)),
+           lambda s, g: int(_diagnostic("overfitting")(s, g) is not None), span=UNIT),
     Metric("output_sum", "sum of the outputs", "输出之和", "number", _output_sum, ("point",)),
     Metric("node_value", "value", "值", "number", _node_value,
            ("layer", "node", "point")),
@@ -145,7 +149,7 @@ _ROWS = [
            lambda s, g: s.config.learning_rate),
     Metric("activation", "activation", "激活函数", "name", _activation,
            names=tuple(ACTIVATIONS)),
-    Metric("dropout", "dropout rate", "丢弃率（dropout）", "number", _dropout),
+    Metric("dropout", "dropout rate", "丢弃率（dropout）", "number", _dropout, span=UNIT),
     Metric("head", "output head", "输出层", "name", lambda s, g: s.net.head.id,
            names=tuple(HEADS)),
     Metric("optimizer", "optimizer", "优化器", "name", lambda s, g: s.config.optimizer,
@@ -187,6 +191,10 @@ class Predicate(BaseModel):
             raise RuleBroken(f"{self.metric} is one of {', '.join(row.names)}, not "
                              f"{self.is_!r}", "unknown_id", field="is", value=self.is_[:40],
                              allowed=list(row.names))
+        if row.span and not row.span[0] <= self.value <= row.span[1]:   # never met, or always
+            raise RuleBroken(f"{self.metric} is between {row.span[0]:g} and {row.span[1]:g}, "
+                             f"not {self.value:g}", "out_of_range", field="value",
+                             min=row.span[0], max=row.span[1], value=self.value)
         missing = [f for f in row.needs if getattr(self, f) is None]
         if missing:
             raise RuleBroken(f"metric {self.metric!r} needs {', '.join(missing)}", "bad_goal",

@@ -117,6 +117,13 @@ def test_a_bad_goal_is_refused_inside_the_dialog(ui):
     expect(error).to_contain_text("Goal 2: “half” is not a number")
 
     second.locator(".goal-x1").fill("0.5")
+    rows.first.locator(".goal-metric").select_option("test_accuracy")   # a goal never met
+    rows.first.locator(".goal-op").select_option(">=")
+    rows.first.locator(".goal-value").fill("5")
+    page.locator("#exmaker-create").click()
+    expect(error).to_contain_text("Goal 1: Value must be between 0 and 1 (not 5)")
+    expect(rows.first).to_have_class(re.compile(r"\binvalid\b"))
+    rows.first.locator(".goal-value").fill("0.9")
     page.locator("#exmaker-create").click()
     link = page.get_by_test_id("exercise-link")
     expect(link).to_be_visible()

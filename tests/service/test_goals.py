@@ -136,6 +136,20 @@ def test_a_name_no_session_could_have_is_refused():
     assert Predicate.model_validate({"metric": "gradient_flag", "is": "vanishing"})
 
 
+@pytest.mark.parametrize("metric, value", [
+    ("test_accuracy", 5), ("train_accuracy", -0.1), ("dropout", 1.5), ("diverged", 2)])
+def test_a_number_outside_what_its_metric_can_be_is_refused(metric, value):
+    """An accuracy of at least 5 could never be met (an exercise maker's slip): refused
+    with the metric's range; its ends are accepted."""
+    with pytest.raises(ValidationError) as raised:
+        Predicate.model_validate({"metric": metric, "op": ">=", "value": value})
+    cause = raised.value.errors()[0]["ctx"]["error"]
+    assert cause.code == "out_of_range"
+    assert cause.params == {"field": "value", "min": 0.0, "max": 1.0, "value": value}
+    for end in (0, 1):
+        assert Predicate.model_validate({"metric": metric, "op": ">=", "value": end})
+
+
 def test_every_metric_has_words_in_both_languages():
     for row in METRICS.values():
         assert row.en and any("\u4e00" <= ch <= "\u9fff" for ch in row.zh), row.id
