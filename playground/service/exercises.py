@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import own_data
 from .config import Config, Limits
 from .errors import Refused, RuleBroken
-from .goals import AllOf, AnyOf, Goal, Predicate, describe, goal_list
+from .goals import AllOf, AnyOf, Goal, Predicate, check_reachable, describe, goal_list
 from .lessons import Control, Lesson, Params, Text
 from .store import SessionStore
 
@@ -56,7 +56,8 @@ class Exercise(BaseModel):
 
 
 def create(store: SessionStore, exercise: Exercise) -> str:
-    """Keep the exercise; its new id."""
+    """Keep the exercise (its goals reachable: goals.check_reachable); its new id."""
+    check_reachable(exercise.goals)
     exercise_id = secrets.token_hex(5)
     own_data.keep(store, exercise.config.dataset, Limits.exercise_days)   # as long as it
     store.put_document(KIND, exercise_id, exercise.model_dump(mode="json", by_alias=True),

@@ -26,7 +26,7 @@ from ..engine.features import feature_matrix
 from ..engine.heads import HEADS
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.regularizers import REGULARIZERS
-from .errors import RuleBroken
+from .errors import Refused, RuleBroken
 
 if TYPE_CHECKING:
     from .sessions import Session
@@ -191,10 +191,6 @@ class Predicate(BaseModel):
             raise RuleBroken(f"{self.metric} is one of {', '.join(row.names)}, not "
                              f"{self.is_!r}", "unknown_id", field="is", value=self.is_[:40],
                              allowed=list(row.names))
-        if row.span and not row.span[0] <= self.value <= row.span[1]:   # never met, or always
-            raise RuleBroken(f"{self.metric} is between {row.span[0]:g} and {row.span[1]:g}, "
-                             f"not {self.value:g}", "out_of_range", field="value",
-                             min=row.span[0], max=row.span[1], value=self.value)
         missing = [f for f in row.needs if getattr(self, f) is None]
         if missing:
             raise RuleBroken(f"metric {self.metric!r} needs {', '.join(missing)}", "bad_goal",
@@ -286,6 +282,29 @@ def goal_list(max_length: int) -> Any:
     (refused as goal_too_deep, with the goal's index and the limit)."""
     return Annotated[list[Goal], Field(min_length=1, max_length=max_length),
                      BeforeValidator(_shallow), _Unrolled()]
+
+
+def check_reachable(goals: list[Goal]) -> None:
+    """Refuse a goal whose number lies outside its metric's range ("test accuracy >= 5":
+    never met, or always), naming the goal as a validation error does (detail[0].loc).
+    Checked when a goal is made, not in Predicate: goals kept before this rule still read."""
+    def walk(goal: Goal, loc: list) -> None:
+        if isinstance(goal, (AllOf, AnyOf)):
+            key = "all" if isinstance(goal, AllOf) else "any"
+            for k, part in enumerate(getattr(goal, key)):
+                walk(part, [*loc, key, k])
+            return
+        span = METRICS[goal.metric].span
+        if span and not span[0] <= goal.value <= span[1]:
+            where = ".".join(str(p) for p in [*loc, "value"])
+            raise Refused(f"{goal.metric} is between {span[0]:g} and {span[1]:g}, not "
+                          f"{goal.value:g}", "out_of_range",
+                          {"field": where, "min": span[0], "max": span[1], "value": goal.value},
+                          detail=[{"loc": ["body", *loc, "value"], "type": "out_of_range",
+                                   "msg": f"{goal.metric} is between {span[0]:g} and "
+                                          f"{span[1]:g}"}])
+    for k, goal in enumerate(goals):
+        walk(goal, ["goals", k])
 
 
 @dataclass(frozen=True)

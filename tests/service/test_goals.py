@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from playground.service.config import Config, ConfigPatch
-from playground.service.goals import METRICS, AllOf, AnyOf, Predicate, check, describe
+from playground.service.errors import Refused
+from playground.service.goals import (METRICS, AllOf, AnyOf, Predicate, check,
+                                      check_reachable, describe)
 from playground.service.sessions import Session
 
 
@@ -140,14 +142,19 @@ def test_a_name_no_session_could_have_is_refused():
     ("test_accuracy", 5), ("train_accuracy", -0.1), ("dropout", 1.5), ("diverged", 2)])
 def test_a_number_outside_what_its_metric_can_be_is_refused(metric, value):
     """An accuracy of at least 5 could never be met (an exercise maker's slip): refused
-    with the metric's range; its ends are accepted."""
-    with pytest.raises(ValidationError) as raised:
-        Predicate.model_validate({"metric": metric, "op": ">=", "value": value})
-    cause = raised.value.errors()[0]["ctx"]["error"]
-    assert cause.code == "out_of_range"
-    assert cause.params == {"field": "value", "min": 0.0, "max": 1.0, "value": value}
+    with the metric's range, naming where the goal is; its ends are accepted. The goal
+    itself still parses: one kept before the rule still reads."""
+    goal = Predicate.model_validate({"metric": metric, "op": ">=", "value": value})
+    nested = AnyOf.model_validate({"any": [{"metric": "epoch", "op": ">", "value": 1}, goal]})
+    with pytest.raises(Refused) as raised:
+        check_reachable([Predicate.model_validate({"metric": "epoch", "op": ">", "value": 1}),
+                         nested])
+    assert raised.value.code == "out_of_range"
+    assert raised.value.params == {"field": "goals.1.any.1.value", "min": 0.0, "max": 1.0,
+                                   "value": value}
+    assert raised.value.detail[0]["loc"] == ["body", "goals", 1, "any", 1, "value"]
     for end in (0, 1):
-        assert Predicate.model_validate({"metric": metric, "op": ">=", "value": end})
+        check_reachable([Predicate.model_validate({"metric": metric, "op": ">=", "value": end})])
 
 
 def test_every_metric_has_words_in_both_languages():

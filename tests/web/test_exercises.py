@@ -65,6 +65,24 @@ def test_an_exercise_survives_in_the_stored_record(client, new_session, store):
         assert again.lesson == session.lesson and again.lesson.lesson is not None
 
 
+def test_an_exercise_kept_before_goal_ranges_were_checked_still_opens(client, new_session, store):
+    """A goal out of its metric's range is refused when an exercise is made; one stored
+    before that rule (test accuracy >= 5) still opens, and a record of it still reads."""
+    from playground.service import exercises
+    from playground.service.records import from_record, to_record
+    exercise_id = make(client)
+    body = store.get_document(exercises.KIND, exercise_id)
+    body["goals"][0] = {"metric": "test_accuracy", "op": ">=", "value": 5}
+    store.put_document(exercises.KIND, exercise_id, body, ttl=3600)
+    assert client.get(f"/api/exercises/{exercise_id}").json()["goals"][0]["value"] == 5
+    sid = new_session()["id"]
+    snap = client.post(f"{API}/{sid}/lesson", json={"lesson_id": f"exercise-{exercise_id}"})
+    assert snap.status_code == 200, snap.text
+    assert snap.json()["lesson"]["steps"][0]["goals"][0]["met"] is False
+    with store.use(sid) as session:
+        assert from_record(to_record(session)).lesson == session.lesson
+
+
 def test_bad_exercises_are_refused(client):
     for body, code in [
         ({**EXERCISE, "goals": []}, "too_few_items"),

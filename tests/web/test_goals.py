@@ -139,7 +139,7 @@ def test_a_goal_missing_what_its_metric_needs_is_refused_naming_it(client, menu)
         {"metric": "test_accuracy", "op": ">=", "value": 5}]})    # accuracy is 0..1
     assert r.status_code == 422
     assert error_body(r.json(), "out_of_range")["params"] == {
-        "field": "value", "min": 0.0, "max": 1.0, "value": 5.0}
+        "field": "goals.0.value", "min": 0.0, "max": 1.0, "value": 5.0}
     r = client.post("/api/exercises", json=body | {"goals": [
         {"all": [{"metric": "units", "op": "<", "value": 3, "layer": -1}]}]})
     assert error_body(r.json(), "too_small")["params"]["field"] == "goals.0.all.all.0.check.layer"
