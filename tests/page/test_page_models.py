@@ -81,10 +81,14 @@ def test_a_bad_file_is_refused_inside_the_dialog(ui, tmp_path, lang, words):
     expect(ui.page.get_by_test_id("models-dialog")).to_be_visible()
     assert ui.session_id == before
 
+    # a file that is no model file at all: said as such, not in the server's terms
     (tmp_path / "notes.txt").write_text("not a model")
-    ui.page.get_by_test_id("model-file").set_input_files(str(tmp_path / "notes.txt"))
-    expect(error).to_have_text(
-        "The request was not valid JSON." if lang == "en" else re.compile(r"JSON"))
+    (tmp_path / "other.json").write_text('{"a": 1}')
+    for name in ("notes.txt", "other.json"):
+        ui.page.get_by_test_id("model-file").set_input_files(str(tmp_path / name))
+        expect(error).to_have_text(
+            f"“{name}” is not a model file: choose a .json file saved with “Download model”."
+            if lang == "en" else f"“{name}”不是模型文件：请选择用“下载模型”保存的 .json 文件。")
     assert ui.session_id == before
 
 

@@ -6,6 +6,7 @@
 import { api, ApiError, exportUrl, modelUrl } from "../api.js";
 import { $ } from "../dom.js";
 import { copyLink } from "./exercise_maker.js";
+import { PageMessage } from "./messages.js";
 
 export class Models {
   constructor(state, { tr }) {
@@ -56,7 +57,7 @@ export class Models {
       $("#models").close();
       this.state.messages.notice("modelLoaded", { name: file.name, epoch: snap.epoch });
     } catch (err) {
-      this.showError("load", err);
+      this.showError("load", notAModelFile(err) ? new PageMessage("modelNotAFile", { name: file.name }) : err);
     } finally {
       input.value = "";        // the same file chosen again loads again
       this.links();
@@ -104,4 +105,11 @@ export class Models {
     if (err instanceof ApiError && err.status === 0) return this.tr.t("modelServerLost");
     return this.state.messages.describe(err);
   }
+}
+
+// A file that is no model file at all (not JSON, or JSON without a model file's "format"
+// and "version"): said as such, not as the server's "format is missing".
+function notAModelFile(err) {
+  const field = String(err?.params?.field ?? "");
+  return err instanceof ApiError && (err.code === "bad_json" || field === "format" || field === "version");
 }
