@@ -330,6 +330,16 @@ def test_small_gradients_are_written_with_significant_digits(ui):
     assert shown[:4] == ["0.00033", "-0.000654", "1.2e-7", "-2.5e-12"]
 
 
+def test_the_loss_charts_ticks_fit_their_margin(ui):
+    """A small loss's tick reads 5e-4, not 0.0005 (whose 0 the chart's margin cut off)."""
+    page = ui.open("lang=en").page
+    ticks = page.evaluate("""async () => {
+        const { formatTick } = await import("/static/js/views/chart.js");
+        return [0.0005, 0.0032, 0.05, 0.69, 2.5, 12.3, 250].map(formatTick);
+    }""")
+    assert ticks == ["5e-4", "3e-3", "0.05", "0.69", "2.5", "12", "250"]
+
+
 def test_the_activation_explorer_plots_every_activation(ui, context, tmp_path):
     page = ui.open("lang=en&dataset=xor&hidden=4:tanh:0,3:sigmoid:0").page
     catalog = ui.api.get("/api/catalog").json()

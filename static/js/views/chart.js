@@ -112,4 +112,7 @@ export function niceCeil(v) {
   return 10 * p;
 }
 
-export const formatTick = (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
+// A tick fits the left margin (4 characters): "12", "0.69", "0.05", then "5e-4" (a small
+// loss, after a long run or a loaded model, read ".0005" with its 0 cut off).
+export const formatTick = (v) => (v >= 10 ? String(Math.round(v))
+  : v >= 0.01 || v <= 0 ? String(Number(v.toPrecision(2))) : v.toExponential(0));
