@@ -7,6 +7,8 @@ language, a hidden setting's column is left out, and leaving gives it all back."
 
 from __future__ import annotations
 
+import re
+
 from .page_support import expect, save_shot, wait_until
 
 GOAL = [{"metric": "test_loss", "op": "<", "value": 0.3}]
@@ -110,3 +112,19 @@ def test_a_hidden_layer_setting_leaves_the_table(ui):
     expect(page.locator("[data-control^='layer-batch_norm:']")).to_have_count(0)
     page.locator("#lesson-leave").click()
     expect(heads).to_have_text(["Layer", "Dropout", "Noise σ", "Batch norm"])
+
+
+def test_hidden_layer_sizes_still_read_as_text(ui):
+    """Hiding "hidden" takes away the boxes and buttons that change the layers, not what
+    the diagram says: each layer still reads "2 neurons" (a narrow header: "2"), never a
+    stray "neurons"."""
+    config = {"dataset": "xor", "hidden": LAYERS}
+    page = open_exercise(ui, exercise(ui, config, [], hidden=["hidden"]))
+    count = page.locator(".layer-head .units").first
+    expect(count.locator(".units-input")).to_be_hidden()
+    expect(page.locator("[data-control^='add:']").first).to_be_hidden()
+    expect(count).to_have_text(re.compile(r"^2( neurons)?$"))
+    assert count.evaluate("c => c.getBoundingClientRect().width") > 0
+    page.locator("#lesson-leave").click()
+    expect(count.locator(".units-input")).to_be_visible()
+    expect(count.locator(".units-fixed")).to_be_hidden()

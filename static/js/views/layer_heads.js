@@ -24,7 +24,8 @@ export const LayerHeads = {
                                 value: String(layer.units), "data-control": `units:${k}`,
                                 "aria-label": t("unitsOfLayer", { layer: c }) });
     typed.addEventListener("change", () => this.on.setUnits(k, typed));
-    count.append(typed);
+    // the count as plain text too, shown where a lesson hides the box (playground.css)
+    count.append(typed, el("span", { class: "units-fixed" }, String(layer.units)));
     if (!narrow) count.append(this.tr.tn("unitWord", layer.units));
     const act = el("select", { class: "layer-act", "data-control": `act:${k}`, "aria-label": `${t("layerActivation")} ${c}` });
     for (const row of this.catalog.activations) {
