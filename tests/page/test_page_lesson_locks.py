@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .page_support import expect, save_shot, wait_until
 
 GOAL = [{"metric": "test_loss", "op": "<", "value": 0.3}]
 LAYERS = [{"units": 2, "activation": "prelu", "batch_norm": True},
           {"units": 2, "activation": "noisy_relu", "noise_sigma": 0.3}]
 LOCKED = {
-    "en": "Fixed in this lesson: Batch norm, Noise σ, Momentum, Editing weights by hand "
+    "en": "Fixed in this exercise: Batch norm, Noise σ, Momentum, Editing weights by hand "
           "(biases, slopes and batch norm values too).",
-    "zh": "本课固定不变的设置：批归一化、噪声 σ、动量、手动编辑权重（包括偏置、斜率和批归一化的数值）。",
+    "zh": "本练习固定不变的设置：批归一化、噪声 σ、动量、手动编辑权重（包括偏置、斜率和批归一化的数值）。",
 }
 REFUSED = {"en": "This lesson keeps the weights, biases, slopes and batch norm values as they are",
            "zh": "本课中权重、偏置、斜率和批归一化的数值不能手动修改"}
@@ -128,3 +130,16 @@ def test_hidden_layer_sizes_still_read_as_text(ui):
     page.locator("#lesson-leave").click()
     expect(count.locator(".units-input")).to_be_visible()
     expect(count.locator(".units-fixed")).to_be_hidden()
+
+
+@pytest.mark.parametrize("lang, said", [("en", "✓ Goal reached. Well done!"),
+                                        ("zh", "✓ 目标达成，做得好！")])
+def test_an_exercise_met_says_so_without_pointing_below(ui, lang, said):
+    """An exercise's one task has no explanation below it and no next step: its success
+    says well done, not "read why below, then go on"."""
+    r = ui.api.post("/api/exercises", json={
+        "config": {"dataset": "xor"}, "prompt": {"en": "Train one epoch."},
+        "goals": [{"metric": "epoch", "op": ">=", "value": 1}]})
+    page = open_exercise(ui, r.json()["id"], lang)
+    ui.button("Step" if lang == "en" else "单步").click()
+    expect(page.get_by_test_id("lesson-result")).to_have_text(said)

@@ -246,9 +246,11 @@ export class LessonPlayer {
     const fb = this.feedback?.step === at.step ? this.feedback : null;
     const result = $("#lesson-result");
     result.className = "lesson-result" + (done ? " success" : fb && !fb.correct ? " wrong" : "");
-    setText(result, done ? t(step.kind === "task" ? "lessonGoalsMet" : "lessonRight")
-      : fb && !fb.correct ? t("lessonNotQuite") : "");
     const explanation = done ? step.explanation ?? fb?.explanation : null;
+    // "read why below" only where there is a why below (an exercise's task has none)
+    const met = explanation ? "lessonGoalsMet" : "lessonGoalsMetDone";
+    setText(result, done ? t(step.kind === "task" ? met : "lessonRight")
+      : fb && !fb.correct ? t("lessonNotQuite") : "");
     paragraphs($("#lesson-explanation"), explanation ? explanation[lang] : "");
     const hints = step.hints.slice(0, this.hints);
     $("#lesson-hints").replaceChildren(...hints.map((h) => {
@@ -286,7 +288,7 @@ export class LessonPlayer {
     this.locking = Boolean(lesson);
     this.locked = new Set(lesson?.locked || []);
     setText($("#lesson-locked"), this.locked.size
-      ? this.tr.t("lessonLockedList", { controls: [...this.locked].map((c) => controlName(c, this.tr))
+      ? this.tr.t(lesson?.id.startsWith("exercise-") ? "exerciseLockedList" : "lessonLockedList", { controls: [...this.locked].map((c) => controlName(c, this.tr))
         .join(this.tr.lang === "zh" ? "、" : ", ") }) : "");
     for (const [control, selectors] of Object.entries(CONTROL_ELEMENTS)) {
       const locked = this.locked.has(control);
