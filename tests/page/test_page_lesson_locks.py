@@ -141,5 +141,7 @@ def test_an_exercise_met_says_so_without_pointing_below(ui, lang, said):
         "config": {"dataset": "xor"}, "prompt": {"en": "Train one epoch."},
         "goals": [{"metric": "epoch", "op": ">=", "value": 1}]})
     page = open_exercise(ui, r.json()["id"], lang)
+    expect(page.get_by_test_id("lesson-goals")).to_contain_text(
+        "epochs ≥ 1" if lang == "en" else "周期数 ≥ 1")          # as the maker writes it
     ui.button("Step" if lang == "en" else "单步").click()
     expect(page.get_by_test_id("lesson-result")).to_have_text(said)

@@ -62,6 +62,21 @@ def test_a_downloaded_model_loads_back_in_a_fresh_page(ui, context, tmp_path):
     other.assert_clean()
 
 
+def test_a_model_loaded_inside_an_exercise_says_the_exercise_is_left(ui, tmp_path):
+    made = ui.api.post("/api/exercises", json={
+        "config": {"dataset": "xor"}, "locked": ["learning_rate"], "prompt": {"en": "Train."},
+        "goals": [{"metric": "test_loss", "op": "<", "value": 0.3}]}).json()
+    page = ui.open(f"lang=en&exercise={made['id']}").page
+    expect(page.get_by_test_id("lesson-panel")).to_be_visible()
+    other = ui.api.post("/api/sessions", json={"dataset": "circle"}).json()["id"]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(ui.api.get(f"/api/sessions/{other}/model").json()))
+    open_dialog(page)
+    page.get_by_test_id("model-file").set_input_files(str(path))
+    expect(page.locator("#banner")).to_contain_text("the lesson or exercise is left")
+    expect(page.get_by_test_id("lesson-panel")).to_be_hidden()
+
+
 @pytest.mark.parametrize("lang, words", [
     ("en", "The parameters do not fit this network"),
     ("zh", "这些参数与网络不匹配"),

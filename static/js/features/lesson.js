@@ -213,7 +213,7 @@ export class LessonPlayer {
         const mark = document.createElement("span");
         mark.className = "goal-mark";
         const text = document.createElement("span");
-        text.textContent = goal.text[lang];
+        text.textContent = mathOps(goal.text[lang]);
         const now = document.createElement("span");
         now.className = "goal-now";
         row.append(mark, text, now);
@@ -337,3 +337,6 @@ function keepProgress(lessonId, at) {
     localStorage.setItem(STORE_KEY, JSON.stringify(kept));
   } catch { /* private mode: the session still keeps it */ }
 }
+
+// A goal's comparison as the exercise maker shows it: "≥ 0.9", not the server's ">= 0.9".
+const mathOps = (text) => text.replace(/ >= /g, " ≥ ").replace(/ <= /g, " ≤ ").replace(/ == /g, " = ");

@@ -53,9 +53,10 @@ export class Models {
     this.showError("load", null);
     try {
       const text = await file.text();
+      const inLesson = Boolean(this.state.snapshot?.lesson);   // the loaded playground is outside it
       const snap = await this.state.queue(async () => this.state.reopen(await api.loadModel(text)));
       $("#models").close();
-      this.state.messages.notice("modelLoaded", { name: file.name, epoch: snap.epoch });
+      this.state.messages.notice(inLesson ? "modelLoadedOutside" : "modelLoaded", { name: file.name, epoch: snap.epoch });
     } catch (err) {
       this.showError("load", notAModelFile(err) ? new PageMessage("modelNotAFile", { name: file.name }) : err);
     } finally {

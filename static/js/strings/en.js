@@ -293,6 +293,7 @@ export const EN = {
     modelsCodeTitle: "Code you can run",
     modelsCodeHint: "Each script holds the data, the network and its current weights; run as it is, it prints the predictions for PREDICT_POINTS.",
     modelLoaded: "Loaded the model file {name}: the same network, at epoch {epoch}.",
+    modelLoadedOutside: "Loaded the model file {name}: the same network, at epoch {epoch}, as a playground of its own: the lesson or exercise is left (open its link again to go back).",
     modelNotAFile: "“{name}” is not a model file: choose a .json file saved with “Download model”.",
     modelSharedOpened: "This is a shared trained network (epoch {epoch}). Training it changes only your copy.",
     modelServerLost: "The server could not be reached. Try again in a moment.",

@@ -302,6 +302,7 @@ export const ZH = {
     modelsCodeTitle: "可运行的代码",
     modelsCodeHint: "每个脚本都包含数据、网络和当前的权重；直接运行会打印出对 PREDICT_POINTS 的预测。",
     modelLoaded: "已载入模型文件 {name}：同一个网络，第 {epoch} 个周期。",
+    modelLoadedOutside: "已载入模型文件 {name}：同一个网络，第 {epoch} 个周期，作为一个独立的游乐场：已离开课程或练习（再次打开它的链接即可回去）。",
     modelNotAFile: "“{name}”不是模型文件：请选择用“下载模型”保存的 .json 文件。",
     modelSharedOpened: "这是一个分享的、训练好的网络（第 {epoch} 个周期）。训练它只会改变你自己的副本。",
     modelServerLost: "无法连接服务器。请稍后再试。",
