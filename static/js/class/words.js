@@ -62,7 +62,8 @@ export function sentWhat(message, lessons, tr) {
 }
 
 const hiddenSpec = (hidden, activationName) => (hidden.length
-  ? hidden.map((h) => `${h.units} ${activationName(h.activation ?? "tanh")}`).join(" → ") : "0");
+  ? hidden.map((h) => (h.activation ? `${h.units} ${activationName(h.activation)}` : String(h.units)))
+    .join(" → ") : "0");
 
 // A failed call in the page's language: the server's refusal by its code, or that the
 // server does not answer.
